@@ -1,0 +1,113 @@
+"""The contract every measure follows: a validated spec that computes raw values per parcel.
+
+A *measure* turns candidate parcels into one raw number each (a distance in metres, a travel
+time in minutes, a count, a share). Each measure type is a frozen pydantic model: the scenario
+file validates against it, and its :meth:`MeasureSpec.compute` does the work given a
+:class:`MeasureContext`. Adding a measure type means adding one model to a module of
+``geosite.measures`` and listing it in :data:`geosite.measures.MEASURE_TYPES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import numpy.typing as npt
+    import pyproj
+
+__all__ = ["MeasureContext", "MeasureResult", "MeasureSpec", "Scalar", "Where"]
+
+Scalar = str | int | float | bool
+#: Attribute filter of a layer: ``{column: value}`` or ``{column: [values]}``; all must match.
+Where = dict[str, Scalar | list[Scalar]]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureContext:
+    """What a measure may use while computing.
+
+    Parameters
+    ----------
+    candidates
+        The candidate parcels, already validated and projected to :attr:`crs`.
+    crs
+        The metric analysis CRS (EPSG:32648 in Dong Nam Bo).
+    load_layer
+        ``load_layer(name, where)`` returns a vector layer (bundled name or one declared in the
+        scenario's ``layers:``), validated, filtered by ``where`` and projected to :attr:`crs`.
+        Raises a :class:`~geosite.errors.GeositeError` naming the layer when it is unusable.
+    resolve_path
+        ``resolve_path(name)`` returns the file behind a layer name (bundled or declared), for
+        measures that read files themselves (rasters, road graphs).
+    base_dir
+        Directory of the scenario file; relative paths in a measure spec resolve against it.
+    networks
+        Road-network definitions of the scenario's top-level ``networks:`` section, by name
+        (values are :class:`geosite.network.NetworkSpec` models).
+    cache
+        A per-evaluation dictionary measures may use to share expensive objects (road graphs,
+        spatial indexes) between criteria. Keys should be namespaced by module.
+    """
+
+    candidates: gpd.GeoDataFrame
+    crs: pyproj.CRS
+    load_layer: Callable[[str, Where | None], gpd.GeoDataFrame]
+    resolve_path: Callable[[str], Path]
+    base_dir: Path
+    networks: Mapping[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResult:
+    """Raw values of one measure for every candidate.
+
+    Parameters
+    ----------
+    values
+        float64 array, one value per candidate, in :attr:`unit`. ``NaN`` where the value could
+        not be measured; :attr:`reasons` then says why.
+    unit
+        Unit suffix used in column names: ``"m"``, ``"min"``, ``"count"``, ``"share"``,
+        ``"ha"`` or ``""`` for unitless values.
+    reasons
+        Per-candidate reason a value is missing (``None`` where the value is fine).
+    extra
+        Further per-candidate columns to report, keyed by suffix (for example
+        ``{"snap_m": ...}`` becomes ``<criterion>_snap_m``).
+    features
+        Geometries worth drawing on the map for this criterion (the facilities measured to,
+        network paths...), in the analysis CRS, or ``None``.
+    """
+
+    values: npt.NDArray[np.float64]
+    unit: str
+    reasons: list[str | None] | None = None
+    extra: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
+    features: gpd.GeoDataFrame | None = None
+
+
+class MeasureSpec(BaseModel):
+    """Base of every measure model; subclasses set ``type`` to a ``Literal``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Unit of the raw values, used as the column suffix (``port_distance_m``).
+    unit: ClassVar[str] = ""
+    #: Whether a higher raw value is better, used to suggest value functions.
+    higher_is_better: ClassVar[bool | None] = None
+
+    def layers_used(self) -> list[str]:
+        """Return the names of the layers this measure reads (for provenance and maps)."""
+        return []
+
+    def compute(self, ctx: MeasureContext) -> MeasureResult:
+        """Compute the raw value of this measure for every candidate."""
+        raise NotImplementedError
