@@ -1,13 +1,60 @@
-"""geosite: site-suitability analysis for regional planning."""
+"""geosite: site-suitability analysis for regional planning.
+
+Load a scenario, evaluate it, look at the table, write it and map it::
+
+    import geosite
+
+    scenario = geosite.load_scenario("scenarios/dong-nam-bo.yaml")
+    result = geosite.evaluate(scenario)
+    result.table.head()                       # a GeoDataFrame, best candidate first
+    fmap = geosite.result_to_map(result)      # a folium.Map to customise
+    geosite.write_outputs(result, "out/", fmap=fmap)
+"""
 
 from __future__ import annotations
 
 import logging
 
-from geosite.errors import GeositeError
-
-__version__ = "0.1.0"
+from geosite._version import __version__
+from geosite.analysis import Result, evaluate
+from geosite.errors import (
+    CRSError,
+    DataNotFoundError,
+    GeositeError,
+    LayerError,
+    NetworkError,
+    OutputError,
+    ParameterError,
+    ScenarioError,
+    WeightsError,
+)
+from geosite.layers import catalog, layer_info, read_layer
+from geosite.outputs import write_outputs
+from geosite.render.map import result_to_map
+from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["GeositeError", "__version__"]
+__all__ = [
+    "CRSError",
+    "DataNotFoundError",
+    "GeositeError",
+    "LayerError",
+    "NetworkError",
+    "OutputError",
+    "ParameterError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "WeightsError",
+    "__version__",
+    "catalog",
+    "evaluate",
+    "layer_info",
+    "load_scenario",
+    "read_layer",
+    "result_to_map",
+    "scenario_from_dict",
+    "scenario_from_yaml",
+    "write_outputs",
+]

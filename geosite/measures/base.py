@@ -9,16 +9,17 @@ file validates against it, and its :meth:`MeasureSpec.compute` does the work giv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
+
     import geopandas as gpd
+    import numpy as np
     import numpy.typing as npt
     import pyproj
 

@@ -1,0 +1,3 @@
+"""The version of geosite."""
+
+__version__ = "0.1.0"

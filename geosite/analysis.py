@@ -1,0 +1,386 @@
+"""The pipeline: ``evaluate(scenario) -> Result``, and nothing else.
+
+Layers are loaded once, checked (CRS, geometries, ids) and projected to the metric analysis
+CRS; each criterion's measure gives raw values, its value function turns them into scores in
+[0, 1]; constraints exclude candidates (who stay in the table with the reason); the weights
+and the aggregation give the total score and the rank.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from geosite import io
+from geosite.aggregate import aggregate, contributions
+from geosite.constraints import ForceInclude
+from geosite.crs import analysis_crs, require_crs, to_crs
+from geosite.errors import CRSError, DataNotFoundError, LayerError
+from geosite.measures.base import MeasureContext, MeasureResult, Where
+from geosite.scenario import Criterion, Scenario, load_scenario
+from geosite.weights import WeightResult, resolve_weights
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import numpy.typing as npt
+
+__all__ = ["CriterionSummary", "LayerUse", "Result", "evaluate"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerUse:
+    """A layer an evaluation read, with what is known of its provenance.
+
+    Parameters
+    ----------
+    name
+        The name the scenario uses.
+    path
+        The file read.
+    bundled
+        Name of the bundled layer behind it, if any (its catalogue entry has the source,
+        licence and accuracy).
+    attribution
+        Short attribution text for maps, if known.
+    """
+
+    name: str
+    path: Path
+    bundled: str | None = None
+    attribution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionSummary:
+    """What one criterion measured and how it was scored and weighted."""
+
+    criterion: Criterion
+    unit: str
+    raw_column: str
+    weight: float
+    extra_columns: tuple[str, ...] = ()
+    features: gpd.GeoDataFrame | None = None
+
+    @property
+    def name(self) -> str:
+        """Return the criterion's name."""
+        return self.criterion.name
+
+    @property
+    def title(self) -> str:
+        """Return the criterion's display title."""
+        return self.criterion.title
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of :func:`evaluate`.
+
+    Parameters
+    ----------
+    scenario
+        The scenario evaluated.
+    table
+        One row per candidate, sorted by rank (excluded candidates last), in :attr:`crs`:
+        for each criterion the raw value (unit in the column name), score, weight and
+        contribution; then ``total_score``, ``rank``, ``excluded`` and ``exclusion_reason``.
+    crs
+        The metric analysis CRS.
+    criteria
+        Per-criterion summaries, in scenario order.
+    weights
+        The resolved weights and the working behind them.
+    layers
+        Every layer read, for provenance and map attribution.
+    id_column, name_column
+        Columns of :attr:`table` that identify and name candidates.
+    """
+
+    scenario: Scenario
+    table: gpd.GeoDataFrame
+    crs: pyproj.CRS
+    criteria: tuple[CriterionSummary, ...]
+    weights: WeightResult
+    layers: tuple[LayerUse, ...]
+    id_column: str
+    name_column: str | None = None
+
+    @property
+    def ranked(self) -> gpd.GeoDataFrame:
+        """Return the candidates that were not excluded, best first."""
+        return self.table.loc[~self.table["excluded"]]
+
+
+def raw_column(name: str, unit: str) -> str:
+    """Return the column name of a criterion's raw value: ``port_distance`` + ``m``."""
+    return f"{name}_{unit}" if unit else f"{name}_value"
+
+
+@dataclass
+class _LayerStore:
+    """Loads each layer once; hands out filtered copies projected to the analysis CRS."""
+
+    scenario: Scenario
+    crs: pyproj.CRS | None = None
+    _raw: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    _projected: dict[tuple[str, str], gpd.GeoDataFrame] = field(default_factory=dict)
+    uses: dict[str, LayerUse] = field(default_factory=dict)
+
+    def resolve_path(self, name: str) -> Path:
+        from geosite import layers as bundled  # noqa: PLC0415
+
+        source = self.scenario.layers.get(name)
+        if source is not None and source.path is not None:
+            return (self.scenario.base_dir / source.path).resolve()
+        bundled_name = source.bundled if source is not None else name
+        if bundled_name in bundled.layer_names():
+            return bundled.layer_path(bundled_name)
+        path = (self.scenario.base_dir / name).resolve()
+        if path.exists():
+            return path
+        msg = (
+            f"unknown layer {name!r}: not declared under `layers:`, not a bundled layer "
+            f"({', '.join(bundled.layer_names())}) and not a file next to the scenario"
+        )
+        raise DataNotFoundError(msg)
+
+    def raw(self, name: str, *, candidates: bool = False) -> gpd.GeoDataFrame:
+        if name in self._raw:
+            return self._raw[name]
+        from geosite import layers as bundled  # noqa: PLC0415
+
+        source = self.scenario.layers.get(name)
+        bundled_name = (
+            source.bundled
+            if source is not None
+            else (name if name in bundled.layer_names() else None)
+        )
+        path = self.resolve_path(name)
+        if bundled_name is not None:
+            gdf = bundled.read_layer(bundled_name)
+            info = bundled.layer_info(bundled_name)
+            self.uses[name] = LayerUse(name, path, bundled_name, info.attribution)
+        else:
+            gdf = io.read_vector(path, layer=source.layer if source is not None else None)
+            self.uses[name] = LayerUse(name, path)
+        if source is not None and source.crs is not None:
+            declared = to_crs(source.crs, what=f"layers.{name}.crs")
+            if gdf.crs is None:
+                gdf = gdf.set_crs(declared)
+            elif not pyproj.CRS.from_user_input(gdf.crs).equals(declared):
+                msg = (
+                    f"layer {name!r}: the file declares {gdf.crs.to_string()!r} but the scenario "
+                    f"says crs {source.crs!r}; remove `crs` from the scenario or fix the file"
+                )
+                raise CRSError(msg)
+        require_crs(gdf, layer=name)
+        if source is not None and source.where:
+            gdf = io.filter_where(gdf, source.where, layer=name)
+        id_column = source.id if source is not None else None
+        if id_column is None and bundled_name is not None:
+            id_column = bundled.layer_info(bundled_name).id_column
+        gdf = io.check_geometries(
+            gdf,
+            layer=name,
+            id_column=id_column,
+            repair=bool(source and source.repair),
+            # Reference layers keep features of unknown location without geometry.
+            allow_missing=bundled_name is not None and not candidates,
+        )
+        self._raw[name] = gdf
+        return gdf
+
+    def load(self, name: str, where: Where | None = None) -> gpd.GeoDataFrame:
+        if self.crs is None:  # pragma: no cover - set before measures run
+            msg = "analysis CRS not chosen yet"
+            raise RuntimeError(msg)
+        key = (name, repr(sorted((where or {}).items())))
+        if key not in self._projected:
+            gdf = io.filter_where(self.raw(name), where, layer=name)
+            self._projected[key] = gdf.to_crs(self.crs)
+        return self._projected[key]
+
+
+def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame:
+    spec = scenario.candidates
+    gdf = store.raw(spec.layer, candidates=True)
+    gdf = io.filter_where(gdf, spec.where, layer=spec.layer)
+    io.check_ids(gdf, layer=spec.layer, id_column=spec.id)
+    if spec.name is not None and spec.name not in gdf.columns:
+        columns = [c for c in gdf.columns if c != gdf.geometry.name]
+        msg = f"candidates layer {spec.layer!r} has no name column {spec.name!r}; its columns are {columns}"
+        raise LayerError(msg)
+    return gdf.reset_index(drop=True)
+
+
+def _check_measure(result: MeasureResult, criterion: Criterion, n: int) -> MeasureResult:
+    values = np.asarray(result.values, dtype=np.float64)
+    if values.shape != (n,):  # pragma: no cover - guards measure implementations
+        msg = f"measure of criterion {criterion.name!r} returned {values.shape} values for {n} candidates"
+        raise RuntimeError(msg)
+    return result
+
+
+def evaluate(scenario: Scenario | str | Path) -> Result:
+    """Score and rank the candidates of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`~geosite.scenario.Scenario`, or the path of a scenario file (or the name of
+        a bundled scenario such as ``"dong-nam-bo"``).
+
+    Returns
+    -------
+    Result
+        The scored table (a GeoDataFrame sorted by rank) and what was used to compute it.
+
+    Raises
+    ------
+    GeositeError
+        Naming the layer, file or key at fault when an input is unusable.
+
+    Examples
+    --------
+    >>> result = evaluate("dong-nam-bo")
+    >>> int(result.table["rank"].iloc[0])
+    1
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    store = _LayerStore(scenario)
+    candidates = _load_candidates(scenario, store)
+    crs = analysis_crs(scenario.crs, candidates)
+    store.crs = crs
+    candidates = candidates.to_crs(crs)
+    ctx = MeasureContext(
+        candidates=candidates,
+        crs=crs,
+        load_layer=store.load,
+        resolve_path=store.resolve_path,
+        base_dir=scenario.base_dir,
+    )
+    n = len(candidates)
+    spec = scenario.candidates
+    table = candidates[[spec.id] + ([spec.name] if spec.name else [])].copy()
+    reasons: list[list[str]] = [[] for _ in range(n)]
+
+    raw: dict[str, npt.NDArray[np.float64]] = {}
+    scores = np.empty((n, len(scenario.criteria)))
+    summaries_partial: list[tuple[Criterion, MeasureResult]] = []
+    for j, criterion in enumerate(scenario.criteria):
+        logger.info("measuring %s", criterion.name)
+        result = _check_measure(criterion.measure.compute(ctx), criterion, n)
+        values = np.asarray(result.values, dtype=np.float64)
+        raw[criterion.name] = values
+        column = raw_column(criterion.name, result.unit)
+        table[column] = values
+        for suffix, extra in result.extra.items():
+            table[f"{criterion.name}_{suffix}"] = extra
+        bad = ~np.isfinite(values)
+        for i in np.flatnonzero(bad):
+            why = (result.reasons[i] if result.reasons else None) or "no value"
+            reasons[i].append(f"{criterion.name} not measurable ({why})")
+        cutoff = getattr(criterion.value, "cutoff_mask", None)
+        if cutoff is not None:
+            cut = np.asarray(cutoff(values), dtype=bool) & ~bad
+            for i in np.flatnonzero(cut):
+                reasons[i].append(
+                    f"{criterion.name} = {values[i]:.4g} {result.unit} beyond the cutoff"
+                )
+        scores[:, j] = criterion.value(values)
+        summaries_partial.append((criterion, result))
+
+    for constraint in scenario.constraints:
+        outcome = constraint.evaluate(ctx, raw)
+        for i in np.flatnonzero(outcome.excluded):
+            reasons[i].append(outcome.reasons[i] or constraint.label())
+
+    weights = resolve_weights(
+        scenario.weighting,
+        scenario.criterion_names,
+        {c.name: c.weight for c in scenario.criteria},
+    )
+    w = np.array([weights.weights[c] for c in scenario.criterion_names])
+    complete = np.isfinite(scores).all(axis=1)
+    totals = np.full(n, np.nan)
+    parts = np.full(scores.shape, np.nan)
+    if complete.any():
+        totals[complete] = aggregate(scores[complete], w, scenario.aggregation)
+        parts[complete] = contributions(scores[complete], w, scenario.aggregation)
+
+    excluded = np.array([bool(r) for r in reasons])
+    forced = next((c for c in scenario.constraints if isinstance(c, ForceInclude)), None)
+    notes: list[str | None] = ["; ".join(r) if r else None for r in reasons]
+    if forced is not None:
+        ids = table[spec.id].tolist()
+        for wanted in forced.ids:
+            if wanted not in ids:
+                msg = f"force_include names {wanted!r}, which is not a candidate id of layer {spec.layer!r}"
+                raise DataNotFoundError(msg)
+            i = ids.index(wanted)
+            if excluded[i] and complete[i]:
+                excluded[i] = False
+                notes[i] = f"force-included (would be excluded: {notes[i]})"
+
+    summaries = []
+    for j, (criterion, result) in enumerate(summaries_partial):
+        name = criterion.name
+        table[f"{name}_score"] = scores[:, j]
+        table[f"{name}_weight"] = w[j]
+        table[f"{name}_contribution"] = parts[:, j]
+        summaries.append(
+            CriterionSummary(
+                criterion=criterion,
+                unit=result.unit,
+                raw_column=raw_column(name, result.unit),
+                weight=float(w[j]),
+                extra_columns=tuple(f"{name}_{suffix}" for suffix in result.extra),
+                features=result.features,
+            )
+        )
+    table = _order_columns(table, spec.id, spec.name, summaries)
+    table["total_score"] = totals
+    eligible = ~excluded & complete
+    rank = pd.Series(totals).where(eligible).rank(method="min", ascending=False)
+    table["rank"] = rank.astype("Int64")
+    table["excluded"] = ~eligible
+    table["exclusion_reason"] = pd.Series(notes, dtype=object)
+    table = gpd.GeoDataFrame(table, geometry=candidates.geometry, crs=crs)
+    order = np.lexsort(
+        (table[spec.id].astype(str).to_numpy(), -np.nan_to_num(totals, nan=-np.inf), ~eligible)
+    )
+    table = table.iloc[order].reset_index(drop=True)
+    return Result(
+        scenario=scenario,
+        table=table,
+        crs=crs,
+        criteria=tuple(summaries),
+        weights=weights,
+        layers=tuple(store.uses.values()),
+        id_column=spec.id,
+        name_column=spec.name,
+    )
+
+
+def _order_columns(
+    table: pd.DataFrame,
+    id_column: str,
+    name_column: str | None,
+    summaries: list[CriterionSummary],
+) -> pd.DataFrame:
+    """Put each criterion's columns together: raw value, extras, score, weight, contribution."""
+    ordered = [id_column] + ([name_column] if name_column else [])
+    for s in summaries:
+        ordered += [s.raw_column, *s.extra_columns]
+        ordered += [f"{s.name}_score", f"{s.name}_weight", f"{s.name}_contribution"]
+    return table[ordered]

@@ -1,0 +1,315 @@
+"""Hard constraints: rules that exclude candidates whatever their score.
+
+Excluded candidates stay in the result, unranked, with every constraint that excluded them
+listed in ``exclusion_reason``. ``force_include`` overrides exclusions for named candidates
+(and says so in the table).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import numpy as np
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from geosite.errors import LayerError
+from geosite.measures.base import Scalar, Where
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import numpy.typing as npt
+
+    from geosite.measures.base import MeasureContext
+
+__all__ = [
+    "AttributeConstraint",
+    "ConstraintOutcome",
+    "ConstraintSpec",
+    "CriterionConstraint",
+    "ForceInclude",
+    "InsideConstraint",
+    "MaxAreaConstraint",
+    "MinAreaConstraint",
+    "OutsideConstraint",
+]
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintOutcome:
+    """Which candidates a constraint excludes, and why (one reason per excluded candidate)."""
+
+    excluded: npt.NDArray[np.bool_]
+    reasons: list[str | None]
+
+
+class _Constraint(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = Field(None, description="Short label used in exclusion reasons.")
+
+    def label(self) -> str:
+        """Return the label used in exclusion reasons."""
+        return self.name or self.describe()
+
+    def describe(self) -> str:
+        """Return a plain-language statement of the rule."""
+        raise NotImplementedError
+
+    def layers_used(self) -> list[str]:
+        """Return the layers this constraint reads."""
+        return []
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Return which candidates the constraint excludes."""
+        raise NotImplementedError
+
+
+def _outcome(excluded: npt.NDArray[np.bool_], reason: Callable[[int], str]) -> ConstraintOutcome:
+    return ConstraintOutcome(
+        excluded=excluded,
+        reasons=[reason(i) if bad else None for i, bad in enumerate(excluded)],
+    )
+
+
+class MinAreaConstraint(_Constraint):
+    """Exclude parcels smaller than ``min_ha`` hectares (area in the metric analysis CRS)."""
+
+    type: Literal["min_area"]
+    min_ha: float = Field(gt=0, description="Smallest acceptable parcel area, hectares.")
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        return f"area >= {self.min_ha:g} ha"
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude parcels below the minimum area."""
+        area = np.asarray(ctx.candidates.geometry.area) / 1e4
+        return _outcome(area < self.min_ha, lambda i: f"area {area[i]:.1f} ha < {self.min_ha:g} ha")
+
+
+class MaxAreaConstraint(_Constraint):
+    """Exclude parcels larger than ``max_ha`` hectares."""
+
+    type: Literal["max_area"]
+    max_ha: float = Field(gt=0, description="Largest acceptable parcel area, hectares.")
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        return f"area <= {self.max_ha:g} ha"
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude parcels above the maximum area."""
+        area = np.asarray(ctx.candidates.geometry.area) / 1e4
+        return _outcome(area > self.max_ha, lambda i: f"area {area[i]:.1f} ha > {self.max_ha:g} ha")
+
+
+def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float) -> Any:
+    # The whole source layer is buffered, so a feature just outside the study area still counts.
+    features = ctx.load_layer(layer, where)
+    zone = shapely.union_all(np.asarray(features.geometry.array))
+    return shapely.buffer(zone, buffer_m) if buffer_m > 0 else zone
+
+
+class InsideConstraint(_Constraint):
+    """Exclude parcels that are not inside a layer (optionally grown by ``buffer_m``).
+
+    ``predicate: intersects`` (default) keeps parcels that touch the zone at all;
+    ``predicate: within`` keeps only parcels entirely inside it.
+    """
+
+    type: Literal["inside"]
+    layer: str
+    where: Where | None = None
+    buffer_m: float = Field(0.0, ge=0, description="Grow the layer's features by this many metres.")
+    predicate: Literal["intersects", "within"] = "intersects"
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        zone = f"{self.buffer_m:g} m of {self.layer}" if self.buffer_m else self.layer
+        return f"{'inside' if self.predicate == 'within' else 'touching'} {zone}"
+
+    def layers_used(self) -> list[str]:
+        """Return the zone layer."""
+        return [self.layer]
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude parcels outside the zone."""
+        zone = _zone(ctx, self.layer, self.where, self.buffer_m)
+        shapely.prepare(zone)
+        geoms = np.asarray(ctx.candidates.geometry.array)
+        ok = (
+            shapely.within(geoms, zone)
+            if self.predicate == "within"
+            else shapely.intersects(geoms, zone)
+        )
+        return _outcome(~np.asarray(ok), lambda _i: f"not {self.describe()}")
+
+
+class OutsideConstraint(_Constraint):
+    """Exclude parcels that touch a layer grown by ``buffer_m`` (flood zones, protected areas)."""
+
+    type: Literal["outside"]
+    layer: str
+    where: Where | None = None
+    buffer_m: float = Field(
+        0.0, ge=0, description="Keep parcels at least this far from the layer, metres."
+    )
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        if self.buffer_m:
+            return f"at least {self.buffer_m:g} m from {self.layer}"
+        return f"outside {self.layer}"
+
+    def layers_used(self) -> list[str]:
+        """Return the zone layer."""
+        return [self.layer]
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude parcels that touch the (buffered) zone."""
+        zone = _zone(ctx, self.layer, self.where, self.buffer_m)
+        shapely.prepare(zone)
+        hit = np.asarray(shapely.intersects(np.asarray(ctx.candidates.geometry.array), zone))
+        return _outcome(hit, lambda _i: f"not {self.describe()}")
+
+
+class AttributeConstraint(_Constraint):
+    """Exclude candidates whose attribute fails a comparison, e.g. ``status != cancelled``."""
+
+    type: Literal["attribute"]
+    column: str
+    op: Literal["<", "<=", ">", ">=", "==", "!=", "in", "not_in"]
+    value: Scalar | list[Scalar]
+
+    @model_validator(mode="after")
+    def _value_matches_op(self) -> AttributeConstraint:
+        if self.op in {"in", "not_in"} and not isinstance(self.value, list):
+            msg = f"op {self.op!r} needs a list value, e.g. value: [a, b]"
+            raise ValueError(msg)
+        if self.op not in {"in", "not_in"} and isinstance(self.value, list):
+            msg = f"op {self.op!r} compares with one value, not a list; use op: in"
+            raise ValueError(msg)
+        return self
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        return f"{self.column} {self.op} {self.value!r}"
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude candidates whose attribute fails the test."""
+        table = ctx.candidates
+        if self.column not in table.columns:
+            columns = [c for c in table.columns if c != table.geometry.name]
+            msg = f"constraint {self.label()!r}: the candidates have no column {self.column!r}; they have {columns}"
+            raise LayerError(msg)
+        values = table[self.column]
+        if self.op == "in":
+            ok = values.isin(list(self.value) if isinstance(self.value, list) else [self.value])
+        elif self.op == "not_in":
+            ok = ~values.isin(list(self.value) if isinstance(self.value, list) else [self.value])
+        else:
+            ok = _OPS[self.op](values, self.value).fillna(value=False)
+        arr = values.to_numpy()
+        return _outcome(
+            ~ok.to_numpy(dtype=bool),
+            lambda i: f"{self.column} = {arr[i]!r} fails {self.describe()}",
+        )
+
+
+class CriterionConstraint(_Constraint):
+    """Exclude candidates whose raw value of a criterion is outside ``[min, max]``."""
+
+    type: Literal["criterion"]
+    criterion: str = Field(description="Name of a criterion of the scenario.")
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CriterionConstraint:
+        if self.min is None and self.max is None:
+            msg = "give `min`, `max` or both"
+            raise ValueError(msg)
+        if self.min is not None and self.max is not None and self.min > self.max:
+            msg = f"min ({self.min}) is greater than max ({self.max}); swap them"
+            raise ValueError(msg)
+        return self
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        parts = []
+        if self.min is not None:
+            parts.append(f">= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        return f"{self.criterion} {' and '.join(parts)}"
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude candidates outside the bounds (unmeasured values are left to the pipeline)."""
+        values = raw[self.criterion]
+        with np.errstate(invalid="ignore"):
+            bad = np.zeros(len(values), dtype=bool)
+            if self.min is not None:
+                bad |= values < self.min
+            if self.max is not None:
+                bad |= values > self.max
+        return _outcome(
+            bad, lambda i: f"{self.criterion} = {values[i]:.4g} fails {self.describe()}"
+        )
+
+
+class ForceInclude(_Constraint):
+    """Keep the named candidates whatever the other constraints say (reported in the table)."""
+
+    type: Literal["force_include"]
+    ids: list[Scalar] = Field(min_length=1, description="Ids of candidates to keep.")
+
+    def describe(self) -> str:
+        """Return the rule in words."""
+        return f"always include {self.ids!r}"
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude nothing; the pipeline applies the override."""
+        return ConstraintOutcome(
+            np.zeros(len(ctx.candidates), dtype=bool), [None] * len(ctx.candidates)
+        )
+
+
+ConstraintSpec = Annotated[
+    MinAreaConstraint
+    | MaxAreaConstraint
+    | InsideConstraint
+    | OutsideConstraint
+    | AttributeConstraint
+    | CriterionConstraint
+    | ForceInclude,
+    Field(discriminator="type"),
+]

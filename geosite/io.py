@@ -1,0 +1,260 @@
+"""Read and check vector layers; write outputs atomically.
+
+Every output file is first written to a temporary file in the same directory and then renamed
+over the target, so an interrupted run leaves the previous output intact and never a truncated
+file. Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geosite.errors import DataNotFoundError, LayerError, OutputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from geosite.measures.base import Where
+
+__all__ = [
+    "atomic_path",
+    "check_geometries",
+    "check_ids",
+    "filter_where",
+    "read_vector",
+]
+
+logger = logging.getLogger(__name__)
+
+_MAX_LISTED = 10
+
+
+def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf...).
+
+    Parameters
+    ----------
+    path
+        The file to read.
+    layer
+        The layer inside a multi-layer file such as a GeoPackage; the first layer if omitted.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the file or the layer inside it does not exist.
+    LayerError
+        If the file cannot be read as vector data.
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"vector file {str(path)!r} does not exist; check the path (relative paths in a scenario are relative to the scenario file)"
+        raise DataNotFoundError(msg)
+    if layer is not None:
+        try:
+            names = [str(row[0]) for row in pyogrio.list_layers(path)]
+        except pyogrio.errors.DataSourceError as err:
+            msg = f"cannot read {str(path)!r} as vector data: {err}"
+            raise LayerError(msg) from err
+        if layer not in names:
+            hint = difflib.get_close_matches(layer, names, n=1)
+            msg = f"file {str(path)!r} has no layer {layer!r}; it has {names}"
+            if hint:
+                msg += f"; did you mean {hint[0]!r}?"
+            raise DataNotFoundError(msg)
+    try:
+        return gpd.read_file(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
+        msg = f"cannot read {str(path)!r} as vector data: {err}"
+        raise LayerError(msg) from err
+
+
+def _listed(values: Sequence[Any]) -> str:
+    shown = ", ".join(repr(v) for v in values[:_MAX_LISTED])
+    if len(values) > _MAX_LISTED:
+        shown += f" and {len(values) - _MAX_LISTED} more"
+    return shown
+
+
+def check_geometries(
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer: str,
+    id_column: str | None = None,
+    repair: bool = False,
+    allow_missing: bool = False,
+) -> gpd.GeoDataFrame:
+    """Return ``gdf`` if its geometries are usable, repairing invalid ones if asked.
+
+    Parameters
+    ----------
+    gdf
+        The layer to check.
+    layer
+        Its name, for messages.
+    id_column
+        Column that identifies features in messages (the row index if omitted).
+    repair
+        Repair invalid geometries with :func:`shapely.make_valid` (reported in the log and
+        as a warning) instead of refusing them.
+    allow_missing
+        Drop features with null or empty geometry instead of refusing them (reference layers
+        keep features whose location is unknown without a geometry).
+
+    Raises
+    ------
+    LayerError
+        If the layer is empty, or has null, empty or invalid geometries.
+    """
+    if len(gdf) == 0:
+        msg = f"layer {layer!r} has no features; check the file or the filter applied to it"
+        raise LayerError(msg)
+    ids = gdf[id_column] if id_column and id_column in gdf.columns else pd.Series(gdf.index)
+    geoms = gdf.geometry.array
+    missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if missing.any():
+        if not allow_missing:
+            bad = ids[missing].tolist()
+            msg = (
+                f"layer {layer!r} has {int(missing.sum())} feature(s) with a null or empty "
+                f"geometry: {_listed(bad)}; remove them or give them a geometry"
+            )
+            raise LayerError(msg)
+        gdf = gdf.loc[~missing]
+        ids = ids[~missing]
+        geoms = gdf.geometry.array
+        if len(gdf) == 0:
+            msg = f"layer {layer!r} has no feature with a geometry"
+            raise LayerError(msg)
+    invalid = ~np.asarray(shapely.is_valid(geoms))
+    if invalid.any():
+        reasons = shapely.is_valid_reason(np.asarray(geoms)[invalid])
+        listed = [f"{i!r} ({r})" for i, r in zip(ids[invalid].tolist(), reasons, strict=True)]
+        if not repair:
+            shown = ", ".join(listed[:_MAX_LISTED])
+            msg = (
+                f"layer {layer!r} has {int(invalid.sum())} invalid geometr"
+                f"{'y' if invalid.sum() == 1 else 'ies'}: {shown}; fix them in the source, or "
+                "set `repair: true` on the layer in the scenario to repair them with "
+                "shapely.make_valid"
+            )
+            raise LayerError(msg)
+        gdf = gdf.copy()
+        fixed = shapely.make_valid(np.asarray(geoms)[invalid])
+        gdf.loc[invalid, gdf.geometry.name] = fixed
+        logger.warning("layer %r: repaired %d invalid geometries: %s", layer, invalid.sum(), listed)
+    return gdf
+
+
+def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:
+    """Raise :class:`LayerError` if ``id_column`` is missing, has nulls or duplicates."""
+    if id_column not in gdf.columns:
+        columns = [c for c in gdf.columns if c != gdf.geometry.name]
+        hint = difflib.get_close_matches(id_column, columns, n=1)
+        msg = f"layer {layer!r} has no id column {id_column!r}; its columns are {columns}"
+        if hint:
+            msg += f"; did you mean {hint[0]!r}?"
+        raise LayerError(msg)
+    values = gdf[id_column]
+    if values.isna().any():
+        msg = f"layer {layer!r}: id column {id_column!r} has {int(values.isna().sum())} empty value(s); every feature needs an id"
+        raise LayerError(msg)
+    dup = values[values.duplicated(keep=False)]
+    if len(dup):
+        msg = (
+            f"layer {layer!r}: id column {id_column!r} has duplicate values "
+            f"{_listed(sorted(set(dup.astype(str))))}; ids must be unique"
+        )
+        raise LayerError(msg)
+
+
+def filter_where(gdf: gpd.GeoDataFrame, where: Where | None, *, layer: str) -> gpd.GeoDataFrame:
+    """Keep the features whose attributes match every ``{column: value or [values]}``.
+
+    Raises
+    ------
+    LayerError
+        If a column does not exist.
+    DataNotFoundError
+        If no feature matches, listing the values that exist.
+    """
+    if not where:
+        return gdf
+    mask = np.ones(len(gdf), dtype=bool)
+    for column, wanted in where.items():
+        if column not in gdf.columns:
+            columns = [c for c in gdf.columns if c != gdf.geometry.name]
+            hint = difflib.get_close_matches(column, columns, n=1)
+            msg = (
+                f"layer {layer!r} has no column {column!r} to filter on; its columns are {columns}"
+            )
+            if hint:
+                msg += f"; did you mean {hint[0]!r}?"
+            raise LayerError(msg)
+        values = list(wanted) if isinstance(wanted, list) else [wanted]
+        match = gdf[column].isin(values).to_numpy()
+        if not match.any():
+            present = sorted({str(v) for v in gdf[column].dropna().unique()})
+            hints = [h for v in values for h in difflib.get_close_matches(str(v), present, n=1)]
+            msg = f"layer {layer!r}: no feature has {column} = {wanted!r}"
+            if hints:
+                msg += f"; did you mean {hints[0]!r}?"
+            else:
+                msg += f"; values present: {_listed(present)}"
+            raise DataNotFoundError(msg)
+        mask &= match
+    if not mask.any():
+        msg = f"layer {layer!r}: no feature matches all of {where!r}"
+        raise DataNotFoundError(msg)
+    return gdf.loc[mask]
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    r"""Yield a temporary path next to ``target``; rename it over ``target`` on success.
+
+    On any error the temporary file is removed and ``target`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "scores.csv"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("id,score\\n")
+    >>> out.read_text()
+    'id,score\\n'
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+        )
+        os.close(fd)
+    except OSError as err:
+        msg = f"cannot write to {str(target.parent)!r}: {err.strerror}; choose another output directory"
+        raise OutputError(msg) from err
+    tmp = Path(name)
+    tmp.unlink()  # writers such as GDAL want to create the file themselves
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        msg = f"cannot write {str(target)!r}: {err.strerror or err}; the previous file, if any, is unchanged"
+        raise OutputError(msg) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,118 @@
+"""Write a result to disk: score tables and the map, all or nothing.
+
+Every file is written to a temporary name in the output directory first; only when all of
+them are complete are they renamed over the previous outputs. An error or an interruption
+part-way leaves the previous outputs intact and no half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from geosite.errors import OutputError
+from geosite.io import atomic_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import folium
+
+    from geosite.analysis import Result
+
+__all__ = ["result_to_frame", "write_outputs"]
+
+logger = logging.getLogger(__name__)
+
+TableFormat = Literal["csv", "gpkg", "geojson"]
+
+#: Significant digits kept in CSV output: sub-millimetre for distances up to 1,000 km.
+CSV_DIGITS = 10
+
+
+def result_to_frame(result: Result) -> pd.DataFrame:
+    """Return the score table without geometry (what ``scores.csv`` holds)."""
+    return pd.DataFrame(result.table.drop(columns=result.table.geometry.name))
+
+
+def _write_csv(result: Result, path: Path) -> None:
+    frame = result_to_frame(result)
+    frame.to_csv(
+        path, index=False, float_format=f"%.{CSV_DIGITS}g", encoding="utf-8", lineterminator="\n"
+    )
+
+
+def _write_vector(result: Result, path: Path, driver: str) -> None:
+    table = result.table.copy()
+    table["rank"] = table["rank"].astype("float64")  # nullable ints are not portable to GDAL
+    table["excluded"] = table["excluded"].astype(np.int8 if driver == "GPKG" else bool)
+    if driver == "GeoJSON":
+        table = table.to_crs(4326)
+    table.to_file(
+        path, driver=driver, layer="scores" if driver == "GPKG" else None, engine="pyogrio"
+    )
+
+
+def write_outputs(
+    result: Result,
+    out_dir: str | Path,
+    *,
+    formats: Sequence[TableFormat] = ("csv", "gpkg"),
+    fmap: folium.Map | None = None,
+    map_name: str = "map.html",
+) -> list[Path]:
+    """Write the score table (and a map) to ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    result
+        The evaluated scenario.
+    out_dir
+        Output directory, created if missing.
+    formats
+        Table formats: ``"csv"`` (``scores.csv``), ``"gpkg"`` (``scores.gpkg``, layer
+        ``scores``), ``"geojson"`` (``scores.geojson``, WGS 84).
+    fmap
+        A folium map to save as ``map_name`` (see :func:`geosite.result_to_map`).
+    map_name
+        File name of the map.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    OutputError
+        If the directory cannot be written; nothing is changed in it then.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
+        raise OutputError(msg)
+    targets: list[Path] = []
+    with contextlib.ExitStack() as stack:
+        for fmt in dict.fromkeys(formats):
+            target = out / f"scores.{fmt}"
+            tmp = stack.enter_context(atomic_path(target))
+            if fmt == "csv":
+                _write_csv(result, tmp)
+            elif fmt == "gpkg":
+                _write_vector(result, tmp, "GPKG")
+            else:
+                _write_vector(result, tmp, "GeoJSON")
+            targets.append(target)
+        if fmap is not None:
+            target = out / map_name
+            tmp = stack.enter_context(atomic_path(target))
+            fmap.save(str(tmp))
+            targets.append(target)
+    for path in targets:
+        logger.info("wrote %s", path)
+    return targets

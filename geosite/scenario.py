@@ -1,0 +1,725 @@
+"""Scenario files: YAML in, a validated and frozen :class:`Scenario` out.
+
+A scenario says which candidates to score, against which criteria (a measure, a value function
+and a weight each), under which constraints, and how to combine the scores. Validation reports
+every problem of a file at once, each with its line and column, the key path, what was expected
+and, for misspelt keys, types and layer names, a "did you mean". No analysis happens here.
+
+The format is versioned (``version: 1``); :func:`scenario_json_schema` gives its JSON Schema for
+editors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from geosite.aggregate import WLC, AggregationSpec
+from geosite.constraints import ConstraintSpec, CriterionConstraint, ForceInclude
+from geosite.errors import GeositeError, Problem, ScenarioError
+from geosite.measures import MeasureType
+from geosite.measures.base import Where
+from geosite.transforms import ValueFunction
+from geosite.weights import DirectWeights, WeightingSpec, resolve_weights
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+__all__ = [
+    "CandidatesSpec",
+    "Criterion",
+    "LayerSource",
+    "Outputs",
+    "Scenario",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_from_yaml",
+    "scenario_json_schema",
+]
+
+#: Bounds on scenario documents: a scenario is a page of YAML, not a data file.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_NODES = 100_000
+
+FORMAT_VERSION = 1
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LayerSource(_Model):
+    """A layer the scenario reads from a file, or a bundled layer under another name.
+
+    YAML::
+
+        layers:
+          parcels: {path: data/parcels.gpkg, layer: parcels_2025, id: parcel_id}
+          seaports: {bundled: ports, where: {kind: deepwater_port}}
+    """
+
+    path: str | None = Field(None, description="Vector file, relative to the scenario file.")
+    bundled: str | None = Field(None, description="Name of a bundled layer (see `geosite layers`).")
+    layer: str | None = Field(None, description="Layer inside a multi-layer file (GeoPackage).")
+    crs: str | None = Field(
+        None, description="CRS of the file's coordinates, when the file does not declare one."
+    )
+    where: Where | None = Field(None, description="Keep only features whose attributes match.")
+    id: str | None = Field(None, description="Column that identifies features.")
+    repair: bool = Field(
+        default=False, description="Repair invalid geometries (reported) instead of refusing them."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LayerSource:
+        if (self.path is None) == (self.bundled is None):
+            msg = "give exactly one of `path` (a file) or `bundled` (a bundled layer name)"
+            raise ValueError(msg)
+        return self
+
+
+class CandidatesSpec(_Model):
+    """The parcels to score.
+
+    YAML::
+
+        candidates: {layer: candidate_sites, id: site_id, name: name}
+    """
+
+    layer: str = Field(description="A bundled layer or a layer declared under `layers:`.")
+    id: str = Field("id", description="Column with a unique id per candidate.")
+    name: str | None = Field(None, description="Column with a display name.")
+    where: Where | None = Field(None, description="Keep only candidates whose attributes match.")
+
+
+class Criterion(_Model):
+    """One criterion: a measure, the value function that scores it, and its weight."""
+
+    name: str = Field(
+        description="Identifier, lower_snake_case; output columns are prefixed with it."
+    )
+    label: str | None = Field(None, description="Human-readable name for maps and reports.")
+    description: str | None = None
+    measure: MeasureType
+    value: ValueFunction
+    weight: float | None = Field(
+        None, description="Direct weight (any non-negative scale; normalised to sum 1)."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _NAME.match(value):
+            suggestion = re.sub(r"[^a-z0-9_]+", "_", value.lower()).strip("_") or "criterion"
+            if not suggestion[0].isalpha():
+                suggestion = f"c_{suggestion}"
+            msg = f"{value!r} is not a lower_snake_case identifier; use e.g. {suggestion!r}"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("weight")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and (not math.isfinite(value) or value < 0):
+            msg = f"weight must be a finite number >= 0, got {value!r}"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def title(self) -> str:
+        """Return the label, or a readable form of the name."""
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+class Outputs(_Model):
+    """What ``geosite run`` writes."""
+
+    table: bool = Field(default=True, description="Write scores.csv and scores.gpkg.")
+    map: bool = Field(default=True, description="Write map.html.")
+    formats: list[Literal["csv", "gpkg", "geojson"]] = Field(
+        default_factory=lambda: ["csv", "gpkg"], description="Table formats to write."
+    )
+
+
+class Scenario(_Model):
+    """A validated, frozen scenario.
+
+    Build one with :func:`load_scenario` (from a file) or :func:`scenario_from_dict`.
+    """
+
+    version: Literal[1] = Field(description="Version of the scenario format.")
+    name: str = Field(min_length=1)
+    description: str = ""
+    crs: str | None = Field(
+        None, description="Metric CRS of the analysis; the candidates' UTM zone if omitted."
+    )
+    candidates: CandidatesSpec
+    layers: dict[str, LayerSource] = Field(default_factory=dict)
+    criteria: list[Criterion] = Field(min_length=1)
+    weighting: WeightingSpec = Field(default_factory=DirectWeights)
+    aggregation: AggregationSpec = Field(default_factory=WLC)
+    constraints: list[ConstraintSpec] = Field(default_factory=list)
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """Return the file the scenario was read from, if any."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Return the directory relative paths resolve against."""
+        return self._source.parent if self._source is not None else Path.cwd()
+
+    @property
+    def criterion_names(self) -> list[str]:
+        """Return the criteria names in scenario order."""
+        return [c.name for c in self.criteria]
+
+    def layer_names_used(self) -> list[str]:
+        """Return every layer name the scenario refers to, candidates first, without repeats."""
+        names = [self.candidates.layer]
+        for criterion in self.criteria:
+            names += criterion.measure.layers_used()
+        for constraint in self.constraints:
+            names += constraint.layers_used()
+        return list(dict.fromkeys(names))
+
+
+# --------------------------------------------------------------------------- YAML with marks
+
+Marks = dict[tuple[str | int, ...], tuple[int, int]]
+
+
+def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
+    """Parse YAML safely, bounded in size, depth and alias expansion, keeping positions."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
+        raise ScenarioError(Problem(msg, file=file), file=file)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        reason = err.problem or err.context or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        msg = f"this is not valid YAML: {reason}"
+        raise ScenarioError(Problem(msg, file=file, line=line, column=column), file=file) from err
+    except yaml.YAMLError as err:
+        raise ScenarioError(
+            Problem(f"this is not valid YAML: {err}", file=file), file=file
+        ) from err
+    finally:
+        loader.dispose()
+    if node is None:
+        raise ScenarioError(Problem("the file is empty", file=file), file=file)
+    marks: Marks = {}
+    budget = [MAX_NODES]
+    problems: list[Problem] = []
+    data = _build(loader, node, (), marks, budget, problems, file)
+    if problems:
+        raise ScenarioError(problems, file=file)
+    return data, marks
+
+
+def _build(  # noqa: C901
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    marks: Marks,
+    budget: list[int],
+    problems: list[Problem],
+    file: str | None,
+) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        msg = f"the document expands to more than {MAX_NODES} nodes (too many aliases?)"
+        raise ScenarioError(Problem(msg, path[:1], file, node.start_mark.line + 1), file=file)
+    if len(path) > MAX_DEPTH:
+        msg = f"the document is nested deeper than {MAX_DEPTH} levels"
+        raise ScenarioError(Problem(msg, path[:1], file, node.start_mark.line + 1), file=file)
+    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    standard = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+    if type(node) in standard and node.tag != standard[type(node)]:
+        msg = f"cannot read this value: the tag {node.tag!r} is not allowed in a scenario"
+        problems.append(Problem(msg, path, file, node.start_mark.line + 1, node.start_mark.column + 1))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(
+                    Problem(
+                        "YAML merge keys (<<) are not supported; write the keys out, or use "
+                        "scenario inheritance",
+                        path,
+                        file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+                continue
+            key = _build(loader, key_node, (*path, "<key>"), {}, budget, problems, file)
+            if not isinstance(key, str | int | float | bool) or isinstance(key, float):
+                problems.append(
+                    Problem(
+                        f"keys must be plain text, got {key!r}",
+                        path,
+                        file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            child = (*path, key)
+            if key in out:
+                problems.append(
+                    Problem(
+                        f"key {key!r} appears twice; keep one",
+                        child,
+                        file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+            marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _build(loader, value_node, child, marks, budget, problems, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(loader, item, (*path, i), marks, budget, problems, file)
+            for i, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as err:
+        problems.append(
+            Problem(
+                f"cannot read this value: {err.problem}",
+                path,
+                file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        )
+        return None
+
+
+# --------------------------------------------------------------------------- error mapping
+
+
+def _clean_loc(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop the union tags pydantic inserts in error locations, aligning them with the data."""
+    out: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(current, dict) and isinstance(part, str):
+            if part in current:
+                out.append(part)
+                current = current[part]
+            elif last:
+                out.append(part)
+            continue
+        if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+            continue
+    return tuple(out)
+
+
+def _resolve_ref(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _schema_at(
+    root: dict[str, Any], data: Any, path: tuple[str | int, ...]
+) -> dict[str, Any] | None:
+    """Return the (resolved) JSON-schema node that describes ``data`` at ``path``."""
+    node: dict[str, Any] | None = root
+    current = data
+    for part in (None, *path):
+        if node is None:
+            return None
+        if part is not None:
+            node = _step(root, node, current, part)
+            current = (
+                current.get(part)
+                if isinstance(current, dict)
+                else (
+                    current[part]
+                    if isinstance(current, list) and isinstance(part, int) and part < len(current)
+                    else None
+                )
+            )
+        if node is not None:
+            node = _pick_variant(root, _resolve_ref(root, node), current)
+    return node
+
+
+def _pick_variant(root: dict[str, Any], node: dict[str, Any], current: Any) -> dict[str, Any]:
+    variants = node.get("oneOf") or node.get("anyOf")
+    if not variants:
+        return node
+    discriminator = node.get("discriminator")
+    if discriminator and isinstance(current, dict):
+        tag = current.get(discriminator["propertyName"])
+        ref = discriminator.get("mapping", {}).get(tag)
+        if ref:
+            return _resolve_ref(root, {"$ref": ref})
+    for variant in variants:
+        resolved = _resolve_ref(root, variant)
+        if isinstance(current, dict) and (
+            resolved.get("type") == "object" or "properties" in resolved
+        ):
+            return resolved
+        if isinstance(current, list) and resolved.get("type") == "array":
+            return resolved
+    return node
+
+
+def _step(
+    root: dict[str, Any], node: dict[str, Any], current: Any, part: str | int
+) -> dict[str, Any] | None:
+    node = _pick_variant(root, _resolve_ref(root, node), current)
+    if isinstance(part, int):
+        items = node.get("items")
+        return items if isinstance(items, dict) else None
+    props = node.get("properties", {})
+    if part in props:
+        return dict(props[part])
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def _allowed_keys(data: Any, path: tuple[str | int, ...]) -> list[str]:
+    node = _schema_at(_SCHEMA, data, path)
+    return list(node.get("properties", {})) if node else []
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def _problem_from_error(
+    err: Mapping[str, Any], data: Any, marks: Marks, file: str | None
+) -> Problem:
+    loc = _clean_loc(data, tuple(err["loc"]))
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(data, loc[:-1])
+        msg = f"unknown key {key!r}{_did_you_mean(key, allowed)}"
+        if allowed:
+            msg += f" (allowed here: {', '.join(allowed)})"
+    elif kind == "missing":
+        msg = f"missing required key {loc[-1]!r}"
+    elif kind == "union_tag_invalid":
+        expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        tag = str(ctx.get("tag"))
+        field = str(ctx.get("discriminator", "type")).strip("'")
+        msg = f"unknown {field} {tag!r}{_did_you_mean(tag, expected)} (expected one of: {', '.join(expected)})"
+        loc = (*loc, field)
+    elif kind == "union_tag_not_found":
+        field = str(ctx.get("discriminator", "type")).strip("'")
+        msg = f"missing required key {field!r}"
+    elif kind in {"value_error", "assertion_error"}:
+        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        msg = f"got {err.get('input')!r}; expected {expected}"
+    else:
+        msg = f"{err['msg']} (got {err.get('input')!r})"
+    return _problem_at(msg, loc, marks, file)
+
+
+def _problem_at(msg: str, loc: tuple[str | int, ...], marks: Marks, file: str | None) -> Problem:
+    probe = loc
+    while probe and probe not in marks:
+        probe = probe[:-1]
+    line, column = marks.get(probe, (None, None))
+    return Problem(msg, loc, file, line, column)
+
+
+def _layer_ref_paths(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield (path, name) for every `layer:` that names a layer (not a sub-layer of a file)."""
+    candidates = data.get("candidates", {}) if isinstance(data, dict) else {}
+    if isinstance(candidates, dict) and isinstance(candidates.get("layer"), str):
+        yield ("candidates", "layer"), candidates["layer"]
+    for section in ("criteria", "constraints"):
+        items = data.get(section, []) if isinstance(data, dict) else []
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            spec = item.get("measure", item) if section == "criteria" else item
+            if isinstance(spec, dict):
+                for key in ("layer", "raster"):
+                    if isinstance(spec.get(key), str):
+                        yield (
+                            (section, i, "measure", key)
+                            if section == "criteria"
+                            else (
+                                section,
+                                i,
+                                key,
+                            ),
+                            spec[key],
+                        )
+
+
+def _semantic_problems(
+    scenario: Scenario, data: Any, marks: Marks, file: str | None
+) -> list[Problem]:
+    from geosite import layers as bundled  # noqa: PLC0415 - the catalogue reads files
+
+    problems: list[Problem] = []
+    known_layers = set(bundled.layer_names()) | set(scenario.layers)
+    for name, source in scenario.layers.items():
+        if source.bundled is not None and source.bundled not in bundled.layer_names():
+            hint = _did_you_mean(source.bundled, bundled.layer_names())
+            problems.append(
+                _problem_at(
+                    f"no bundled layer {source.bundled!r}{hint} (see `geosite layers`)",
+                    ("layers", name, "bundled"),
+                    marks,
+                    file,
+                )
+            )
+        if source.path is not None:
+            target = (scenario.base_dir / source.path).resolve()
+            if not target.exists():
+                problems.append(
+                    _problem_at(
+                        f"file {source.path!r} does not exist (looked for {str(target)!r}); "
+                        "paths are relative to the scenario file",
+                        ("layers", name, "path"),
+                        marks,
+                        file,
+                    )
+                )
+    for path, name in _layer_ref_paths(data):
+        looks_like_file = "/" in name or "." in Path(name).name
+        if name not in known_layers and not (
+            looks_like_file and (scenario.base_dir / name).exists()
+        ):
+            hint = _did_you_mean(name, sorted(known_layers))
+            problems.append(
+                _problem_at(
+                    f"unknown layer {name!r}{hint}; use a bundled layer (`geosite layers`) or "
+                    "declare it under `layers:`",
+                    path,
+                    marks,
+                    file,
+                )
+            )
+    names = scenario.criterion_names
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                _problem_at(
+                    f"criterion name {name!r} is used twice; names must be unique",
+                    ("criteria", i, "name"),
+                    marks,
+                    file,
+                )
+            )
+        seen.add(name)
+    for i, constraint in enumerate(scenario.constraints):
+        if isinstance(constraint, CriterionConstraint) and constraint.criterion not in names:
+            problems.append(
+                _problem_at(
+                    f"no criterion {constraint.criterion!r}{_did_you_mean(constraint.criterion, names)}",
+                    ("constraints", i, "criterion"),
+                    marks,
+                    file,
+                )
+            )
+    if sum(isinstance(c, ForceInclude) for c in scenario.constraints) > 1:
+        problems.append(
+            _problem_at("give at most one force_include constraint", ("constraints",), marks, file)
+        )
+    if isinstance(scenario.weighting, DirectWeights):
+        for i, criterion in enumerate(scenario.criteria):
+            if criterion.weight is None:
+                problems.append(
+                    _problem_at(
+                        "missing `weight` (the scenario uses direct weights; give every "
+                        "criterion a weight, or choose another `weighting` method)",
+                        ("criteria", i),
+                        marks,
+                        file,
+                    )
+                )
+    if not problems:
+        try:
+            resolve_weights(
+                scenario.weighting, names, {c.name: c.weight for c in scenario.criteria}
+            )
+        except GeositeError as err:
+            problems.append(_problem_at(str(err), ("weighting",), marks, file))
+    return problems
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None) -> Scenario:
+    if not isinstance(data, dict):
+        msg = f"a scenario is a mapping of keys (version, name, candidates, criteria...), got {type(data).__name__}"
+        raise ScenarioError(Problem(msg, file=file, line=1, column=1), file=file)
+    version = data.get("version")
+    if version is not None and version != FORMAT_VERSION:
+        msg = (
+            f"scenario format version {version!r} is not supported by this geosite; "
+            f"it reads version {FORMAT_VERSION}"
+        )
+        raise ScenarioError(_problem_at(msg, ("version",), marks, file), file=file)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        problems = [_problem_from_error(e, data, marks, file) for e in err.errors()]
+        unique = list({(p.path, p.message): p for p in problems}.values())
+        raise ScenarioError(unique, file=file) from None
+    scenario._source = source  # noqa: SLF001 - set once, before the object escapes
+    problems = _semantic_problems(scenario, data, marks, file)
+    if problems:
+        raise ScenarioError(problems, file=file)
+    return scenario
+
+
+def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenario:
+    """Parse and validate a scenario from YAML text.
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    source
+        The file it came from; relative paths in the scenario resolve against its directory
+        (the working directory if omitted).
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with its line, column and key path.
+    """
+    file = str(source) if source is not None else None
+    data, marks = _load_yaml(text, file=file)
+    return _validate(
+        data, marks, file=file, source=Path(source).resolve() if source is not None else None
+    )
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, base_dir: str | Path | None = None) -> Scenario:
+    """Validate a scenario given as a Python mapping (the same keys as the YAML file).
+
+    Parameters
+    ----------
+    data
+        The scenario document.
+    base_dir
+        Directory relative paths resolve against (the working directory if omitted).
+    """
+    source = Path(base_dir).resolve() / "<dict>" if base_dir is not None else None
+    return _validate(dict(data), {}, file=None, source=source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The YAML file. A bare name such as ``"dong-nam-bo"`` that is not a file names a
+        scenario bundled with geosite.
+
+    Raises
+    ------
+    ScenarioError
+        If the file does not exist, is not valid YAML, or does not validate; every problem is
+        listed with its line and column.
+
+    Examples
+    --------
+    >>> scenario = load_scenario("dong-nam-bo")
+    >>> scenario.criterion_names[:2]
+    ['port_access', 'long_thanh_airport_access']
+    """
+    target = Path(path)
+    if not target.exists():
+        bundled = _bundled_scenario(str(path))
+        if bundled is None:
+            msg = f"scenario file {str(path)!r} does not exist"
+            raise ScenarioError(Problem(msg, file=str(path)), file=str(path))
+        target = bundled
+    try:
+        raw = target.read_bytes()
+    except OSError as err:
+        msg = f"cannot read the scenario file: {err.strerror}"
+        raise ScenarioError(Problem(msg, file=str(path)), file=str(path)) from err
+    if len(raw) > MAX_BYTES:
+        msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
+        raise ScenarioError(Problem(msg, file=str(path)), file=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        msg = f"the file is not UTF-8 text (byte {err.start}); save it as UTF-8"
+        raise ScenarioError(Problem(msg, file=str(path)), file=str(path)) from err
+    return scenario_from_yaml(text, source=target)
+
+
+def bundled_scenarios_dir() -> Path:
+    """Return the directory of the scenarios shipped with geosite."""
+    from importlib.resources import files  # noqa: PLC0415
+
+    installed = Path(str(files("geosite"))) / "_bundled" / "scenarios"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def _bundled_scenario(name: str) -> Path | None:
+    if "/" in name or "\\" in name:
+        return None
+    stem = name.removesuffix(".yaml").removesuffix(".yml")
+    candidate = bundled_scenarios_dir() / f"{stem}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the scenario format (for editor completion)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"geosite scenario, format version {FORMAT_VERSION}"
+    return schema
+
+
+_SCHEMA: dict[str, Any] = Scenario.model_json_schema()
+
+ScenarioLike = Annotated[Scenario | str | Path, "A scenario or the path of a scenario file"]
