@@ -1,0 +1,87 @@
+"""Shared fixtures: a tiny, hand-checkable project written in code, in EPSG:32648."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import LineString, Point, box
+
+CRS = "EPSG:32648"
+# A point near Ho Chi Minh City in UTM 48N; all fixtures are offsets from it, in metres.
+X0, Y0 = 690_000.0, 1_190_000.0
+
+
+def square(x: float, y: float, side: float) -> object:
+    return box(X0 + x, Y0 + y, X0 + x + side, Y0 + y + side)
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    """Three candidate squares, two ports, one road; distances computable by hand.
+
+    - ``a``: 400 m square at (0, 0): 20 ha.
+    - ``b``: 400 m square at (5000, 0): 16 ha.
+    - ``c``: 200 m square at (0, 5000): 4 ha (below a 5 ha minimum).
+    - port ``p1`` at (2400, 200): 2000 m east of a's edge, 2600 m west of b's edge.
+    - port ``p2`` at (0, 20000): far north.
+    - road along x = 10000 (vertical line): 9600 m from a, 4600 m from b, 9800 m from c.
+    """
+    data = tmp_path / "data"
+    data.mkdir()
+    gpd.GeoDataFrame(
+        {"site_id": ["a", "b", "c"], "name": ["Site A", "Site B", "Site C"]},
+        geometry=[square(0, 0, 400), square(5000, 0, 400), square(0, 5000, 200)],
+        crs=CRS,
+    ).to_file(data / "candidates.gpkg", layer="sites")
+    gpd.GeoDataFrame(
+        {"port_id": ["p1", "p2"], "name": ["Port One", "Port Two"], "kind": ["port", "port"]},
+        geometry=[Point(X0 + 2400, Y0 + 200), Point(X0, Y0 + 20000)],
+        crs=CRS,
+    ).to_file(data / "ports.gpkg")
+    gpd.GeoDataFrame(
+        {"road_id": ["r1"], "class": ["trunk"]},
+        geometry=[LineString([(X0 + 10000, Y0 - 50000), (X0 + 10000, Y0 + 50000)])],
+        crs=CRS,
+    ).to_file(data / "roads.gpkg")
+    (tmp_path / "scenario.yaml").write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            name: tiny
+            crs: EPSG:32648
+            layers:
+              sites: {path: data/candidates.gpkg, layer: sites, id: site_id}
+              my_ports: {path: data/ports.gpkg, id: port_id}
+              my_roads: {path: data/roads.gpkg, id: road_id}
+            candidates: {layer: sites, id: site_id, name: name}
+            criteria:
+              - name: port_distance
+                measure: {type: distance, layer: my_ports}
+                value: {type: linear, best: 0, worst: 10000}
+                weight: 3
+              - name: road_distance
+                measure: {type: distance, layer: my_roads}
+                value: {type: linear, best: 0, worst: 20000}
+                weight: 1
+              - name: ports_within_3km
+                measure: {type: count_within, layer: my_ports, radius_m: 3000}
+                value: {type: linear, best: 2, worst: 0}
+                weight: 1
+            constraints:
+              - {type: min_area, min_ha: 5}
+            """
+        ),
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def write_without_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write ``gdf`` with no CRS, as files from other offices often arrive."""
+    if path.exists():
+        path.unlink()
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        gdf.set_crs(None, allow_override=True).to_file(path)

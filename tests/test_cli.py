@@ -1,0 +1,100 @@
+"""The command line: outputs, exit codes, and messages without tracebacks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geosite.cli import EXIT_DATA, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
+
+
+def test_run_writes_table_gpkg_and_map(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tiny_project / "out"
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OK
+    assert sorted(p.name for p in out.iterdir()) == ["map.html", "scores.csv", "scores.gpkg"]
+    table = pd.read_csv(out / "scores.csv")
+    assert table["site_id"].tolist() == ["b", "a", "c"]
+    gpkg = gpd.read_file(out / "scores.gpkg", layer="scores")
+    assert gpkg.crs.to_epsg() == 32648
+    assert gpkg["site_id"].tolist() == ["b", "a", "c"]
+    printed = capsys.readouterr().out
+    assert "  1  0.698  Site B" in printed
+    assert "[excluded: area 4.0 ha < 5 ha]" in printed
+
+
+def test_broken_scenario_exits_2_with_position_and_writes_nothing(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tiny_project / "scenario.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("weight: 3", "wieght: 3"), encoding="utf-8")
+    out = tiny_project / "out"
+    assert main(["run", str(path), "--out", str(out)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "did you mean 'weight'?" in err
+    assert f"{path}:" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_failed_run_leaves_previous_outputs_intact(tiny_project: Path) -> None:
+    out = tiny_project / "out"
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OK
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (tiny_project / "data" / "roads.gpkg").write_bytes(b"not a geopackage")
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_DATA
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_unwritable_output_directory_exits_3(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tiny_project / "file"
+    blocker.write_text("x")
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(blocker)]) == EXIT_OUTPUT
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_validate_reports_ok_and_failures(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tiny_project / "scenario.yaml"
+    bad = tiny_project / "bad.yaml"
+    bad.write_text("version: 1\nname: [\n", encoding="utf-8")
+    assert main(["validate", str(good)]) == EXIT_OK
+    assert "ok (3 criteria, 1 constraints)" in capsys.readouterr().out
+    assert main(["validate", str(good), str(bad)]) == EXIT_USAGE
+    assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_schema_is_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["schema"]) == EXIT_OK
+    assert '"title": "geosite scenario, format version 1"' in capsys.readouterr().out
+    assert main(["schema", "--out", str(tmp_path / "s.json")]) == EXIT_OK
+    assert (tmp_path / "s.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_layers_lists_provenance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["layers"]) == EXIT_OK
+    out = capsys.readouterr().out
+    for name in ("candidate_sites", "ports", "airports", "industrial_parks", "roads"):
+        assert f"{name}: " in out
+    assert "licence:" in out
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["run"])
+    assert info.value.code == EXIT_USAGE
+    assert main(["run", "nope.yaml", "--out", "x", "--format", "xls"]) == EXIT_USAGE
+
+
+def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
+    exe = shutil.which("geosite") or str(Path(sys.executable).with_name("geosite"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\ncandidates: {layer: nowhere}\ncriteria: []\n", encoding="utf-8")
+    proc = subprocess.run([exe, "run", str(bad), "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    assert proc.returncode == EXIT_USAGE
+    assert "Traceback" not in proc.stderr
+    assert "criteria" in proc.stderr
