@@ -1,0 +1,2217 @@
+# ruff: noqa: RUF001, RUF003  (Vietnamese names and notes use en dashes and × on purpose)
+"""Build the bundled reference layers of Đông Nam Bộ from the shared public data.
+
+Usage::
+
+    python scripts/build_layers.py [SHARED_DATA_DIR]
+
+``SHARED_DATA_DIR`` defaults to ``../shared/data`` relative to the repository root. The script
+rewrites every file under ``layers/`` (GeoJSON in EPSG:4326, one GeoTIFF), the catalogue
+``layers/catalog.json`` and ``LAYERS.md``. It is deterministic: running it twice gives identical
+files, so the generated layers are committed and reviewed like code.
+
+Every approximation made here is written into the layer's catalogue entry and, per feature, into
+``location_precision`` / ``approximate`` / ``notes``. The traced roads and the candidate-site
+outlines are reconstructions, not surveys; their stated accuracy is the honest typical error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.ops import linemerge
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from geosite.layers import catalog_markdown
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "layers"
+METRIC = "EPSG:32648"
+TO_M = Transformer.from_crs("EPSG:4326", METRIC, always_xy=True)
+TO_LL = Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
+GEOD = Geod(ellps="WGS84")
+DECIMALS = 7
+
+CATALOG: list[dict[str, Any]] = []
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def nfc(text: Any) -> Any:
+    """Return ``text`` in Unicode NFC if it is a string."""
+    if isinstance(text, str):
+        return unicodedata.normalize("NFC", text.strip())
+    return text
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII slug of a Vietnamese name (đ -> d, diacritics dropped)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def to_m(lon: float, lat: float) -> tuple[float, float]:
+    x, y = TO_M.transform(lon, lat)
+    return float(x), float(y)
+
+
+def to_ll(x: float, y: float) -> tuple[float, float]:
+    lon, lat = TO_LL.transform(x, y)
+    return round(float(lon), DECIMALS), round(float(lat), DECIMALS)
+
+
+def geom_to_ll(geom: Any) -> Any:
+    """Reproject a metric shapely geometry to rounded lon/lat."""
+    return shapely.transform(geom, lambda a: np.array([to_ll(x, y) for x, y in a]))
+
+
+def round_geom(geom: Any) -> Any:
+    if geom is None:
+        return None
+    return shapely.transform(geom, lambda a: np.round(a, DECIMALS))
+
+
+def geodesic_length_km(geom: Any) -> float:
+    return float(GEOD.geometry_length(geom)) / 1000.0
+
+
+def geodesic_area_ha(geom: Any) -> float:
+    area, _ = GEOD.geometry_area_perimeter(geom)
+    return abs(float(area)) / 10_000.0
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, name: str) -> Path:
+    """Write ``gdf`` (EPSG:4326) as compact, deterministic GeoJSON."""
+    path = OUT / f"{name}.geojson"
+    features = []
+    props_cols = [c for c in gdf.columns if c != "geometry"]
+    for _, row in gdf.iterrows():
+        props = {}
+        for col in props_cols:
+            val = row[col]
+            if isinstance(val, float) and math.isnan(val):
+                val = None
+            elif isinstance(val, np.integer):
+                val = int(val)
+            elif isinstance(val, np.floating):
+                val = float(val)
+            elif isinstance(val, np.bool_):
+                val = bool(val)
+            elif val is pd.NA:
+                val = None
+            props[col] = nfc(val)
+        geom = row.geometry
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": None if geom is None or geom.is_empty else mapping(round_geom(geom)),
+            }
+        )
+    doc = {
+        "type": "FeatureCollection",
+        "name": name,
+        "features": features,
+    }
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def register(entry: dict[str, Any], gdf: gpd.GeoDataFrame | None = None) -> None:
+    """Add a catalogue entry, filling in the fields that come from the data itself."""
+    if gdf is not None:
+        types = sorted({g.geom_type for g in gdf.geometry if g is not None and not g.is_empty})
+        entry.setdefault("geometry_type", types[0] if len(types) == 1 else "/".join(types))
+        entry["feature_count"] = len(gdf)
+        entry["features_without_geometry"] = int(
+            sum(1 for g in gdf.geometry if g is None or g.is_empty)
+        )
+        valid = gdf.geometry.dropna()
+        entry["bounds"] = [round(float(v), 5) for v in valid.total_bounds]
+        ids = gdf[entry["id_column"]]
+        if ids.duplicated().any() or ids.isna().any():
+            raise SystemExit(f"layer {entry['name']}: duplicate or missing ids")
+    entry.setdefault("crs", "EPSG:4326")
+    CATALOG.append(entry)
+
+
+def square_m(cx: float, cy: float, area_ha: float, *, aspect: float = 1.0) -> Polygon:
+    """Return an axis-aligned rectangle of ``area_ha`` centred at a metric point."""
+    area_m2 = area_ha * 10_000.0
+    w = math.sqrt(area_m2 * aspect)
+    h = area_m2 / w
+    return Polygon(
+        [
+            (cx - w / 2, cy - h / 2),
+            (cx + w / 2, cy - h / 2),
+            (cx + w / 2, cy + h / 2),
+            (cx - w / 2, cy + h / 2),
+        ]
+    )
+
+
+def polygon_of_area(
+    center_ll: tuple[float, float], area_ha: float, *, aspect: float = 1.0, anchor: str = "center"
+) -> Polygon:
+    """Return a lon/lat rectangle whose geodesic area equals ``area_ha`` within 0.05 %.
+
+    ``anchor="west"`` puts the middle of the west edge (instead of the centre) at the point.
+    """
+    cx, cy = to_m(*center_ll)
+    target = area_ha
+    trial = area_ha
+    poly_ll = None
+    for _ in range(6):
+        poly = square_m(cx, cy, trial, aspect=aspect)
+        if anchor == "west":
+            minx = poly.bounds[0]
+            poly = shapely.affinity.translate(poly, xoff=cx - minx)
+        poly_ll = geom_to_ll(poly)
+        got = geodesic_area_ha(poly_ll)
+        trial *= target / got
+    assert poly_ll is not None
+    return shapely.geometry.polygon.orient(poly_ll)
+
+
+# --------------------------------------------------------------------------------------------
+# sources and licences
+
+SRC_DVHCVN = "daohoangson/dvhcvn data/gis (traced from the government GIS portal)"
+URL_DVHCVN = "https://github.com/daohoangson/dvhcvn"
+SRC_ADMINUNITS = "vietnamadminunits 1.0.4 (PyPI) ward and legacy-district reference points"
+URL_ADMINUNITS = "https://pypi.org/project/vietnamadminunits/"
+SRC_GIAOTHONG = "CTU-SematX/LegoCity opendata/giaothong (national road layer)"
+URL_GIAOTHONG = "https://github.com/CTU-SematX/LegoCity"
+SRC_WAYPOINTS = "geosite road facts (facts/road_waypoints.csv, facts/roads_summary.md)"
+
+
+# --------------------------------------------------------------------------------------------
+# layers
+
+
+def build_ports(data: Path) -> gpd.GeoDataFrame:
+    fac = pd.read_csv(data / "facilities/key_facilities_dnb.csv")
+    wards = pd.read_csv(data / "boundaries/vietnamadminunits_2025_wards_HCM_DongNai.csv")
+    prov = gpd.read_file(data / "boundaries/dnb_provinces_pre2025.geojson")
+
+    def fac_pt(code: str, name: str) -> tuple[float, float]:
+        row = fac[(fac.code.str.replace(" ", "") == code) & (fac.name == name)].iloc[0]
+        return float(row.lon), float(row.lat)
+
+    # Cái Mép: the UN/LOCODE point lies in the river channel, 0.6 km off the Cần Giờ bank.
+    # The terminals stand on the east (Bà Rịa–Vũng Tàu, Tân Phước) bank, so the point is moved
+    # to the nearest point of that bank as traced in the province boundary.
+    cm_lon, cm_lat = fac_pt("VNCMT", "Cai Mep")
+    brvt = prov[prov.level1_id.astype(str) == "77"].to_crs(METRIC).geometry.iloc[0]
+    p = Point(to_m(cm_lon, cm_lat))
+    bank = shapely.ops.nearest_points(brvt.boundary, p)[0]
+    moved_m = bank.distance(p)
+    cm_bank = to_ll(bank.x, bank.y)
+
+    hp = wards[wards.ward == "Xã Hiệp Phước"].iloc[0]
+    rows = [
+        {
+            "port_id": "cai-mep-thi-vai",
+            "name": "Cảng Cái Mép – Thị Vải",
+            "name_en": "Cai Mep–Thi Vai deep-water port",
+            "kind": "deepwater_port",
+            "locode": "VNCMT",
+            "geometry": Point(cm_bank),
+            "location_precision": "approximate",
+            "approximate": True,
+            "accuracy_m": 1500,
+            "source": "searoute 1.6.0 (PyPI) UN/LOCODE point VNCMT, moved onto the east bank",
+            "licence": "Apache-2.0",
+            "notes": (
+                f"UN/LOCODE point ({cm_lat:.5f}, {cm_lon:.5f}) lies in the river channel; moved "
+                f"{moved_m:.0f} m to the nearest point of the east (Tân Phước, Phú Mỹ) bank of the "
+                "Cái Mép / Thị Vải river as traced in the province boundary, where the terminals "
+                "(CMIT, TCIT, Gemalink, ...) stand. One point for the whole complex; no terminal "
+                "position could be sourced, so no terminal rows."
+            ),
+        },
+        {
+            "port_id": "phu-my",
+            "name": "Cảng Phú Mỹ",
+            "name_en": "Phu My port",
+            "kind": "port",
+            "locode": "VNPHU",
+            "geometry": Point(fac_pt("VNPHU", "Phu My")),
+            "location_precision": "approximate",
+            "approximate": True,
+            "accuracy_m": 1800,
+            "source": "NGA World Port Index (Pub. 150) and searoute 1.6.0 (same point)",
+            "licence": "public domain",
+            "notes": "World Port Index position, 1 arc-minute resolution (about 1.8 km); Thị Vải "
+            "river ports of Phú Mỹ.",
+        },
+        {
+            "port_id": "cat-lai",
+            "name": "Cảng Cát Lái",
+            "name_en": "Cat Lai port",
+            "kind": "port",
+            "locode": "VNCLI",
+            "geometry": Point(fac_pt("VNCLI", "Cat Lai")),
+            "location_precision": "approximate",
+            "approximate": True,
+            "accuracy_m": 1800,
+            "source": "NGA World Port Index (Pub. 150)",
+            "licence": "public domain",
+            "notes": "World Port Index position, 1 arc-minute resolution (about 1.8 km).",
+        },
+        {
+            "port_id": "hiep-phuoc",
+            "name": "Cảng Hiệp Phước",
+            "name_en": "Hiep Phuoc port",
+            "kind": "port",
+            "locode": None,
+            "geometry": Point(float(hp.wardLon), float(hp.wardLat)),
+            "location_precision": "ward",
+            "approximate": True,
+            "accuracy_m": 4000,
+            "source": SRC_ADMINUNITS + " (Xã Hiệp Phước, 2025)",
+            "licence": "MIT",
+            "notes": "No port coordinate found; the reference point of the commune (63 km²) in "
+            "which the port lies on the Soài Rạp river is used. Several km off.",
+        },
+        {
+            "port_id": "vung-tau",
+            "name": "Cảng Vũng Tàu",
+            "name_en": "Vung Tau port",
+            "kind": "port",
+            "locode": "VNVUT",
+            "geometry": Point(fac_pt("VNVUT", "Vung Tau")),
+            "location_precision": "approximate",
+            "approximate": True,
+            "accuracy_m": 1000,
+            "source": "searoute 1.6.0 (PyPI) UN/LOCODE point VNVUT",
+            "licence": "Apache-2.0",
+            "notes": "UN/LOCODE point; agrees with the World Port Index position within 0.8 km.",
+        },
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "ports",
+            "title": "Sea and river ports",
+            "file": "ports.geojson",
+            "kind": "vector",
+            "id_column": "port_id",
+            "name_column": "name",
+            "description": "The Cái Mép–Thị Vải deep-water port and the main other ports of the "
+            "region, one point each.",
+            "source": "NGA World Port Index (Pub. 150); searoute 1.6.0 ports (UN/LOCODE); "
+            "vietnamadminunits 1.0.4 commune point for Hiệp Phước",
+            "source_url": "https://msi.nga.mil/Publications/WPI",
+            "licence": "public domain (WPI) / Apache-2.0 (searoute) / MIT (vietnamadminunits)",
+            "licence_file": "LICENSES/searoute-Apache-2.0.txt",
+            "attribution": "Ports: NGA World Port Index; searoute (Apache-2.0)",
+            "vintage": "WPI 2019+ edition; searoute 1.6.0 (2024)",
+            "positional_accuracy": "1–2 km for WPI/UN-LOCODE points; about 4 km for Hiệp Phước "
+            "(commune reference point). Per-feature accuracy_m.",
+            "accuracy_m": 1800,
+            "approximate": True,
+            "known_defects": [
+                (
+                    "One point per port complex; terminals (CMIT, TCIT, Gemalink, SSIT, SP-PSA, ...) "
+                    "are not separated because no terminal position could be sourced."
+                ),
+                (
+                    "The Cái Mép point was moved from the river channel to the port-side bank "
+                    "(see the feature's notes)."
+                ),
+                "Hiệp Phước is a commune reference point, several km from the quays.",
+            ],
+            "good_for": [
+                "Distance or travel time to the nearest port at regional scale (kilometres).",
+            ],
+            "not_for": [
+                "Terminal-level logistics, berth or quay analysis, anything below about 2 km.",
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_airports(data: Path) -> gpd.GeoDataFrame:
+    fac = pd.read_csv(data / "facilities/key_facilities_dnb.csv")
+
+    def pt(icao: str) -> Point:
+        row = fac[(fac.code == icao) & fac.source.str.contains("airports-py")].iloc[0]
+        return Point(float(row.lon), float(row.lat))
+
+    rows = [
+        {
+            "airport_id": "long-thanh",
+            "name": "Cảng hàng không quốc tế Long Thành",
+            "name_en": "Long Thanh International Airport",
+            "iata": None,
+            "icao": "VVLT",
+            "status": "opening 2026",
+            "international": True,
+            "geometry": pt("VVLT"),
+            "location_precision": "exact",
+            "approximate": False,
+            "accuracy_m": 2000,
+            "notes": "Aerodrome reference point from airports-py (only source). Phase 1: 25 M "
+            "passengers and 1.2 Mt cargo a year; commercial operation expected mid-2026. "
+            "The site covers about 5,000 ha, so the point can be 2 km from a terminal.",
+        },
+        {
+            "airport_id": "tan-son-nhat",
+            "name": "Cảng hàng không quốc tế Tân Sơn Nhất",
+            "name_en": "Tan Son Nhat International Airport",
+            "iata": "SGN",
+            "icao": "VVTS",
+            "status": "operating",
+            "international": True,
+            "geometry": pt("VVTS"),
+            "location_precision": "exact",
+            "approximate": False,
+            "accuracy_m": 1500,
+            "notes": "Aerodrome reference point (airports-py); airportsdata gives a point 1.2 km "
+            "west.",
+        },
+        {
+            "airport_id": "vung-tau",
+            "name": "Sân bay Vũng Tàu",
+            "name_en": "Vung Tau Airport",
+            "iata": "VTG",
+            "icao": "VVVT",
+            "status": "operating",
+            "international": False,
+            "geometry": pt("VVVT"),
+            "location_precision": "exact",
+            "approximate": False,
+            "accuracy_m": 500,
+            "notes": "Small domestic airfield (helicopter services to offshore oil fields).",
+        },
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "airports",
+            "title": "Airports",
+            "file": "airports.geojson",
+            "kind": "vector",
+            "id_column": "airport_id",
+            "name_column": "name",
+            "description": "Long Thành (opening 2026), Tân Sơn Nhất and Vũng Tàu airports as "
+            "aerodrome reference points.",
+            "source": "airports-py 3.1.0 (PyPI), cross-checked with airportsdata",
+            "source_url": "https://pypi.org/project/airports-py/",
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "attribution": "Airports: airports-py (MIT)",
+            "vintage": "2025–2026 package data",
+            "positional_accuracy": "Aerodrome reference points (about 1e-6°); the airport "
+            "sites span 2–5 km, so terminals can be 1–2 km from the point.",
+            "accuracy_m": 1500,
+            "approximate": False,
+            "known_defects": [
+                "Points only, no airport outlines; Long Thành's point has a single source.",
+            ],
+            "good_for": ["Distance or travel time to an airport at regional scale."],
+            "not_for": [
+                (
+                    "Noise contours, obstacle surfaces or anything needing the airport "
+                    "boundary or runway geometry."
+                )
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_centres(data: Path) -> gpd.GeoDataFrame:
+    wards = pd.read_csv(data / "boundaries/vietnamadminunits_2025_wards_HCM_DongNai.csv")
+
+    def ward(name: str) -> pd.Series:
+        return wards[wards.ward == name].iloc[0]
+
+    spec = [
+        (
+            "hcmc-centre",
+            "Trung tâm TP. Hồ Chí Minh (Bến Thành)",
+            "Ho Chi Minh City centre (Ben Thanh)",
+            "city_centre",
+            "Phường Bến Thành",
+            "Thành phố Hồ Chí Minh",
+            "Thành phố Hồ Chí Minh",
+            (
+                "Centre of Ho Chi Minh City taken as the reference point of Bến Thành ward (1.85 km², "
+                "District 1), which holds Bến Thành market and the city's historic core."
+            ),
+        ),
+        (
+            "bien-hoa",
+            "Biên Hòa",
+            "Bien Hoa",
+            "provincial_centre",
+            "Phường Biên Hòa",
+            "Tỉnh Đồng Nai",
+            "Tỉnh Đồng Nai",
+            "Provincial centre of Đồng Nai (before and after the 2025 mergers).",
+        ),
+        (
+            "thu-dau-mot",
+            "Thủ Dầu Một",
+            "Thu Dau Mot",
+            "provincial_centre",
+            "Phường Thủ Dầu Một",
+            "Tỉnh Bình Dương",
+            "Thành phố Hồ Chí Minh",
+            "Provincial centre of Bình Dương until July 2025 (now part of Ho Chi Minh City).",
+        ),
+        (
+            "ba-ria",
+            "Bà Rịa",
+            "Ba Ria",
+            "provincial_centre",
+            "Phường Bà Rịa",
+            "Tỉnh Bà Rịa - Vũng Tàu",
+            "Thành phố Hồ Chí Minh",
+            "Provincial centre of Bà Rịa–Vũng Tàu until July 2025 (now part of Ho Chi Minh City).",
+        ),
+        (
+            "vung-tau",
+            "Vũng Tàu",
+            "Vung Tau",
+            "provincial_centre",
+            "Phường Vũng Tàu",
+            "Tỉnh Bà Rịa - Vũng Tàu",
+            "Thành phố Hồ Chí Minh",
+            (
+                "Main city of Bà Rịa–Vũng Tàu (provincial seat before Bà Rịa); now part of Ho Chi "
+                "Minh City."
+            ),
+        ),
+        (
+            "dong-xoai",
+            "Đồng Xoài",
+            "Dong Xoai",
+            "provincial_centre",
+            "Phường Đồng Xoài",
+            "Tỉnh Bình Phước",
+            "Tỉnh Đồng Nai",
+            "Provincial centre of Bình Phước until July 2025 (now part of Đồng Nai).",
+        ),
+    ]
+    rows = []
+    for cid, name, name_en, kind, ward_name, prov_pre, prov_2025, note in spec:
+        w = ward(ward_name)
+        rows.append(
+            {
+                "centre_id": cid,
+                "name": name,
+                "name_en": name_en,
+                "kind": kind,
+                "province_pre2025": prov_pre,
+                "province_2025": prov_2025,
+                "reference_unit": ward_name,
+                "reference_unit_area_km2": float(w.wardAreaKm2),
+                "location_precision": "ward",
+                "approximate": True,
+                "geometry": Point(float(w.wardLon), float(w.wardLat)),
+                "notes": note,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "centres",
+            "title": "City and provincial centres",
+            "file": "centres.geojson",
+            "kind": "vector",
+            "id_column": "centre_id",
+            "name_column": "name",
+            "description": "Ho Chi Minh City centre and the (pre- and post-2025) provincial "
+            "centres, as reference points of their central wards, for distance-to-city criteria.",
+            "source": SRC_ADMINUNITS + " (2025 wards)",
+            "source_url": URL_ADMINUNITS,
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "attribution": "Centres: vietnamadminunits (MIT)",
+            "vintage": "ward units after the July 2025 reorganisation",
+            "positional_accuracy": "Reference point of a central ward (2–80 km²); within about "
+            "1 km of the core for Bến Thành, a few km for the larger wards.",
+            "accuracy_m": 2000,
+            "approximate": True,
+            "known_defects": [
+                "Ward reference points, not surveyed town-hall or kilometre-zero positions.",
+                "The area figure of the source is unreliable for same-named wards.",
+            ],
+            "good_for": ["Distance or travel time to the city or a provincial centre (km scale)."],
+            "not_for": ["Street-level accessibility; defining the extent of an urban area."],
+        },
+        gdf,
+    )
+    return gdf
+
+
+# --------------------------------------------------------------------------------------------
+# roads
+#
+# The trunk network is assembled in the metric CRS from two kinds of lines:
+#   * base lines: national highways of the shared road layer, re-labelled where the source's
+#     label contradicts the course of the line;
+#   * traced lines: expressways and port roads that exist in no geometry source, drawn through
+#     the waypoints of the road facts and through junction nodes on other roads.
+# Junctions are explicit: a traced vertex written as ``("@", route, lon, lat)`` is projected
+# onto that route and becomes a shared node of both lines; the end points of base lines are
+# snapped to the nearest other line within SNAP_M. Lines are then split at every junction
+# so that junctions are always segment end points (graph-ready).
+
+SNAP_M = 350.0
+
+# speed_basis: "design" = design speed stated in the road facts; "assumed" = a typical speed
+# chosen here for a congested national road or urban arterial (no source).
+ROUTES: dict[str, dict[str, Any]] = {
+    "ql1a": {
+        "ref": "QL1A",
+        "name": "Quốc lộ 1A",
+        "name_en": "National Route 1A",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql13": {
+        "ref": "QL13",
+        "name": "Quốc lộ 13",
+        "name_en": "National Route 13",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql14": {
+        "ref": "QL14",
+        "name": "Quốc lộ 14",
+        "name_en": "National Route 14",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql20": {
+        "ref": "QL20",
+        "name": "Quốc lộ 20",
+        "name_en": "National Route 20",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql22": {
+        "ref": "QL22",
+        "name": "Quốc lộ 22",
+        "name_en": "National Route 22",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql51": {
+        "ref": "QL51",
+        "name": "Quốc lộ 51",
+        "name_en": "National Route 51",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql55": {
+        "ref": "QL55",
+        "name": "Quốc lộ 55",
+        "name_en": "National Route 55",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql56": {
+        "ref": "QL56",
+        "name": "Quốc lộ 56",
+        "name_en": "National Route 56",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "xa-lo-ha-noi": {
+        "ref": "Xa lộ Hà Nội",
+        "name": "Xa lộ Hà Nội",
+        "name_en": "Hanoi Highway",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "nguyen-van-linh": {
+        "ref": "Nguyễn Văn Linh",
+        "name": "Đại lộ Nguyễn Văn Linh",
+        "name_en": "Nguyen Van Linh Boulevard",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "rung-sac": {
+        "ref": None,
+        "name": "Đường Huỳnh Tấn Phát – Rừng Sác",
+        "name_en": "Huynh Tan Phat – Rung Sac road (Nha Be – Can Gio)",
+        "class": "primary",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "tl8": {
+        "ref": "ĐT8",
+        "name": "Tỉnh lộ 8",
+        "name_en": "Provincial Road 8",
+        "class": "secondary",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "dt-binh-phuoc": {
+        "ref": None,
+        "name": "Đường tỉnh (không rõ tên)",
+        "name_en": "Provincial road (unnamed in source)",
+        "class": "secondary",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ct01": {
+        "ref": "CT.01",
+        "name": "Cao tốc TP.HCM – Long Thành – Dầu Giây",
+        "name_en": "Ho Chi Minh City–Long Thanh–Dau Giay Expressway",
+        "class": "motorway",
+        "lanes": 4,
+        "speed_kmh": 100,
+        "speed_basis": "design",
+        "status": "open",
+        "open_year": 2015,
+    },
+    "ct28": {
+        "ref": "CT.28",
+        "name": "Cao tốc Biên Hòa – Vũng Tàu",
+        "name_en": "Bien Hoa–Vung Tau Expressway (phase 1)",
+        "class": "motorway",
+        "lanes": 4,
+        "speed_kmh": 100,
+        "speed_basis": "design",
+        "status": "partly_open",
+        "open_year": 2026,
+    },
+    "bllt": {
+        "ref": "Bến Lức–Long Thành",
+        "name": "Cao tốc Bến Lức – Long Thành",
+        "name_en": "Ben Luc–Long Thanh Expressway",
+        "class": "motorway",
+        "lanes": 4,
+        "speed_kmh": 100,
+        "speed_basis": "design",
+        "status": "partly_open",
+        "open_year": 2026,
+    },
+    "vd3": {
+        "ref": "VĐ3",
+        "name": "Đường Vành đai 3 TP.HCM",
+        "name_en": "Ho Chi Minh City Ring Road 3",
+        "class": "motorway",
+        "lanes": 4,
+        "speed_kmh": 100,
+        "speed_basis": "design",
+        "status": "partly_open",
+        "open_year": 2026,
+    },
+    "lien-cang": {
+        "ref": "Liên cảng CM–TV",
+        "name": "Đường liên cảng Cái Mép – Thị Vải",
+        "name_en": "Cai Mep–Thi Vai inter-port road",
+        "class": "primary",
+        "lanes": 6,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": 2021,
+    },
+    "dt991b": {
+        "ref": "ĐT991B",
+        "name": "Đường 991B (QL51 – Cái Mép Hạ)",
+        "name_en": "Road 991B (QL51 – Cai Mep Ha)",
+        "class": "primary",
+        "lanes": 4,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "under_construction",
+        "open_year": 2024,
+    },
+    "vd2-phu-my": {
+        "ref": "VĐ2",
+        "name": "Vành đai 2 – cầu Phú Mỹ",
+        "name_en": "Ring Road 2 via Phu My Bridge",
+        "class": "trunk",
+        "lanes": 6,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": 2009,
+    },
+    "link-an-phu": {
+        "ref": None,
+        "name": "Nút giao An Phú – cầu Sài Gòn (đường nối)",
+        "name_en": "An Phu interchange – Saigon Bridge link",
+        "class": "primary",
+        "lanes": None,
+        "speed_kmh": 40,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "dien-bien-phu": {
+        "ref": None,
+        "name": "Đường Điện Biên Phủ (Hàng Xanh – trung tâm)",
+        "name_en": "Dien Bien Phu Street (Hang Xanh – city centre)",
+        "class": "primary",
+        "lanes": None,
+        "speed_kmh": 30,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "link-ng51": {
+        "ref": None,
+        "name": "Đường nối cao tốc Bến Lức–Long Thành – Biên Hòa–Vũng Tàu",
+        "name_en": "Ben Luc–Long Thanh to Bien Hoa–Vung Tau expressway link (XL-NG51)",
+        "class": "motorway",
+        "lanes": None,
+        "speed_kmh": 60,
+        "speed_basis": "assumed",
+        "status": "under_construction",
+        "open_year": 2026,
+    },
+}
+
+# giaothong gid -> (route, label note). Lines not listed (Long An, Tiền Giang, Tây Ninh,
+# Bình Thuận roads and the railway) are left out of the trunk network.
+BASE_LINES: dict[int, tuple[str, str]] = {
+    136: ("ql1a", ""),
+    141: ("ql1a", ""),
+    146: ("ql1a", ""),
+    418: ("ql13", ""),
+    169: ("ql14", ""),
+    134: ("ql20", ""),
+    140: ("ql22", ""),
+    116: ("ql51", ""),
+    138: ("ql51", ""),
+    139: ("ql51", ""),
+    117: ("ql55", ""),
+    118: ("ql55", ""),
+    130: ("ql55", ""),
+    137: ("ql56", ""),
+    127: (
+        "rung-sac",
+        (
+            "labelled 'Quốc lộ 14E' in the source; its course is Huỳnh Tấn Phát "
+            "(Quận 7 – Nhà Bè) and the Rừng Sác road to Cần Giờ, with the Bình Khánh "
+            "ferry crossing"
+        ),
+    ),
+    419: (
+        "tl8",
+        "labelled 'Quốc lộ 8' in the source; its course is Tỉnh lộ 8 (Củ Chi – Thủ Dầu Một)",
+    ),
+    121: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+    122: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+    123: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+    125: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+    126: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+    167: ("dt-binh-phuoc", "unnamed ('Không biết') provincial road of the source"),
+}
+
+# Traced lines, in build order (a line may only snap onto routes built before it).
+# Vertices: (lon, lat) free vertex, or ("@", route, lon, lat) junction on an earlier route.
+# Coordinates come from the road facts where they exist (named in the comment); the rest are
+# placed from the facts' descriptions (km markers, towns passed, junctions) and are the reason
+# for the stated accuracy.
+TRACED: list[dict[str, Any]] = [
+    {
+        "route": "ql13",
+        "piece": "south",
+        "accuracy_m": 700,
+        "note": "Bình Thạnh – Bình Phước junction section, missing from the road layer; traced "
+        "from the first vertex of the hand-digitised QL13 of the road facts to its "
+        "junction with QL1A",
+        "vertices": [
+            (106.712302, 10.8103107),
+            (106.7184, 10.8213),
+            (106.7205, 10.8450),
+            ("@", "ql1a", 106.7230, 10.8651),
+        ],
+    },
+    {
+        "route": "xa-lo-ha-noi",
+        "piece": "hang-xanh",
+        "accuracy_m": 500,
+        "note": "Hàng Xanh – Sài Gòn bridge section, traced from the QL13 first vertex of the "
+        "road facts to the start of the road layer's line",
+        "vertices": [
+            ("@", "ql13", 106.712302, 10.8103107),
+            (106.7113, 10.8016),
+            (106.7300, 10.7990),
+            (106.7450, 10.8000),
+            ("@", "xa-lo-ha-noi", 106.7537, 10.8041),
+        ],
+    },
+    {
+        "route": "dien-bien-phu",
+        "piece": "",
+        "accuracy_m": 500,
+        "note": "short urban connector so that the city-centre point lies on the network; "
+        "traced from general knowledge of the street, not from a source geometry",
+        "vertices": [
+            ("@", "xa-lo-ha-noi", 106.7113, 10.8016),
+            (106.7005, 10.7893),
+            (106.694, 10.7713),
+        ],
+    },
+    {
+        "route": "link-an-phu",
+        "piece": "",
+        "accuracy_m": 800,
+        "note": "connects the An Phú interchange (CT.01 Km0) to Xa lộ Hà Nội at the Sài Gòn "
+        "bridge; traced, not from a source geometry",
+        "vertices": [("@", "xa-lo-ha-noi", 106.7537, 10.8041), (106.7647475, 10.8019128)],
+    },
+    {
+        "route": "ct01",
+        "piece": "an-phu-vd2",
+        "accuracy_m": 1000,
+        "speed_kmh": 80,
+        "note": "urban section An Phú – Vành đai 2 (≈3.7–4 km, 80 km/h); "
+        "starts at the An Phú ward reference point of the road facts",
+        "vertices": [("@", "link-an-phu", 106.7647475, 10.8019128), (106.7985, 10.7905)],
+    },
+    {
+        "route": "ct01",
+        "piece": "vd2-long-thanh",
+        "accuracy_m": 2000,
+        "note": "passes the Phú Hữu and Long Trường ward reference points of the road facts; "
+        "Long Thành bridge placed at Km 12.5 over the Đồng Nai river; ends at the "
+        "Long Thành interchange on QL51 (24.7 km from An Phú)",
+        "vertices": [
+            ("@", "ct01", 106.7985, 10.7905),
+            (106.8237, 10.7965),
+            (106.8400, 10.7970),
+            (106.8750, 10.7880),
+            (106.9100, 10.7950),
+            ("@", "ql51", 106.9500, 10.7950),
+        ],
+    },
+    {
+        "route": "ct01",
+        "piece": "long-thanh-dau-giay",
+        "accuracy_m": 3000,
+        "note": "north of Long Thành airport through Bình An and Xuân Quế communes to the "
+        "Dầu Giây interchange on QL1A (Km 54+983), placed on QL1A about 2.7 km east "
+        "of the Dầu Giây junction as the road facts state",
+        "vertices": [
+            ("@", "ct01", 106.9500, 10.7950),
+            (106.9750, 10.8030),
+            (107.0300, 10.8220),
+            (107.0900, 10.8480),
+            (107.1350, 10.8800),
+            ("@", "ql1a", 107.1640, 10.9370),
+        ],
+    },
+    {
+        "route": "vd2-phu-my",
+        "piece": "",
+        "accuracy_m": 800,
+        "note": "Ring Road 2 from Nguyễn Văn Linh over the Phú Mỹ bridge (Wikipedia infobox "
+        "point of the road facts) to the CT.01 Vành đai 2 junction; ≈10 km route",
+        "vertices": [
+            ("@", "nguyen-van-linh", 106.7206, 10.7392),
+            (106.7360, 10.7410),
+            (106.7444556, 10.7449917),
+            (106.7580, 10.7600),
+            (106.7720, 10.7780),
+            ("@", "ct01", 106.7985, 10.7905),
+        ],
+    },
+    {
+        "route": "bllt",
+        "piece": "ben-luc-nguyen-van-tao",
+        "accuracy_m": 3000,
+        "status": "open",
+        "open_year": 2025,
+        "note": "Km 0+700 – Km 21+850, open since 28 Apr 2025; starts at the HCMC–Trung Lương "
+        "expressway interchange near Bến Lức (former Long An), crosses QL1A at Km ≈3.4",
+        "vertices": [
+            (106.5050, 10.6280),
+            ("@", "ql1a", 106.5350, 10.6400),
+            (106.6000, 10.6550),
+            (106.6600, 10.6500),
+            (106.7150, 10.6430),
+        ],
+    },
+    {
+        "route": "bllt",
+        "piece": "binh-khanh-phuoc-an",
+        "accuracy_m": 3000,
+        "status": "under_construction",
+        "open_year": 2026,
+        "note": "Bình Khánh bridge (Soài Rạp, inaugurated Dec 2025) and Phước Khánh bridge "
+        "(Lòng Tàu, due Sep 2026); whole route due 2026",
+        "vertices": [
+            ("@", "bllt", 106.7150, 10.6430),
+            (106.7650, 10.6520),
+            (106.8000, 10.6600),
+            (106.8500, 10.6850),
+            (106.9000, 10.7000),
+            (106.9400, 10.7050),
+        ],
+    },
+    {
+        "route": "bllt",
+        "piece": "phuoc-an-ql51",
+        "accuracy_m": 3000,
+        "status": "open",
+        "open_year": 2025,
+        "note": "Km 50+530 – Km 57+581 (Phước An interchange – QL51), open since 2025",
+        "vertices": [("@", "bllt", 106.9400, 10.7050), ("@", "ql51", 106.9950, 10.7200)],
+    },
+    {
+        "route": "ct28",
+        "piece": "bien-hoa-long-thanh",
+        "accuracy_m": 3000,
+        "note": "phase 1 from IC1 Phước Tân (ward reference point of the 2025 ward data) south "
+        "through Tam Phước to the Long Thành interchange with CT.01 (about 16 km); "
+        "one-way temporary operation from early 2026. The QL1 bypass (Võ Nguyên Giáp) "
+        "on which IC1 lies is not in the road layer, so the first segment joins the "
+        "old QL1A about 4 km further north",
+        "vertices": [
+            ("@", "ql1a", 106.9450, 10.9550),
+            (106.946, 10.9137),
+            (106.9550, 10.8800),
+            (106.9720, 10.8400),
+            ("@", "ct01", 106.9750, 10.8030),
+        ],
+    },
+    {
+        "route": "ct28",
+        "piece": "long-thanh-ql56",
+        "accuracy_m": 3000,
+        "lanes": 6,
+        "note": "Long Thành interchange – QL56 at Bà Rịa (≈37.7 km, opening proposed for "
+        "30 Mar 2026); 6 lanes between the CT.01 and Bến Lức–Long Thành "
+        "interchanges; passes east of QL51 through Phú Mỹ",
+        "vertices": [
+            ("@", "ct01", 106.9750, 10.8030),
+            (106.9850, 10.7600),
+            (107.0120, 10.7180),
+            (107.0400, 10.6600),
+            (107.0750, 10.6000),
+            (107.1300, 10.5600),
+            ("@", "ql56", 107.1970, 10.5300),
+        ],
+    },
+    {
+        "route": "link-ng51",
+        "piece": "",
+        "accuracy_m": 2000,
+        "note": "XL-NG51 package linking the Bến Lức–Long Thành expressway end on QL51 to the "
+        "Biên Hòa–Vũng Tàu expressway (due Apr 2026)",
+        "vertices": [("@", "bllt", 106.9950, 10.7200), ("@", "ct28", 107.0120, 10.7180)],
+    },
+    {
+        "route": "vd3",
+        "piece": "nhon-trach",
+        "accuracy_m": 3000,
+        "status": "open",
+        "open_year": 2025,
+        "note": "component 1A (Nhơn Trạch bridge, ĐT25B junction, CT.01 junction), opened "
+        "Aug 2025; starts at the Bến Lức–Long Thành junction in Nhơn Trạch",
+        "vertices": [
+            ("@", "bllt", 106.8500, 10.6850),
+            (106.8450, 10.7200),
+            (106.8430, 10.7450),
+            (106.8380, 10.7750),
+            ("@", "ct01", 106.8400, 10.7970),
+        ],
+    },
+    {
+        "route": "vd3",
+        "piece": "thu-duc-ben-luc",
+        "accuracy_m": 3000,
+        "status": "under_construction",
+        "open_year": 2026,
+        "note": "through Thủ Đức (Long Phước, Long Bình) to the Tân Vạn interchange on QL1A, "
+        "across former Bình Dương (Dĩ An, Thuận An) to the Bình Gởi bridge, then "
+        "through Hóc Môn and Bình Chánh to the Bến Lức–Long Thành junction at Bến "
+        "Lức; target whole route June 2026",
+        "vertices": [
+            ("@", "ct01", 106.8400, 10.7970),
+            (106.8420, 10.8300),
+            (106.8350, 10.8650),
+            ("@", "ql1a", 106.8000, 10.9050),
+            (106.7400, 10.9350),
+            (106.6700, 10.9450),
+            ("@", "ql22", 106.5900, 10.9050),
+            (106.5550, 10.8300),
+            (106.5500, 10.7200),
+            ("@", "ql1a", 106.5580, 10.6580),
+            ("@", "bllt", 106.5050, 10.6280),
+        ],
+    },
+    {
+        "route": "lien-cang",
+        "piece": "",
+        "accuracy_m": 1500,
+        "note": "along the east bank of the Cái Mép / Thị Vải river from Cái Mép Hạ through "
+        "the Cái Mép port point to QL51 at Mỹ Xuân (≈18 km, completed 2021)",
+        "vertices": [
+            (107.0250, 10.5050),
+            ("PORT", "cai-mep-thi-vai"),
+            (107.0300, 10.5700),
+            (107.0350, 10.6100),
+            ("@", "ql51", 107.0430, 10.6520),
+        ],
+    },
+    {
+        "route": "dt991b",
+        "piece": "",
+        "accuracy_m": 2000,
+        "note": "from the Hội Bài – Tóc Tiên road across QL51 (664 m overpass, modelled as a "
+        "junction) to Cái Mép Hạ (9.7–10 km); scheduled to open 2024, 2026 status not "
+        "found",
+        "vertices": [
+            (107.0980, 10.5480),
+            ("@", "ql51", 107.0760, 10.5370),
+            (107.0550, 10.5150),
+            ("@", "lien-cang", 107.0250, 10.5050),
+        ],
+    },
+]
+
+
+def _project_onto(
+    line: list[tuple[float, float]], p: tuple[float, float]
+) -> tuple[list[tuple[float, float]], tuple[float, float], float]:
+    """Insert the projection of ``p`` into ``line``; return new coords, the point, distance."""
+    ls = LineString(line)
+    pt = Point(p)
+    d = ls.project(pt)
+    q = ls.interpolate(d)
+    # reuse an existing vertex within 1 m instead of inserting a near-duplicate
+    for v in line:
+        if math.dist(v, (q.x, q.y)) < 1.0:
+            return line, v, pt.distance(q)
+    acc = 0.0
+    out = [line[0]]
+    inserted = False
+    for a, b in itertools.pairwise(line):
+        seg = math.dist(a, b)
+        if not inserted and acc <= d <= acc + seg:
+            out.append((q.x, q.y))
+            inserted = True
+        out.append(b)
+        acc += seg
+    return out, (q.x, q.y), pt.distance(q)
+
+
+def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDataFrame:
+    src = gpd.read_file(data / "roads/giaothong_dnb_clip.geojson").to_crs(METRIC)
+    lines: list[dict[str, Any]] = []
+    clip = region_m.buffer(4000)
+    for _, row in src.iterrows():
+        if int(row.gid) not in BASE_LINES:
+            continue
+        route, label_note = BASE_LINES[int(row.gid)]
+        geom = row.geometry.intersection(clip)
+        merged = linemerge(geom) if geom.geom_type == "MultiLineString" else geom
+        parts = list(merged.geoms) if hasattr(merged, "geoms") else [merged]
+        for part in parts:
+            if part.is_empty or part.geom_type != "LineString" or part.length < 50:
+                continue
+            lines.append(
+                {
+                    "route": route,
+                    "piece": "",
+                    "kind": "base",
+                    "gid": int(row.gid),
+                    "coords": [tuple(c) for c in part.coords],
+                    "accuracy_m": 1000,
+                    "note": label_note,
+                }
+            )
+
+    # Xa lộ Hà Nội and QL51 share one source line (gid 414): split at the QL51 start vertex
+    # (Biên Hòa, the first vertex of the road facts' QL51).
+    l414 = src[src.gid == 414].geometry.iloc[0]
+    coords = [tuple(c) for c in l414.coords]
+    cut = to_m(106.8486792, 10.9057501)
+    k = min(range(len(coords)), key=lambda i: math.dist(coords[i], cut))
+    lines.append(
+        {
+            "route": "xa-lo-ha-noi",
+            "piece": "",
+            "kind": "base",
+            "gid": 414,
+            "coords": coords[: k + 1],
+            "accuracy_m": 1000,
+            "note": "first part of the source line labelled 'Quốc lộ 51' (Sài Gòn bridge – "
+            "Biên Hòa); its course is Xa lộ Hà Nội",
+        }
+    )
+    lines.append(
+        {
+            "route": "ql51",
+            "piece": "",
+            "kind": "base",
+            "gid": 414,
+            "coords": coords[k:],
+            "accuracy_m": 1000,
+            "note": "",
+        }
+    )
+    # gid 132 holds QL1A (Long An – Bình Chánh) and Nguyễn Văn Linh (Bình Chánh – Quận 7).
+    g132 = src[src.gid == 132].geometry.iloc[0]
+    for raw_part in g132.geoms:
+        part = raw_part.intersection(clip)
+        if part.is_empty:
+            continue
+        start = TO_LL.transform(*part.coords[0])
+        route = "nguyen-van-linh" if start[0] > 106.59 else "ql1a"
+        note = (
+            (
+                "labelled 'Quốc lộ 1A' in the source; its course (Bình Chánh – Quận 7) is "
+                "Nguyễn Văn Linh boulevard"
+            )
+            if route == "nguyen-van-linh"
+            else ""
+        )
+        lines.extend(
+            {
+                "route": route,
+                "piece": "",
+                "kind": "base",
+                "gid": 132,
+                "coords": [tuple(c) for c in sub.coords],
+                "accuracy_m": 1000,
+                "note": note,
+            }
+            for sub in (part.geoms if hasattr(part, "geoms") else [part])
+        )
+
+    # 1. snap base end points: to another line's end point, else onto its interior
+    def endpoints() -> list[tuple[int, int]]:
+        return [(i, e) for i in range(len(lines)) for e in (0, -1)]
+
+    for i, e in endpoints():
+        p = lines[i]["coords"][e]
+        best: tuple[float, int, int | None] | None = None
+        for j, other in enumerate(lines):
+            if j == i:
+                continue
+            for e2 in (0, -1):
+                d = math.dist(p, other["coords"][e2])
+                if d < SNAP_M and (best is None or d < best[0]):
+                    best = (d, j, e2)
+        if best is not None:
+            _, j, e2 = best
+            assert e2 is not None
+            lines[i]["coords"][e] = lines[j]["coords"][e2]
+            continue
+        for j, other in enumerate(lines):
+            if j == i:
+                continue
+            d = LineString(other["coords"]).distance(Point(p))
+            if 0 < d < SNAP_M:
+                new, q, _ = _project_onto(other["coords"], p)
+                lines[j]["coords"] = new
+                lines[i]["coords"][e] = q
+                break
+
+    # 2. traced lines
+    port_pts = {r.port_id: to_m(r.geometry.x, r.geometry.y) for r in ports.itertuples()}
+    snap_report: list[str] = []
+    for spec in TRACED:
+        coords: list[tuple[float, float]] = []
+        for v in spec["vertices"]:
+            if v[0] == "PORT":
+                coords.append(port_pts[v[1]])
+            elif v[0] == "@":
+                _, route, lon, lat = v
+                target = to_m(lon, lat)
+                cands = [j for j, ln in enumerate(lines) if ln["route"] == route]
+                if not cands:
+                    raise SystemExit(f"traced {spec['route']}: no route {route!r} to snap to")
+                j = min(cands, key=lambda j: LineString(lines[j]["coords"]).distance(Point(target)))
+                new, q, dist = _project_onto(lines[j]["coords"], target)
+                lines[j]["coords"] = new
+                snap_report.append(f"{spec['route']}->{route}: {dist:.0f} m")
+                coords.append(q)
+            else:
+                coords.append(to_m(*v))
+        lines.append(
+            {
+                **{k: v for k, v in spec.items() if k != "vertices"},
+                "kind": "traced",
+                "gid": None,
+                "coords": coords,
+            }
+        )
+
+    # 3. split at junctions: every end point, and every vertex shared by two lines
+    count: dict[tuple[float, float], int] = {}
+    for ln in lines:
+        for c in set(ln["coords"]):
+            count[c] = count.get(c, 0) + 1
+    nodes = {c for c, n in count.items() if n > 1}
+    for ln in lines:
+        nodes.add(ln["coords"][0])
+        nodes.add(ln["coords"][-1])
+
+    rows = []
+    seq: dict[str, int] = {}
+    for ln in lines:
+        ln["coords"] = [c for k, c in enumerate(ln["coords"]) if k == 0 or c != ln["coords"][k - 1]]
+        pieces: list[list[tuple[float, float]]] = [[ln["coords"][0]]]
+        for c in ln["coords"][1:]:
+            pieces[-1].append(c)
+            if c in nodes and c != ln["coords"][-1]:
+                pieces.append([c])
+        for piece in pieces:
+            if len(piece) < 2:
+                continue
+            route = ln["route"]
+            info = ROUTES[route]
+            seq[route] = seq.get(route, 0) + 1
+            geom_ll = LineString([to_ll(*c) for c in piece])
+            traced = ln["kind"] == "traced"
+            note = ln.get("note", "")
+            rows.append(
+                {
+                    "road_id": f"{route}-{seq[route]:02d}",
+                    "route": route,
+                    "ref": info["ref"],
+                    "name": info["name"],
+                    "name_en": info["name_en"],
+                    "class": info["class"],
+                    "lanes": ln.get("lanes", info["lanes"]),
+                    "speed_kmh": ln.get("speed_kmh", info["speed_kmh"]),
+                    "speed_basis": info["speed_basis"],
+                    "status": ln.get("status", info["status"]),
+                    "open_year": ln.get("open_year", info["open_year"]),
+                    "accuracy_m": ln["accuracy_m"],
+                    "geometry_origin": "traced" if traced else "source_line",
+                    "approximate": True,
+                    "location_precision": "approximate",
+                    "length_km": round(geodesic_length_km(geom_ll), 3),
+                    "source": (SRC_WAYPOINTS + "; traced in build_layers.py")
+                    if traced
+                    else f"{SRC_GIAOTHONG} gid {ln['gid']}",
+                    "notes": note or None,
+                    "geometry": geom_ll,
+                }
+            )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+    # The network must be one connected component. Fragments left by the source's own clip
+    # (e.g. a few hundred metres of QL14 at the 11.8° N edge) are dropped; anything larger that
+    # is disconnected fails the build.
+    g = nx.Graph()
+    for idx, r in gdf.iterrows():
+        cs = list(r.geometry.coords)
+        g.add_edge(cs[0], cs[-1], idx=idx, km=r.length_km)
+    comps = sorted(nx.connected_components(g), key=len, reverse=True)
+    drop: list[int] = []
+    for comp in comps[1:]:
+        sub = g.subgraph(comp)
+        km = sum(d["km"] for _, _, d in sub.edges(data=True))
+        if km > 2.0:
+            raise SystemExit(
+                f"road network: disconnected component of {km:.1f} km near {next(iter(comp))}"
+            )
+        drop += [d["idx"] for _, _, d in sub.edges(data=True)]
+        print(f"  dropped a {km:.2f} km road fragment near {next(iter(comp))}")
+    gdf = gdf.drop(index=drop).reset_index(drop=True)
+    print("  road snaps:", "; ".join(snap_report))
+    return gdf
+
+
+def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
+    register(
+        {
+            "name": "roads",
+            "title": "Trunk road network (approximate)",
+            "file": "roads.geojson",
+            "kind": "vector",
+            "id_column": "road_id",
+            "name_column": "name",
+            "description": "National highways, expressways and the Cái Mép–Thị Vải port roads "
+            "as a graph-ready line network: lines are split at every junction, junctions are "
+            "shared end vertices, and the network is one connected component. `route` groups "
+            "the segments of one road.",
+            "source": "national highways: CTU-SematX/LegoCity opendata/giaothong (national road "
+            "layer, upstream source not stated); expressways, ring roads and port roads: traced "
+            "through the waypoints, km markers and junctions of the geosite road facts "
+            "(compiled from public pages, see roads_summary.md)",
+            "source_url": URL_GIAOTHONG,
+            "licence": "CC-BY-SA-4.0",
+            "licence_file": "LICENSES/CC-BY-SA-4.0.txt",
+            "attribution": "Roads: LegoCity giaothong (CC BY-SA 4.0), traced expressways "
+            "(approximate)",
+            "vintage": "road layer of unknown date (pre-2015: no expressways); expressway "
+            "status as read in early 2026",
+            "positional_accuracy": "source lines about ±1 km (coarse national layer); traced "
+            "expressways ±2–3 km (placed from towns, km markers and junctions, not digitised "
+            "from imagery); urban connectors ±0.5–0.8 km. Per-feature accuracy_m.",
+            "accuracy_m": 3000,
+            "approximate": True,
+            "known_defects": [
+                (
+                    "No geometry source exists for the expressways (CT.01, CT.28, Bến Lức–Long "
+                    "Thành, Ring Road 3) or the port roads: they are traced and can be 2–3 km off."
+                ),
+                (
+                    "Traced road lengths were checked against the official lengths while tracing, "
+                    "so the length ratios are a plausibility check, not an independent measurement."
+                ),
+                (
+                    "Crossings without a stated interchange are not junctions; stated interchanges "
+                    "are modelled as single shared nodes (no ramps, no grade separation)."
+                ),
+                (
+                    "Speeds marked speed_basis='assumed' are typical values chosen for the class, "
+                    "not measurements; no one-way information."
+                ),
+                (
+                    "Source labels corrected: 'Quốc lộ 14E' is the Huỳnh Tấn Phát – Rừng Sác road, "
+                    "'Quốc lộ 8' is Tỉnh lộ 8, part of 'Quốc lộ 1A' is Nguyễn Văn Linh and part of "
+                    "'Quốc lộ 51' is Xa lộ Hà Nội (see notes)."
+                ),
+                (
+                    "Local and provincial roads are almost entirely missing: travel times are "
+                    "trunk-network times plus an off-network access leg."
+                ),
+            ],
+            "good_for": [
+                (
+                    "Regional travel-time and network-distance criteria between sites tens of km "
+                    "apart (e.g. to the Cái Mép port or Long Thành airport)."
+                ),
+                "Showing the trunk network on overview maps.",
+            ],
+            "not_for": [
+                (
+                    "Distances below a few km, 'distance to the nearest road' at parcel scale, "
+                    "routing, engineering or cadastral work."
+                ),
+                "Deciding whether a parcel touches an expressway (positions can be 2–3 km off).",
+            ],
+        },
+        gdf,
+    )
+
+
+def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    wards = pd.read_csv(data / "boundaries/vietnamadminunits_2025_wards_HCM_DongNai.csv")
+
+    def ward_pt(name: str) -> tuple[float, float]:
+        w = wards[wards.ward == name].iloc[0]
+        return float(w.wardLon), float(w.wardLat)
+
+    # Long Thành zone: west side on the Biên Hòa–Vũng Tàu expressway's parallel road, between
+    # the An Phước and Bình An communes. The outline is put against the east side of the traced
+    # expressway at the latitude midway between the two commune reference points.
+    ap, ba = ward_pt("Xã An Phước"), ward_pt("Xã Bình An")
+    lat_mid = (ap[1] + ba[1]) / 2
+    ct28 = shapely.union_all(list(roads[roads.route == "ct28"].geometry))
+    probe = LineString([(106.90, lat_mid), (107.10, lat_mid)])
+    hit = ct28.intersection(probe)
+    hit_pt = hit if hit.geom_type == "Point" else min(hit.geoms, key=lambda p: p.x)
+    # 60 m: the expressway's parallel road and its safety corridor lie between the two
+    hx, hy = to_m(hit_pt.x, lat_mid)
+    west_anchor = to_ll(hx + 60.0, hy)
+
+    sites = [
+        {
+            "site_id": "long-thanh-50ha",
+            "name": "Khu CNTT tập trung gần sân bay Long Thành (đề xuất 2023, 50 ha)",
+            "name_en": "IT / data-centre zone near Long Thanh airport (2023 proposal, 50 ha)",
+            "official_area_ha": 50.0,
+            "area_source": "2023 proposal as cited in the project brief; the 50 ha figure was "
+            "NOT found in the sources read (they give about 100 ha in 2023)",
+            "status": "proposed",
+            "status_date": "2023",
+            "province_pre2025": "Tỉnh Đồng Nai",
+            "province_2025": "Tỉnh Đồng Nai",
+            "center": west_anchor,
+            "anchor": "west",
+            "aspect": 1.0,
+            "location_precision": "approximate",
+            "accuracy_m": 3000,
+            "outline_method": "square of the stated area, west edge 60 m east of the traced "
+            "Biên Hòa–Vũng Tàu expressway, centred on the latitude midway between the An "
+            "Phước and Bình An commune reference points; nested in the 119 ha zone it became",
+            "source_url": "https://diza.dongnai.gov.vn/Pages/newsdetail.aspx?CatId=102&NewsId=4520",
+            "notes": "The 2023 proposal placed about 100 ha in Long Đức and An Phước communes; "
+            "a 50 ha hyperscale data-centre project at VSIP Bình Dương may be the origin of the "
+            "50 ha figure. Kept as the scenario's historical variant.",
+        },
+        {
+            "site_id": "long-thanh-digital-119ha",
+            "name": "Khu công nghệ số tập trung Long Thành",
+            "name_en": "Long Thanh concentrated digital-technology zone",
+            "official_area_ha": 119.35,
+            "area_source": "1/2,000 zoning-plan task approved 18 Mar 2026: 119.35 ha "
+            "(117.05 ha inside the plan boundary)",
+            "status": "zoning_plan_approved",
+            "status_date": "2026-03-18",
+            "province_pre2025": "Tỉnh Đồng Nai",
+            "province_2025": "Tỉnh Đồng Nai",
+            "center": west_anchor,
+            "anchor": "west",
+            "aspect": 1.0,
+            "location_precision": "approximate",
+            "accuracy_m": 3000,
+            "outline_method": "square of the stated area, west edge 60 m east of the traced "
+            "Biên Hòa–Vũng Tàu expressway (the zone's west side is the expressway's parallel "
+            "road), centred on the latitude midway between the An Phước and Bình An commune "
+            "reference points",
+            "source_url": "https://vietnamdaily.kienthuc.net.vn/dong-nai-quy-hoach-khu-cong-"
+            "nghe-so-120ha-sat-san-bay-long-thanh-post4296576903.html",
+            "notes": "Communes An Phước and Bình An, Long Thành; adjacent to Long Thành airport. "
+            "Boundaries: N housing and defence land, S housing and education land and planned "
+            "road QH5, E planned road QH3. Exact outline not published.",
+        },
+        {
+            "site_id": "phu-my-650ha",
+            "name": "Khu công nghiệp (CNTT) – đô thị – dịch vụ Phú Mỹ 650 ha",
+            "name_en": "Phu My IT-industrial–urban–service zone (650 ha)",
+            "official_area_ha": 650.0,
+            "area_source": "2023 workshop on the Phú Mỹ general plan, as cited in the project "
+            "brief; no page confirming the zone was found",
+            "status": "proposed",
+            "status_date": "2023",
+            "province_pre2025": "Tỉnh Bà Rịa - Vũng Tàu",
+            "province_2025": "Thành phố Hồ Chí Minh",
+            "center": ward_pt("Phường Phú Mỹ"),
+            "anchor": "center",
+            "aspect": 1.0,
+            "location_precision": "ward",
+            "accuracy_m": 5000,
+            "outline_method": "square of the stated area centred on the reference point of "
+            "Phú Mỹ ward (2025), inside former Phú Mỹ town",
+            "source_url": None,
+            "notes": "Location within Phú Mỹ unknown; any place in the 333 km² town is "
+            "possible. Treat as a placeholder.",
+        },
+        {
+            "site_id": "binh-duong-it-park",
+            "name": "Khu Công nghệ thông tin tập trung Bình Dương",
+            "name_en": "Binh Duong concentrated IT park",
+            "official_area_ha": 15.47,
+            "area_source": "Decision 890/QĐ-TTg of 12 May 2025",
+            "status": "established",
+            "status_date": "2025-05-12",
+            "province_pre2025": "Tỉnh Bình Dương",
+            "province_2025": "Thành phố Hồ Chí Minh",
+            "center": ward_pt("Phường Bình Dương"),
+            "anchor": "center",
+            "aspect": 1.0,
+            "location_precision": "ward",
+            "accuracy_m": 3000,
+            "outline_method": "square of the stated area centred on the reference point of "
+            "Bình Dương ward (2025), which took in former Hòa Phú ward",
+            "source_url": "https://en.vneconomy.vn/establishment-of-binh-duong-concentrated-it-"
+            "park-approved.htm",
+            "notes": "Inside the Bình Dương industry–service–urban complex, Hòa Phú ward, Thủ "
+            "Dầu Một; no street-level location published.",
+        },
+        {
+            "site_id": "saigon-hi-tech-park",
+            "name": "Khu Công nghệ cao TP.HCM",
+            "name_en": "Saigon Hi-Tech Park (SHTP)",
+            "official_area_ha": 913.0,
+            "area_source": "planned area 913 ha (phase 1 300 ha, phase 2 613 ha); 326 ha developed",
+            "status": "operating",
+            "status_date": "2002-10",
+            "province_pre2025": "Thành phố Hồ Chí Minh",
+            "province_2025": "Thành phố Hồ Chí Minh",
+            "center": (106.8237374, 10.8421949),
+            "anchor": "center",
+            "aspect": 1.0,
+            "location_precision": "ward",
+            "accuracy_m": 2000,
+            "outline_method": "square of the planned area centred on the Long Thạnh Mỹ ward "
+            "reference point named in the candidate-site facts",
+            "source_url": "https://en.wikipedia.org/wiki/Saigon_Hi-Tech_Park",
+            "notes": "Benchmark. On Xa lộ Hà Nội in former District 9 (Thủ Đức). The real park "
+            "is irregular; the square only carries the right area near the right place.",
+        },
+        {
+            "site_id": "quang-trung-software-city",
+            "name": "Công viên phần mềm Quang Trung",
+            "name_en": "Quang Trung Software City (QTSC)",
+            "official_area_ha": 40.0,
+            "area_source": "40 ha from a 2003 essay (low reliability); the official figure was "
+            "not found",
+            "status": "operating",
+            "status_date": "2001-03-16",
+            "province_pre2025": "Thành phố Hồ Chí Minh",
+            "province_2025": "Thành phố Hồ Chí Minh",
+            "center": (106.6143944, 10.856544),
+            "anchor": "center",
+            "aspect": 1.0,
+            "location_precision": "ward",
+            "accuracy_m": 1500,
+            "outline_method": "square of the stated area centred on the Trung Mỹ Tây ward "
+            "reference point named in the candidate-site facts",
+            "source_url": "https://en.wikipedia.org/wiki/Quang_Trung_Software_City",
+            "notes": "Benchmark. Area of low reliability (40 ha, could expand by 10 ha).",
+        },
+    ]
+    rows = []
+    for s in sites:
+        poly = polygon_of_area(
+            s.pop("center"), s["official_area_ha"], aspect=s.pop("aspect"), anchor=s.pop("anchor")
+        )
+        metric_area = gpd.GeoSeries([poly], crs="EPSG:4326").to_crs(METRIC).area.iloc[0] / 1e4
+        rows.append(
+            {
+                **s,
+                "polygon_area_ha": round(float(metric_area), 2),
+                "approximate": True,
+                "geometry": poly,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    cols = [
+        "site_id",
+        "name",
+        "name_en",
+        "official_area_ha",
+        "polygon_area_ha",
+        "area_source",
+        "status",
+        "status_date",
+        "province_pre2025",
+        "province_2025",
+        "outline_method",
+        "location_precision",
+        "approximate",
+        "accuracy_m",
+        "source_url",
+        "notes",
+        "geometry",
+    ]
+    gdf = gdf[cols]
+    register(
+        {
+            "name": "candidate_sites",
+            "title": "Candidate IT-zone sites (approximate outlines)",
+            "file": "candidate_sites.geojson",
+            "kind": "vector",
+            "id_column": "site_id",
+            "name_column": "name",
+            "description": "The sites of the regional IT-zone plans and two benchmarks, as "
+            "polygons of their stated area at their best-known location.",
+            "source": "geosite candidate-site facts (news and government pages, URLs per "
+            "feature); location hints from vietnamadminunits 2025 ward reference points; "
+            "outlines constructed in build_layers.py",
+            "source_url": None,
+            "licence": "CC-BY-4.0 (geosite compilation); reference points MIT",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "attribution": "Candidate sites: geosite compilation (approximate outlines)",
+            "vintage": "status as read up to March 2026",
+            "positional_accuracy": "No outline is published for any site: each polygon is a "
+            "square of the stated area at a ward-level or road-relative position, 1.5–5 km "
+            "from the real site. Per-feature accuracy_m.",
+            "accuracy_m": 3000,
+            "approximate": True,
+            "known_defects": [
+                "Every outline is a constructed square; shape and exact position are unknown.",
+                "The 50 ha figure of the 2023 Long Thành proposal was not found in sources.",
+                (
+                    "No source was found for the Phú Mỹ 650 ha zone beyond the 2023 workshop; its "
+                    "position inside Phú Mỹ is unknown."
+                ),
+                "The QTSC area (40 ha) comes from a low-reliability source.",
+            ],
+            "good_for": [
+                (
+                    "Demonstrating and comparing regional suitability scores of the candidate "
+                    "sites (distances of kilometres to tens of kilometres)."
+                ),
+            ],
+            "not_for": [
+                (
+                    "Site-level planning, land take, parcel overlays, or any measure under about "
+                    "3 km (e.g. distance to the nearest road)."
+                ),
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+PROVINCE_KEYS = {
+    "TP. Hồ Chí Minh": "79",
+    "Đồng Nai": "75",
+    "Bình Dương": "74",
+    "Bà Rịa – Vũng Tàu": "77",
+}
+
+
+def park_slug(name: str) -> str:
+    prefixes = [
+        ("Khu công nghiệp kỹ thuật cao ", "high-tech-ip"),
+        ("Khu công nghiệp công nghệ cao ", "high-tech-ip"),
+        ("Khu công nghiệp ", "ip"),
+        ("Khu chế xuất ", "epz"),
+    ]
+    for prefix, suffix in prefixes:
+        if name.startswith(prefix):
+            return f"{slugify(name[len(prefix) :])}-{suffix}"
+    return slugify(name)
+
+
+def build_industrial_parks(data: Path) -> gpd.GeoDataFrame:
+    df = pd.read_csv(data / "facts/industrial_parks.csv")
+    rows = []
+    for r in df.itertuples():
+        prec_text = str(r.coord_precision)
+        if prec_text.startswith("ward"):
+            prec = "ward"
+        elif prec_text.startswith("district"):
+            prec = "district"
+        else:
+            prec = "none"
+        has_pt = prec != "none" and not (pd.isna(r.lat) or pd.isna(r.lon))
+        rows.append(
+            {
+                "park_id": park_slug(nfc(r.name)),
+                "name": nfc(r.name),
+                "name_en": None if pd.isna(r.name_en) else nfc(r.name_en),
+                "province": nfc(r.province),
+                "province_code": PROVINCE_KEYS[nfc(r.province)],
+                "district_or_town": None if pd.isna(r.district_or_town) else r.district_or_town,
+                "area_ha": None if pd.isna(r.area_ha) else float(r.area_ha),
+                "area_kind": None if pd.isna(r.area_kind) else r.area_kind,
+                "status": r.status,
+                "status_detail": None if pd.isna(r.status_detail) else r.status_detail,
+                "location_precision": prec if has_pt else "none",
+                "approximate": True,
+                "accuracy_m": {"ward": 3000, "district": 10000}.get(prec) if has_pt else None,
+                "location_note": prec_text if has_pt else "no defensible location found",
+                "coord_source": None if pd.isna(r.coord_source) else r.coord_source,
+                "fact_source": r.fact_source,
+                "notes": None if pd.isna(r.notes) else r.notes,
+                "geometry": Point(float(r.lon), float(r.lat)) if has_pt else None,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    dup = gdf.park_id.duplicated(keep=False)
+    if dup.any():
+        gdf.loc[dup, "park_id"] = [
+            f"{pid}-{slugify(prov)}"
+            for pid, prov in zip(gdf.park_id[dup], gdf.province[dup], strict=True)
+        ]
+    register(
+        {
+            "name": "industrial_parks",
+            "title": "Industrial parks, export-processing zones and high-tech parks",
+            "file": "industrial_parks.geojson",
+            "kind": "vector",
+            "id_column": "park_id",
+            "name_column": "name",
+            "description": "All parks of the industrial-park facts with name, province, area, "
+            "status and a reference point whose precision is stated per row; parks without a "
+            "defensible location are kept with a null geometry.",
+            "source": "geosite industrial-park facts (official lists and news, `fact_source` per "
+            "row); reference points from ward and district datasets (`coord_source` per row)",
+            "source_url": None,
+            "licence": "CC-BY-4.0 (geosite compilation of facts)",
+            "licence_file": None,
+            "attribution": "Industrial parks: geosite compilation",
+            "vintage": "facts compiled 2025–2026 from sources dated 2009–2026",
+            "positional_accuracy": "No park position is exact: ward reference points (a few km "
+            "off) or district reference points (5–15 km off); 37 parks have no location. "
+            "Many parks share the same district point.",
+            "accuracy_m": 10000,
+            "approximate": True,
+            "known_defects": [
+                "Points are administrative reference points, never park outlines or gates.",
+                "Parks in the same district share one point (stacked markers).",
+                "Areas mix planned and established figures (see area_kind).",
+                "Parks without a location are missing from any spatial count or distance.",
+            ],
+            "good_for": [
+                (
+                    "Counting parks per province or district; coarse 'industrial parks within "
+                    "20–30 km' indicators, with the precision column in view."
+                ),
+            ],
+            "not_for": [
+                (
+                    "Distance to the nearest park below about 10 km, park footprints, or any "
+                    "statement about a single park's exact position."
+                ),
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+# Official areas (km²), General Statistics Office of Viet Nam, Statistical Yearbook 2022, and
+# National Assembly Resolution 202/2025/QH15 for the merged provinces. Stored with the layer so
+# users can see the gap; the tests keep their own copy of these figures.
+OFFICIAL_AREA_KM2 = {
+    "74": 2694.64,
+    "75": 5863.62,
+    "77": 1982.56,
+    "79": 2095.39,
+    "hcmc-2025": 6772.59,
+    "dong-nai-2025": 12737.18,
+}
+
+PROVINCE_EN = {
+    "74": ("binh-duong", "Binh Duong Province"),
+    "75": ("dong-nai", "Dong Nai Province"),
+    "77": ("ba-ria-vung-tau", "Ba Ria–Vung Tau Province"),
+    "79": ("ho-chi-minh-city", "Ho Chi Minh City"),
+}
+
+GPL_ENTRY = {
+    "source": SRC_DVHCVN,
+    "source_url": URL_DVHCVN,
+    "licence": "GPL-3.0",
+    "licence_file": "LICENSES/GPL-3.0-dvhcvn.txt",
+    "attribution": "Boundaries: dvhcvn (GPL-3.0)",
+}
+
+
+def metric_area_km2(geom: Any) -> float:
+    return float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(METRIC).area.iloc[0]) / 1e6
+
+
+def build_provinces_pre2025(data: Path) -> gpd.GeoDataFrame:
+    src = gpd.read_file(data / "boundaries/dnb_provinces_pre2025.geojson")
+    rows = []
+    for r in src.itertuples():
+        code = str(r.level1_id)
+        pid, name_en = PROVINCE_EN[code]
+        rows.append(
+            {
+                "province_id": pid,
+                "province_code": code,
+                "name": nfc(r.name),
+                "name_en": name_en,
+                "official_area_km2": OFFICIAL_AREA_KM2[code],
+                "polygon_area_km2": round(metric_area_km2(r.geometry), 1),
+                "geometry": r.geometry,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "provinces_pre2025",
+            "title": "Provinces before the July 2025 mergers",
+            "file": "provinces_pre2025.geojson",
+            "kind": "vector",
+            "id_column": "province_id",
+            "name_column": "name",
+            "description": "Bình Dương, Đồng Nai, Bà Rịa–Vũng Tàu and Ho Chi Minh City as "
+            "they were until 30 June 2025.",
+            **GPL_ENTRY,
+            "vintage": "administrative list of 2025-03-01",
+            "positional_accuracy": "Traced from the government GIS portal; boundary detail "
+            "of tens of metres. Areas within 1 % of the official figures except Ho Chi Minh "
+            "City (see known defects).",
+            "accuracy_m": 100,
+            "approximate": False,
+            "known_defects": [
+                (
+                    "Ho Chi Minh City's polygon covers about 1,984 km² against the official "
+                    "2,095.39 km² (−5.3 %); the missing area is not located."
+                ),
+                (
+                    "Rivers between provinces (e.g. the Cái Mép / Thị Vải channel) are gaps that "
+                    "belong to no province."
+                ),
+                "Includes Côn Đảo (Bà Rịa–Vũng Tàu) about 180 km south of the mainland.",
+            ],
+            "good_for": [
+                (
+                    "Province attribution, regional maps, coastline and river-bank "
+                    "reference at 100 m scale."
+                )
+            ],
+            "not_for": ["Legal boundary questions; areas of Ho Chi Minh City (5 % short)."],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_provinces_2025(data: Path) -> gpd.GeoDataFrame:
+    src = gpd.read_file(data / "boundaries/dnb_provinces_2025_derived.geojson")
+    rows = []
+    for r in src.itertuples():
+        hcmc = "Hồ Chí Minh" in r.name
+        pid = "hcmc-2025" if hcmc else "dong-nai-2025"
+        rows.append(
+            {
+                "province_id": pid,
+                "name": "Thành phố Hồ Chí Minh" if hcmc else "Tỉnh Đồng Nai",
+                "name_en": "Ho Chi Minh City" if hcmc else "Dong Nai Province",
+                "merged_from": r.merged_from,
+                "official_area_km2": OFFICIAL_AREA_KM2[pid],
+                "polygon_area_km2": round(metric_area_km2(r.geometry), 1),
+                "geometry": r.geometry,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "provinces_2025",
+            "title": "Provinces after the July 2025 mergers",
+            "file": "provinces_2025.geojson",
+            "kind": "vector",
+            "id_column": "province_id",
+            "name_column": "name",
+            "description": "New Ho Chi Minh City (former HCMC + Bình Dương + Bà Rịa–Vũng Tàu) "
+            "and new Đồng Nai (former Đồng Nai + Bình Phước), dissolved from the pre-2025 units.",
+            **GPL_ENTRY,
+            "vintage": "units in force from 1 July 2025 (Resolution 202/2025/QH15)",
+            "positional_accuracy": "As the pre-2025 provinces (outer borders did not change).",
+            "accuracy_m": 100,
+            "approximate": False,
+            "known_defects": [
+                (
+                    "New Ho Chi Minh City inherits the former city's 111 km² shortfall (−1.9 % "
+                    "against 6,772.59 km²)."
+                ),
+                (
+                    "merged_from uses the old province codes (70 Bình Phước, 74 Bình Dương, 75 Đồng "
+                    "Nai, 77 Bà Rịa–Vũng Tàu, 79 Ho Chi Minh City)."
+                ),
+            ],
+            "good_for": ["Attributing features to the current provinces; region outline."],
+            "not_for": ["Legal boundary questions."],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_districts(data: Path) -> gpd.GeoDataFrame:
+    src = gpd.read_file(data / "boundaries/dnb_districts_pre2025.geojson")
+    rows = []
+    for r in src.itertuples():
+        code = str(r.level1_id)
+        note = None
+        if str(r.level2_id) == "769":
+            note = (
+                "Covers only former District 2 (about 50 km²); about 162 km² of former "
+                "District 9 and Thủ Đức belongs to no district in this layer."
+            )
+        rows.append(
+            {
+                "district_id": f"{PROVINCE_EN[code][0]}-{slugify(nfc(r.name))}",
+                "district_code": str(r.level2_id),
+                "province_code": code,
+                "province_id": PROVINCE_EN[code][0],
+                "name": nfc(r.name),
+                "polygon_area_km2": round(metric_area_km2(r.geometry), 2),
+                "notes": note,
+                "geometry": r.geometry,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "districts",
+            "title": "Districts before the July 2025 reform",
+            "file": "districts.geojson",
+            "kind": "vector",
+            "id_column": "district_id",
+            "name_column": "name",
+            "description": "The 50 district-level units of the four provinces (districts were "
+            "abolished on 1 July 2025; they remain the unit of most statistics and plans).",
+            **GPL_ENTRY,
+            "vintage": "administrative list of 2025-03-01",
+            "positional_accuracy": "As the provinces: boundary detail of tens of metres.",
+            "accuracy_m": 100,
+            "approximate": False,
+            "known_defects": [
+                (
+                    "'Thành phố Thủ Đức' covers only former District 2 (about 50 km²); about 162 km² "
+                    "of former District 9 / Thủ Đức (incl. the Saigon Hi-Tech Park) is in no "
+                    "district."
+                ),
+                "Includes Côn Đảo district far to the south.",
+            ],
+            "good_for": ["District attribution outside Thủ Đức; maps."],
+            "not_for": [
+                (
+                    "Anything in former Districts 9 and Thủ Đức; current (post-2025) "
+                    "administration, which has no districts."
+                )
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_railways(data: Path) -> gpd.GeoDataFrame:
+    src = gpd.read_file(data / "roads/hotosm_vnm_railways_dnb.geojson")
+    rows = []
+    for r in src.sort_values("osm_id").itertuples():
+        name = None if pd.isna(r.name) else nfc(str(r.name)).replace("Bắc-Nam", "Bắc–Nam")
+        rows.append(
+            {
+                "railway_id": f"osm-way-{int(r.osm_id)}",
+                "name": name,
+                "railway": r.railway,
+                "osm_id": int(r.osm_id),
+                "geometry": r.geometry,
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    register(
+        {
+            "name": "railways",
+            "title": "Railways",
+            "file": "railways.geojson",
+            "kind": "vector",
+            "id_column": "railway_id",
+            "name_column": "name",
+            "description": "Railway lines (the North–South railway through Biên Hòa to Sài "
+            "Gòn station) as OpenStreetMap ways.",
+            "source": "Humanitarian OpenStreetMap Team export of OpenStreetMap (2025-03)",
+            "source_url": "https://data.humdata.org/organization/hot",
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "attribution": "Railways: © OpenStreetMap contributors (ODbL)",
+            "vintage": "OpenStreetMap, March 2025",
+            "positional_accuracy": "OpenStreetMap mapping, typically within 10–20 m.",
+            "accuracy_m": 20,
+            "approximate": False,
+            "known_defects": [
+                "Most ways carry no name; bridges are separate ways.",
+                "Planned lines (Biên Hòa–Vũng Tàu, Thủ Thiêm–Long Thành) are not included.",
+            ],
+            "good_for": ["Distance to the existing railway; maps."],
+            "not_for": ["Station access (no stations); planned rail links."],
+        },
+        gdf,
+    )
+    return gdf
+
+
+def build_land_sea_mask(data: Path) -> None:
+    import rasterio  # noqa: PLC0415  (only this layer needs it)
+
+    src = data / "raster/dnb_oceanmask_globe_1km.tif"
+    dst = OUT / "land_sea_mask.tif"
+    shutil.copyfile(src, dst)
+    with rasterio.open(dst) as ds:
+        bounds = [round(v, 5) for v in ds.bounds]
+        width, height = ds.width, ds.height
+        res = round(ds.res[0], 8)
+    register(
+        {
+            "name": "land_sea_mask",
+            "title": "Land/sea mask (1 km)",
+            "file": "land_sea_mask.tif",
+            "kind": "raster",
+            "geometry_type": "raster",
+            "feature_count": None,
+            "id_column": None,
+            "name_column": None,
+            "description": "1 = sea, 0 = land, on a 30 arc-second (about 0.9 km) grid, "
+            f"{width} × {height} cells.",
+            "source": "NOAA GLOBE 1 km land mask via global-land-mask 1.0.0 (PyPI)",
+            "source_url": "https://pypi.org/project/global-land-mask/",
+            "licence": "MIT (package) / public domain (NOAA GLOBE)",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "attribution": "Land/sea mask: NOAA GLOBE via global-land-mask",
+            "vintage": "GLOBE (1999) coastline",
+            "positional_accuracy": "1 km cells; coastline position ±1 km.",
+            "accuracy_m": 1000,
+            "approximate": True,
+            "known_defects": [
+                (
+                    "Inland water is land: rivers (incl. the Thị Vải and Soài Rạp channels), Trị An "
+                    "lake and the Cần Giờ mangroves read as 0."
+                ),
+            ],
+            "good_for": ["Excluding open sea at regional scale; coarse coastal distance."],
+            "not_for": ["Shoreline position, river banks, flood or water-body analysis."],
+            "bounds": bounds,
+            "raster_width": width,
+            "raster_height": height,
+            "resolution_deg": res,
+            "values": {"0": "land", "1": "sea"},
+        }
+    )
+
+
+LAYER_ORDER = [
+    "candidate_sites",
+    "ports",
+    "airports",
+    "industrial_parks",
+    "roads",
+    "centres",
+    "provinces_pre2025",
+    "provinces_2025",
+    "districts",
+    "railways",
+    "land_sea_mask",
+]
+
+
+def main(argv: list[str]) -> int:
+    data = Path(argv[1]) if len(argv) > 1 else REPO.parent / "shared" / "data"
+    if not data.is_dir():
+        print(f"shared data directory not found: {data}", file=sys.stderr)
+        return 2
+    data = data.resolve()
+    OUT.mkdir(exist_ok=True)
+    print(f"building layers from {data}")
+
+    provinces_2025 = build_provinces_2025(data)
+    region_m = shapely.union_all(list(provinces_2025.to_crs(METRIC).geometry))
+
+    ports = build_ports(data)
+    airports = build_airports(data)
+    centres = build_centres(data)
+    roads = build_roads(data, ports, region_m)
+    build_roads_entry(roads)
+    sites = build_candidate_sites(data, roads)
+    parks = build_industrial_parks(data)
+    provinces = build_provinces_pre2025(data)
+    districts = build_districts(data)
+    railways = build_railways(data)
+    build_land_sea_mask(data)
+
+    frames = {
+        "ports": ports,
+        "roads": roads,
+        "candidate_sites": sites,
+        "industrial_parks": parks,
+        "provinces_pre2025": provinces,
+        "provinces_2025": provinces_2025,
+        "districts": districts,
+        "railways": railways,
+        "airports": airports,
+        "centres": centres,
+    }
+    for entry in CATALOG:
+        if entry["name"] in frames:
+            write_geojson(frames[entry["name"]], entry["name"])
+
+    entries = sorted(CATALOG, key=lambda e: LAYER_ORDER.index(e["name"]))
+    keys_first = [
+        "name",
+        "title",
+        "file",
+        "kind",
+        "geometry_type",
+        "crs",
+        "feature_count",
+        "id_column",
+        "name_column",
+        "description",
+        "source",
+        "source_url",
+        "licence",
+        "licence_file",
+        "attribution",
+        "vintage",
+        "positional_accuracy",
+        "accuracy_m",
+        "approximate",
+        "known_defects",
+        "good_for",
+        "not_for",
+    ]
+    ordered = []
+    for e in entries:
+        out = {k: e.get(k) for k in keys_first}
+        out.update({k: v for k, v in e.items() if k not in out})
+        ordered.append(out)
+    doc = {"version": 1, "layers": ordered}
+    (OUT / "catalog.json").write_text(
+        json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    (REPO / "LAYERS.md").write_text(catalog_markdown(), encoding="utf-8")
+    for e in ordered:
+        size = (OUT / e["file"]).stat().st_size
+        print(f"  {e['name']:<18} {e['feature_count']!s:>5} features  {size / 1024:8.1f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
