@@ -1676,7 +1676,8 @@ def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFra
             "feature); location hints from vietnamadminunits 2025 ward reference points; "
             "outlines constructed in build_layers.py",
             "source_url": None,
-            "licence": "CC-BY-4.0 (geosite compilation); reference points MIT",
+            "licence": "MIT (geosite compilation of public facts); reference points MIT "
+            "(vietnamadminunits) or single coordinates from public app datasets",
             "licence_file": "LICENSES/MIT-notices.txt",
             "attribution": "Candidate sites: geosite compilation (approximate outlines)",
             "vintage": "status as read up to March 2026",
@@ -1788,7 +1789,7 @@ def build_industrial_parks(data: Path) -> gpd.GeoDataFrame:
             "source": "geosite industrial-park facts (official lists and news, `fact_source` per "
             "row); reference points from ward and district datasets (`coord_source` per row)",
             "source_url": None,
-            "licence": "CC-BY-4.0 (geosite compilation of facts)",
+            "licence": "MIT (geosite compilation of public facts)",
             "licence_file": None,
             "attribution": "Industrial parks: geosite compilation",
             "vintage": "facts compiled 2025–2026 from sources dated 2009–2026",
@@ -2117,6 +2118,92 @@ def build_land_sea_mask(data: Path) -> None:
     )
 
 
+LICENCE_DIR = Path(__file__).resolve().parent / "licences"
+
+CC_BY_SA_NOTICE = """\
+roads.geojson - licence notice
+==============================
+
+The national-highway lines of layers/roads.geojson are adapted from the national road layer
+published in CTU-SematX/LegoCity (opendata/giaothong/giaothong.geojson,
+https://github.com/CTU-SematX/LegoCity). The folder's LICENSE file states Creative Commons
+Attribution-ShareAlike 4.0 International (its README says CC BY 4.0; the stricter licence is
+applied here). The upstream origin of that layer is not stated by the publisher.
+
+Changes made by geosite: clipped to Đông Nam Bộ, re-labelled where the source label contradicts
+the course of the line, snapped and split at junctions, and combined with expressway lines
+traced by geosite (approximate). The adapted layer as a whole is shared under the same licence.
+
+Licence: Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)
+Licence text: https://creativecommons.org/licenses/by-sa/4.0/legalcode
+Attribution: "Roads: LegoCity giaothong (CC BY-SA 4.0), traced expressways (approximate)"
+
+No warranties are given. The licence may not give you all of the permissions necessary for your
+intended use.
+"""
+
+ODBL_NOTICE = """\
+railways.geojson - licence notice
+=================================
+
+layers/railways.geojson contains data from OpenStreetMap, © OpenStreetMap contributors,
+obtained through the Humanitarian OpenStreetMap Team export of March 2025.
+
+This database is made available under the Open Database License (ODbL) 1.0:
+https://opendatacommons.org/licenses/odbl/1-0/
+Any rights in individual contents of the database are licensed under the Database Contents
+License: https://opendatacommons.org/licenses/dbcl/1-0/
+
+Changes made by geosite: selection of the ways of the region, an id column, normalised names.
+The file is kept separate from data under other licences.
+"""
+
+README_NOTICE = """\
+Licences of the bundled layers
+==============================
+
+Each layer's licence, licence file and attribution are listed in ../catalog.json and in
+LAYERS.md. Share-alike and copyleft data are kept in separate files:
+
+  provinces_pre2025, provinces_2025, districts   GPL-3.0      GPL-3.0-dvhcvn.txt
+  roads                                          CC-BY-SA-4.0 CC-BY-SA-4.0.txt
+  railways                                       ODbL-1.0     ODbL-1.0.txt
+  ports                                          public domain (NGA WPI) / Apache-2.0
+                                                 (searoute) / MIT  searoute-Apache-2.0.txt,
+                                                 MIT-notices.txt
+  airports, centres, land_sea_mask               MIT (and public domain NOAA GLOBE)
+                                                 MIT-notices.txt
+  candidate_sites, industrial_parks              geosite compilations of public facts
+                                                 (MIT, like geosite); reference points as
+                                                 stated per feature
+"""
+
+
+def build_licences(data: Path) -> None:
+    lic = OUT / "LICENSES"
+    lic.mkdir(exist_ok=True)
+    shutil.copyfile(data / "boundaries/dvhcvn-LICENSE.txt", lic / "GPL-3.0-dvhcvn.txt")
+    shutil.copyfile(data / "facilities/searoute_LICENCE.txt", lic / "searoute-Apache-2.0.txt")
+    (lic / "CC-BY-SA-4.0.txt").write_text(CC_BY_SA_NOTICE, encoding="utf-8")
+    (lic / "ODbL-1.0.txt").write_text(ODBL_NOTICE, encoding="utf-8")
+    (lic / "README.txt").write_text(README_NOTICE, encoding="utf-8")
+    parts = [
+        (
+            "MIT licence notices of the packages whose data the bundled layers use\n"
+            "=====================================================================\n"
+        )
+    ]
+    for name, used in (
+        ("airports-py", "airports (aerodrome reference points)"),
+        ("airportsdata", "airports (cross-check)"),
+        ("vietnamadminunits", "centres, Hiệp Phước port, candidate-site reference points"),
+        ("global-land-mask", "land_sea_mask (NOAA GLOBE data, public domain)"),
+    ):
+        text = (LICENCE_DIR / f"{name}-MIT.txt").read_text(encoding="utf-8").strip()
+        parts.append(f"\n--- {name} (used for: {used}) ---\n\n{text}\n")
+    (lic / "MIT-notices.txt").write_text("".join(parts), encoding="utf-8")
+
+
 LAYER_ORDER = [
     "candidate_sites",
     "ports",
@@ -2155,6 +2242,7 @@ def main(argv: list[str]) -> int:
     districts = build_districts(data)
     railways = build_railways(data)
     build_land_sea_mask(data)
+    build_licences(data)
 
     frames = {
         "ports": ports,
