@@ -1,0 +1,904 @@
+"""Zonal statistics of a raster over each parcel: mean, min, max, majority and shares.
+
+The parcels are burnt into the raster's own pixel grid with a vectorised scanline (every
+polygon edge at once, in numpy), and the pixels they cover are read block by block through
+rasterio windows, so a million parcels need neither one GDAL call per parcel nor the whole
+raster in memory. Only the windows that parcels cover are read.
+
+Which pixels count
+    ``coverage="centre"`` (the default, as in GDAL and rasterstats) counts a pixel when its
+    centre lies inside the parcel. ``coverage="fraction"`` weights every pixel by the share
+    of its area the parcel covers, estimated by splitting each pixel into
+    ``subdivisions x subdivisions`` sub-pixels and counting their centres: along a straight
+    edge the weight of a pixel is off by at most about ``1 / subdivisions``, and the error
+    cancels largely along the edge.
+Parcels without a pixel
+    A parcel smaller than a pixel, or a thin one that contains no pixel centre, takes the
+    value of the pixel under its centroid (under a point inside it when the centroid falls
+    outside, as for a crescent). Its ``fallback`` column is ``True``. This keeps small
+    parcels in the analysis instead of returning nothing; a pixel that is larger than the
+    parcel is still the best available estimate of what the parcel sits on.
+Overlapping parcels
+    Each parcel is burnt separately, so overlapping parcels each count every pixel they cover
+    (unlike a single label image, which keeps one parcel per pixel).
+Nodata
+    A pixel is missing when it equals the band's declared nodata value, is NaN, or is masked
+    by the dataset's own mask band. A raster with no nodata declared is allowed: then every
+    finite value counts, including fill values such as ``-9999`` or ``0`` at the edges;
+    declare the fill value with ``nodata=`` when the file does not. Missing pixels are left
+    out of every statistic and counted in the ``nodata_pixels`` column; a parcel whose
+    pixels are all missing gets NaN.
+Other CRSs
+    When the raster is not in the parcels' CRS, the parcels are reprojected to the raster's
+    CRS, never the raster to theirs, so no pixel value is resampled. Pixel weights in
+    ``fraction`` mode are then shares of a pixel in the raster's own grid.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import rasterio
+import rasterio.errors
+import shapely
+from pydantic import ConfigDict, Field, model_validator
+from rasterio.enums import MaskFlags
+from rasterio.windows import Window
+
+from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    import numpy.typing as npt
+    from affine import Affine
+    from rasterio.io import DatasetReader
+
+__all__ = ["RasterMeasure", "Statistic", "zonal_statistics"]
+
+logger = logging.getLogger(__name__)
+
+Statistic = Literal[
+    "mean", "min", "max", "majority", "share_in_classes", "share_above", "share_below"
+]
+Coverage = Literal["centre", "fraction"]
+
+_STATISTICS: tuple[str, ...] = get_args(Statistic)
+_SHARES = frozenset({"share_in_classes", "share_above", "share_below"})
+#: Side of the square blocks (pixels) in which the raster is read.
+_BLOCK = 1024
+#: Smallest block a sparse block is split into, and the sparseness that triggers a split.
+_MIN_BLOCK = 256
+_SPARSE = 4
+#: Largest number of edge/row crossings handled at once, to bound memory.
+_MAX_CROSSINGS = 20_000_000
+#: Largest number of pixels gathered at once.
+_MAX_PIXELS = 20_000_000
+
+
+# --------------------------------------------------------------------------- scanline
+
+
+@dataclass(frozen=True, slots=True)
+class _Runs:
+    """Horizontal runs of pixels ``[col0, col1)`` in row ``row`` covered by parcel ``owner``."""
+
+    owner: npt.NDArray[np.int64]
+    row: npt.NDArray[np.int64]
+    col0: npt.NDArray[np.int64]
+    col1: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def take(self, index: npt.NDArray[Any] | slice) -> _Runs:
+        return _Runs(
+            self.owner[index],
+            self.row[index],
+            self.col0[index],
+            self.col1[index],
+            self.weight[index],
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[_Runs]) -> _Runs:
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return _Runs(empty, empty, empty, empty, np.empty(0))
+        return _Runs(
+            np.concatenate([p.owner for p in parts]),
+            np.concatenate([p.row for p in parts]),
+            np.concatenate([p.col0 for p in parts]),
+            np.concatenate([p.col1 for p in parts]),
+            np.concatenate([p.weight for p in parts]),
+        )
+
+
+def _ring_edges(
+    geoms: npt.NDArray[np.object_], inverse: Affine, scale: int
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """Return every polygon ring edge of ``geoms`` in (scaled) pixel coordinates."""
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    parts, part_owner = parts[polygons], part_owner[polygons]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    a, b, c, d, e, f = inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f
+    x, y = coords[:, 0], coords[:, 1]
+    u = (a * x + b * y + c) * scale
+    v = (d * x + e * y + f) * scale
+    same = ring_of[:-1] == ring_of[1:]
+    owner = part_owner[ring_part[ring_of[:-1][same]]].astype(np.int64)
+    return owner, u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
+
+
+def _scanline(
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, scale: int
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """Burn polygons into a grid of ``height x width`` cells whose centres they contain.
+
+    Rows and columns are in units of ``1 / scale`` pixel. Each polygon is handled on its own
+    with the even-odd rule over all its rings (holes and multipolygon parts included); a row
+    is crossed by an edge when the row's centre line lies in ``[min(v), max(v))``, so shared
+    vertices are never counted twice.
+
+    Returns ``(owner, row, col0, col1)``: runs of cells ``[col0, col1)`` inside polygon
+    ``owner``, clipped to the grid.
+    """
+    owner, ua, va, ub, vb = _ring_edges(geoms, inverse, scale)
+    vmin = np.minimum(va, vb)
+    vmax = np.maximum(va, vb)
+    first = np.clip(np.ceil(vmin - 0.5), 0, height).astype(np.int64)
+    stop = np.clip(np.ceil(vmax - 0.5), 0, height).astype(np.int64)
+    n = stop - first
+    keep = n > 0
+    owner, ua, va, ub, vb, first, n = (
+        owner[keep],
+        ua[keep],
+        va[keep],
+        ub[keep],
+        vb[keep],
+        first[keep],
+        n[keep],
+    )
+    total = int(n.sum())
+    edge = np.repeat(np.arange(len(n)), n)
+    start = np.cumsum(n) - n
+    row = first[edge] + (np.arange(total) - start[edge])
+    slope = (ub - ua) / (vb - va)
+    u = ua[edge] + (row + 0.5 - va[edge]) * slope[edge]
+    key = owner[edge] * np.int64(height) + row
+    order = np.lexsort((u, key))
+    key, u = key[order], u[order]
+    # Every ring crosses a row an even number of times, so sorted crossings pair up.
+    left, right, key = u[0::2], u[1::2], key[0::2]
+    col0 = np.clip(np.ceil(left - 0.5), 0, width).astype(np.int64)
+    col1 = np.clip(np.ceil(right - 0.5), 0, width).astype(np.int64)
+    keep = col1 > col0
+    key = key[keep]
+    return key // height, key % height, col0[keep], col1[keep]
+
+
+def _runs_for(
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, subdivisions: int
+) -> _Runs:
+    """Return the pixel runs of ``geoms`` with the weight of each pixel in the run."""
+    if subdivisions == 1:
+        owner, row, col0, col1 = _scanline(geoms, inverse, height, width, 1)
+        return _Runs(owner, row, col0, col1, np.ones(len(owner)))
+    s = subdivisions
+    owner, frow, f0, f1 = _scanline(geoms, inverse, height * s, width * s, s)
+    row = frow // s
+    p0 = f0 // s
+    p1 = (f1 - 1) // s  # last pixel touched, inclusive
+    unit = 1.0 / (s * s)
+    single = p0 == p1
+    # A sub-pixel run split into: the partial first pixel, the full middle ones, the last.
+    w_first = np.where(single, f1 - f0, (p0 + 1) * s - f0) * unit
+    w_last = (f1 - p1 * s) * unit
+    parts = [
+        _Runs(owner, row, p0, p0 + 1, w_first),
+        _Runs(owner[~single], row[~single], p1[~single], p1[~single] + 1, w_last[~single]),
+    ]
+    middle = p1 - p0 > 1
+    parts.append(
+        _Runs(
+            owner[middle],
+            row[middle],
+            p0[middle] + 1,
+            p1[middle],
+            np.full(int(middle.sum()), s * unit),
+        )
+    )
+    return _Runs.concat(parts)
+
+
+# --------------------------------------------------------------------------- accumulation
+
+
+class _Accumulator:
+    """Running per-parcel sums of the requested statistics over pixel batches."""
+
+    def __init__(
+        self,
+        n: int,
+        stats: Sequence[str],
+        classes: npt.NDArray[np.float64] | None,
+        threshold: float | None,
+    ) -> None:
+        self.n = n
+        self.stats = set(stats)
+        self.classes = classes
+        self.threshold = threshold
+        self.valid = np.zeros(n)
+        self.missing = np.zeros(n)
+        self.total = np.zeros(n)
+        self.wsum = np.zeros(n)
+        self.low = np.full(n, np.inf)
+        self.high = np.full(n, -np.inf)
+        self.in_classes = np.zeros(n)
+        self.above = np.zeros(n)
+        self.below = np.zeros(n)
+        self.tallies: list[
+            tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+        ] = []
+
+    def add(
+        self,
+        owner: npt.NDArray[np.int64],
+        values: npt.NDArray[np.float64],
+        weight: npt.NDArray[np.float64],
+        missing: npt.NDArray[np.bool_],
+    ) -> None:
+        n = self.n
+        self.total += np.bincount(owner, weight, minlength=n)
+        if missing.any():
+            self.missing += np.bincount(owner[missing], weight[missing], minlength=n)
+            ok = ~missing
+            owner, values, weight = owner[ok], values[ok], weight[ok]
+        self.valid += np.bincount(owner, weight, minlength=n)
+        if "mean" in self.stats:
+            self.wsum += np.bincount(owner, weight * values, minlength=n)
+        if "min" in self.stats:
+            np.minimum.at(self.low, owner, values)
+        if "max" in self.stats:
+            np.maximum.at(self.high, owner, values)
+        if "share_in_classes" in self.stats and self.classes is not None:
+            hit = np.isin(values, self.classes)
+            self.in_classes += np.bincount(owner[hit], weight[hit], minlength=n)
+        if self.threshold is not None:
+            if "share_above" in self.stats:
+                hit = values > self.threshold
+                self.above += np.bincount(owner[hit], weight[hit], minlength=n)
+            if "share_below" in self.stats:
+                hit = values < self.threshold
+                self.below += np.bincount(owner[hit], weight[hit], minlength=n)
+        if "majority" in self.stats and len(values):
+            distinct, code = np.unique(values, return_inverse=True)
+            key = owner * np.int64(len(distinct)) + code.ravel()
+            keys, slot = np.unique(key, return_inverse=True)
+            counts = np.asarray(np.bincount(slot.ravel(), weight), dtype=np.float64)
+            self.tallies.append((keys // len(distinct), distinct[keys % len(distinct)], counts))
+
+    def majority(self) -> npt.NDArray[np.float64]:
+        """Return the most frequent value per parcel (the smallest one on ties)."""
+        out = np.full(self.n, np.nan)
+        if not self.tallies:
+            return out
+        owner = np.concatenate([t[0] for t in self.tallies])
+        value = np.concatenate([t[1] for t in self.tallies])
+        count = np.concatenate([t[2] for t in self.tallies])
+        # Merge tallies of the same (parcel, value) from different blocks.
+        order = np.lexsort((value, owner))
+        owner, value, count = owner[order], value[order], count[order]
+        new = np.ones(len(owner), dtype=bool)
+        new[1:] = (owner[1:] != owner[:-1]) | (value[1:] != value[:-1])
+        starts = np.flatnonzero(new)
+        owner, value, count = owner[starts], value[starts], np.add.reduceat(count, starts)
+        # Highest count first, then smallest value: the first row of each parcel wins.
+        order = np.lexsort((value, -count, owner))
+        owner, value = owner[order], value[order]
+        first = np.ones(len(owner), dtype=bool)
+        first[1:] = owner[1:] != owner[:-1]
+        out[owner[first]] = value[first]
+        return out
+
+    def result(self, stats: Sequence[str]) -> dict[str, npt.NDArray[np.float64]]:
+        has = self.valid > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = {
+                "share_in_classes": self.in_classes / self.valid,
+                "share_above": self.above / self.valid,
+                "share_below": self.below / self.valid,
+                "mean": self.wsum / self.valid,
+            }
+        out: dict[str, npt.NDArray[np.float64]] = {}
+        for stat in stats:
+            if stat == "min":
+                values = self.low.copy()
+            elif stat == "max":
+                values = self.high.copy()
+            elif stat == "majority":
+                values = self.majority()
+            else:
+                values = frac[stat]
+            values[~has] = np.nan
+            out[stat] = values
+        return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _pixel_batches(runs: _Runs, block: int) -> Iterator[tuple[Window, _Runs]]:
+    """Split runs into raster blocks; yield the tight window each block's runs need.
+
+    Where the parcels in a block are sparse (the window would hold far more pixels than they
+    cover), the block is split again into quarters, down to 64 pixels, so scattered parcels
+    read small windows instead of whole blocks.
+    """
+    if not len(runs):
+        return
+    cb0 = runs.col0 // block
+    cb1 = (runs.col1 - 1) // block
+    pieces = cb1 - cb0 + 1
+    if (pieces > 1).any():
+        idx = np.repeat(np.arange(len(runs)), pieces)
+        start = np.cumsum(pieces) - pieces
+        cb = cb0[idx] + (np.arange(int(pieces.sum())) - start[idx])
+        runs = runs.take(idx)
+        runs = _Runs(
+            runs.owner,
+            runs.row,
+            np.maximum(runs.col0, cb * block),
+            np.minimum(runs.col1, (cb + 1) * block),
+            runs.weight,
+        )
+    else:
+        cb = cb0
+    ncb = int(cb.max()) + 1
+    key = (runs.row // block) * ncb + cb
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    runs = runs.take(order)
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    for lo, hi in zip(
+        np.concatenate([[0], bounds]), np.concatenate([bounds, [len(key)]]), strict=True
+    ):
+        part = runs.take(slice(int(lo), int(hi)))
+        r0, r1 = int(part.row.min()), int(part.row.max()) + 1
+        c0, c1 = int(part.col0.min()), int(part.col1.max())
+        needed = int((part.col1 - part.col0).sum())
+        if block > _MIN_BLOCK and (r1 - r0) * (c1 - c0) > _SPARSE * needed:
+            yield from _pixel_batches(part, block // 2)
+        else:
+            yield Window(c0, r0, c1 - c0, r1 - r0), part
+
+
+def _gather(
+    ds: DatasetReader,
+    band: int,
+    runs: _Runs,
+    acc: _Accumulator,
+    *,
+    nodata: float | None,
+    use_mask: bool,
+) -> None:
+    """Read the windows the runs cover and add their pixels to ``acc``."""
+    check_nodata = nodata is not None and not math.isnan(nodata)
+    buffer: list[
+        tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.bool_],
+        ]
+    ] = []
+    buffered = 0
+
+    def flush() -> None:
+        nonlocal buffered
+        if buffer:
+            acc.add(*(np.concatenate(column) for column in zip(*buffer, strict=True)))
+            buffer.clear()
+            buffered = 0
+
+    for window, part in _pixel_batches(runs, _BLOCK):
+        data = ds.read(band, window=window)
+        mask = ds.read_masks(band, window=window) if use_mask else None
+        lengths = part.col1 - part.col0
+        # Expand runs to pixels in slices that stay within the memory budget.
+        ends = np.cumsum(lengths)
+        lo = 0
+        while lo < len(part):
+            hi = int(np.searchsorted(ends, ends[lo] - lengths[lo] + _MAX_PIXELS, "right"))
+            hi = max(hi, lo + 1)
+            sl = slice(lo, hi)
+            n = lengths[sl]
+            run = np.repeat(np.arange(hi - lo), n)
+            start = np.cumsum(n) - n
+            col = (part.col0[sl] - window.col_off)[run] + (np.arange(int(n.sum())) - start[run])
+            row = (part.row[sl] - window.row_off)[run]
+            values = data[row, col].astype(np.float64)
+            missing = np.isnan(values)
+            if check_nodata:
+                missing |= values == nodata
+            if mask is not None:
+                missing |= mask[row, col] == 0
+            buffer.append((part.owner[sl][run], values, part.weight[sl][run], missing))
+            buffered += len(values)
+            if buffered >= _MAX_PIXELS // 4:
+                flush()
+            lo = hi
+    flush()
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _raster_name(raster: str | Path | DatasetReader) -> str:
+    if isinstance(raster, str | Path):
+        return str(raster)
+    return str(getattr(raster, "name", "<raster>"))
+
+
+@contextmanager
+def _open(raster: str | Path | DatasetReader) -> Iterator[DatasetReader]:
+    if not isinstance(raster, str | Path):
+        yield raster
+        return
+    path = Path(raster)
+    if not path.exists():
+        msg = f"raster file {str(path)!r} does not exist; check the path or the layer name"
+        raise DataNotFoundError(msg)
+    try:
+        ds = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as err:
+        msg = f"cannot read raster {str(path)!r}: {err}; is it a GeoTIFF or another GDAL raster?"
+        raise LayerError(msg) from err
+    with ds:
+        yield ds
+
+
+def _looks_geographic(bounds: tuple[float, float, float, float]) -> bool:
+    left, bottom, right, top = bounds
+    return (
+        -180.5 <= left <= 360.5
+        and -180.5 <= right <= 360.5
+        and -90.5 <= bottom <= 90.5
+        and -90.5 <= top <= 90.5
+    )
+
+
+def _raster_crs(ds: DatasetReader, name: str) -> pyproj.CRS:
+    """Return the raster's CRS, refusing a missing one or one its coordinates contradict."""
+    if ds.crs is None:
+        msg = (
+            f"raster {name!r} has no CRS; set one with "
+            f"`rio edit-info --crs EPSG:xxxx {name}` (or gdal_edit.py -a_srs)"
+        )
+        raise CRSError(msg)
+    crs = pyproj.CRS.from_user_input(ds.crs.to_wkt())
+    bounds = tuple(ds.bounds)
+    res = min(abs(ds.res[0]), abs(ds.res[1]))
+    if crs.is_geographic and not _looks_geographic(bounds):
+        msg = (
+            f"raster {name!r} declares a geographic CRS ({crs.name}) but its extent "
+            f"{_fmt(bounds)} is not in degrees; its CRS is probably wrong: set the projected "
+            "CRS the coordinates are in with `rio edit-info --crs`"
+        )
+        raise CRSError(msg)
+    if (
+        crs.is_projected
+        and res < 1.0
+        and _looks_geographic(bounds)
+        and crs.axis_info
+        and crs.axis_info[0].unit_name in {"metre", "meter", "US survey foot", "foot"}
+    ):
+        msg = (
+            f"raster {name!r} declares a projected CRS ({crs.name}) but its extent "
+            f"{_fmt(bounds)} and pixel size {res:g} look like degrees; set its CRS to "
+            "EPSG:4326 with `rio edit-info --crs EPSG:4326`"
+        )
+        raise CRSError(msg)
+    return crs
+
+
+def _fmt(bounds: Sequence[float]) -> str:
+    return "(" + ", ".join(f"{b:.6g}" for b in bounds) + ")"
+
+
+def _grid_bounds(ds: DatasetReader) -> tuple[float, float, float, float]:
+    """Return the raster's bounding box in its CRS (also for rotated grids)."""
+    t = ds.transform
+    cols = np.array([0, ds.width, 0, ds.width], dtype=np.float64)
+    rows = np.array([0, 0, ds.height, ds.height], dtype=np.float64)
+    xs = t.a * cols + t.b * rows + t.c
+    ys = t.d * cols + t.e * rows + t.f
+    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+def _check_options(
+    stats: Sequence[str],
+    classes: Sequence[float] | None,
+    threshold: float | None,
+    coverage: str,
+    subdivisions: int,
+) -> None:
+    problems = []
+    unknown = [s for s in stats if s not in _STATISTICS]
+    if unknown:
+        problems.append(f"unknown statistic(s) {unknown!r}; choose from {list(_STATISTICS)!r}")
+    if not stats:
+        problems.append("stats is empty; ask for at least one statistic")
+    if "share_in_classes" in stats and not classes:
+        problems.append("statistic 'share_in_classes' needs `classes`, e.g. classes=[1, 2]")
+    if {"share_above", "share_below"} & set(stats) and (
+        threshold is None or not math.isfinite(threshold)
+    ):
+        problems.append(
+            f"statistics 'share_above'/'share_below' need a finite `threshold`, got {threshold!r}"
+        )
+    if coverage not in get_args(Coverage):
+        problems.append(f"coverage {coverage!r} is not one of {list(get_args(Coverage))!r}")
+    if not 1 <= subdivisions <= 64:
+        problems.append(f"subdivisions must be between 1 and 64, got {subdivisions!r}")
+    if problems:
+        raise ParameterError("; ".join(problems))
+
+
+# --------------------------------------------------------------------------- public
+
+
+def zonal_statistics(
+    geoms: gpd.GeoSeries,
+    raster: str | Path | DatasetReader,
+    *,
+    stats: Sequence[Statistic] = ("mean",),
+    band: int = 1,
+    classes: Sequence[float] | None = None,
+    threshold: float | None = None,
+    coverage: Coverage = "centre",
+    nodata: float | None = None,
+    subdivisions: int = 8,
+    chunk_size: int = 200_000,
+) -> pd.DataFrame:
+    """Summarise a raster band over each parcel, reading only the windows the parcels cover.
+
+    Parameters
+    ----------
+    geoms
+        Parcel polygons with a CRS. Reprojected to the raster's CRS when it differs.
+        Points, lines and empty geometries cover no pixel (see "Parcels without a pixel"
+        in the module notes).
+    raster
+        A path to a raster file or an open rasterio dataset (also an in-memory one).
+    stats
+        Statistics to compute: ``mean``, ``min``, ``max``, ``majority`` (most frequent value,
+        the smallest on ties), ``share_in_classes`` (share of the parcel's valid pixels whose
+        value is in ``classes``), ``share_above`` / ``share_below`` (share strictly above /
+        below ``threshold``). Shares are in [0, 1].
+    band
+        1-based band number.
+    classes
+        Pixel values counted by ``share_in_classes``.
+    threshold
+        Value compared by ``share_above`` and ``share_below``, in the raster's unit.
+    coverage
+        ``"centre"`` counts the pixels whose centre lies in the parcel; ``"fraction"``
+        weights each pixel by the share of its area inside the parcel.
+    nodata
+        Value to treat as missing, overriding the band's declared nodata (for rasters that
+        declare none).
+    subdivisions
+        Sub-pixels per pixel side used to estimate covered areas with ``"fraction"``
+        (1 to 64); the weight of an edge pixel is off by at most about ``1/subdivisions``.
+    chunk_size
+        Parcels handled at once; bounds memory for very large parcel sets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``geoms``: one float column per statistic, ``pixels`` (the number of
+        valid pixels counted, fractional with ``"fraction"``), ``nodata_pixels`` and
+        ``fallback`` (``True`` where the parcel covered no pixel and took the pixel under its
+        centroid). Statistics are NaN where no valid pixel was found.
+
+    Raises
+    ------
+    CRSError
+        The parcels or the raster have no CRS, or the raster's CRS contradicts its
+        coordinates, or the parcels cannot be reprojected to it.
+    LayerError
+        The raster does not overlap the parcels at all, or cannot be read.
+    ParameterError
+        An unknown statistic, a missing ``classes``/``threshold``, or a bad ``band``.
+
+    Examples
+    --------
+    >>> import numpy as np, rasterio
+    >>> from rasterio.io import MemoryFile
+    >>> from affine import Affine
+    >>> from shapely import box
+    >>> profile = dict(driver="GTiff", width=4, height=4, count=1, dtype="float32",
+    ...                crs="EPSG:32648", transform=Affine(10, 0, 0, 0, -10, 40))
+    >>> with MemoryFile() as mem, mem.open(**profile) as ds:
+    ...     ds.write(np.arange(16, dtype="float32").reshape(4, 4), 1)
+    ...     parcels = gpd.GeoSeries([box(0, 20, 20, 40)], crs="EPSG:32648")
+    ...     table = zonal_statistics(parcels, ds, stats=["mean", "max"])
+    >>> table[["mean", "max", "pixels"]].to_dict("records")
+    [{'mean': 2.5, 'max': 5.0, 'pixels': 4.0}]
+    """
+    _check_options(stats, classes, threshold, coverage, subdivisions)
+    if not isinstance(geoms, gpd.GeoSeries):
+        msg = f"geoms must be a GeoSeries with a CRS, got {type(geoms).__name__}"
+        raise ParameterError(msg)
+    if geoms.crs is None:
+        msg = "the parcels have no CRS; set one with `gdf.set_crs(...)`"
+        raise CRSError(msg)
+    name = _raster_name(raster)
+    class_values = None if classes is None else np.asarray(classes, dtype=np.float64)
+    with _open(raster) as ds:
+        if not 1 <= band <= ds.count:
+            msg = f"band {band!r} does not exist in raster {name!r}, which has {ds.count} band(s)"
+            raise ParameterError(msg)
+        crs = _raster_crs(ds, name)
+        projected = _to_raster_crs(geoms, crs, name)
+        _check_overlap(projected, ds, name, crs)
+        declared = ds.nodatavals[band - 1]
+        fill = nodata if nodata is not None else declared
+        if fill is None and ds.dtypes[band - 1].startswith(("int", "uint")):
+            logger.info("raster %r declares no nodata: every pixel value counts", name)
+        flags = ds.mask_flag_enums[band - 1]
+        use_mask = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
+        arrays = np.asarray(projected.array, dtype=object)
+        columns = _compute(
+            ds,
+            band,
+            arrays,
+            stats=stats,
+            classes=class_values,
+            threshold=threshold,
+            subdivisions=subdivisions if coverage == "fraction" else 1,
+            nodata=None if fill is None else float(fill),
+            use_mask=use_mask,
+            chunk_size=chunk_size,
+        )
+    return pd.DataFrame(columns, index=geoms.index)
+
+
+def _to_raster_crs(geoms: gpd.GeoSeries, crs: pyproj.CRS, name: str) -> gpd.GeoSeries:
+    if pyproj.CRS.from_user_input(geoms.crs) == crs:
+        return geoms
+    try:
+        projected = geoms.to_crs(crs)
+    except pyproj.exceptions.CRSError as err:
+        msg = f"cannot reproject the parcels from {geoms.crs.name} to raster {name!r}'s {crs.name}"
+        raise CRSError(msg) from err
+    coords = shapely.get_coordinates(np.asarray(projected.array, dtype=object))
+    if not np.isfinite(coords).all():
+        msg = (
+            f"the parcels ({geoms.crs.name}) fall outside the area of use of raster {name!r}'s "
+            f"CRS {crs.name}: reprojecting them gave infinite coordinates"
+        )
+        raise CRSError(msg)
+    logger.debug("reprojected %d parcels to the CRS of raster %r", len(geoms), name)
+    return projected
+
+
+def _check_overlap(geoms: gpd.GeoSeries, ds: DatasetReader, name: str, crs: pyproj.CRS) -> None:
+    present = geoms[~(geoms.isna() | geoms.is_empty)]
+    if present.empty:
+        return
+    left, bottom, right, top = present.total_bounds
+    rl, rb, rr, rt = _grid_bounds(ds)
+    if left > rr or right < rl or bottom > rt or top < rb:
+        msg = (
+            f"raster {name!r} does not overlap the parcels: raster extent {_fmt((rl, rb, rr, rt))}"
+            f", parcels' extent {_fmt((left, bottom, right, top))}, both in {crs.name}; "
+            "check that the raster covers the study area and that both CRSs are right"
+        )
+        raise LayerError(msg)
+
+
+def _spatial_order(geoms: npt.NDArray[np.object_], inverse: Affine) -> npt.NDArray[np.int64]:
+    """Order parcels by the raster block under them so chunks read few blocks."""
+    bounds = shapely.bounds(geoms)
+    cx = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2)
+    cy = np.nan_to_num((bounds[:, 1] + bounds[:, 3]) / 2)
+    col = (inverse.a * cx + inverse.b * cy + inverse.c) // _BLOCK
+    row = (inverse.d * cx + inverse.e * cy + inverse.f) // _BLOCK
+    return np.lexsort((col, row)).astype(np.int64)
+
+
+def _fallback_points(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Return each geometry's centroid, or a point inside it where the centroid is outside."""
+    points = shapely.centroid(geoms)
+    areal = shapely.area(geoms) > 0
+    outside = areal & ~shapely.intersects(points, geoms)
+    if outside.any():
+        points[outside] = shapely.point_on_surface(geoms[outside])
+    return np.asarray(points, dtype=object)
+
+
+def _compute(
+    ds: DatasetReader,
+    band: int,
+    geoms: npt.NDArray[np.object_],
+    *,
+    stats: Sequence[str],
+    classes: npt.NDArray[np.float64] | None,
+    threshold: float | None,
+    subdivisions: int,
+    nodata: float | None,
+    use_mask: bool,
+    chunk_size: int,
+) -> dict[str, npt.NDArray[Any]]:
+    n = len(geoms)
+    inverse = ~ds.transform
+    out: dict[str, npt.NDArray[Any]] = {s: np.full(n, np.nan) for s in stats}
+    out["pixels"] = np.zeros(n)
+    out["nodata_pixels"] = np.zeros(n)
+    out["fallback"] = np.zeros(n, dtype=bool)
+    order = _spatial_order(geoms, inverse)
+    for lo in range(0, n, max(chunk_size, 1)):
+        idx = order[lo : lo + chunk_size]
+        chunk = geoms[idx]
+        acc = _Accumulator(len(chunk), stats, classes, threshold)
+        for runs in _runs_in_slices(chunk, inverse, ds.height, ds.width, subdivisions):
+            _gather(ds, band, runs, acc, nodata=nodata, use_mask=use_mask)
+        # Parcels that cover no pixel take the one under their centroid.
+        empty = np.flatnonzero(acc.total == 0)
+        present = empty[~shapely.is_missing(chunk[empty]) & ~shapely.is_empty(chunk[empty])]
+        if len(present):
+            points = _fallback_points(chunk[present])
+            x, y = shapely.get_x(points), shapely.get_y(points)
+            col = np.floor(inverse.a * x + inverse.b * y + inverse.c).astype(np.int64)
+            row = np.floor(inverse.d * x + inverse.e * y + inverse.f).astype(np.int64)
+            inside = (col >= 0) & (col < ds.width) & (row >= 0) & (row < ds.height)
+            present, col, row = present[inside], col[inside], row[inside]
+            runs = _Runs(present.astype(np.int64), row, col, col + 1, np.ones(len(present)))
+            _gather(ds, band, runs, acc, nodata=nodata, use_mask=use_mask)
+            out["fallback"][idx[present]] = True
+        for stat, values in acc.result(stats).items():
+            out[stat][idx] = values
+        out["pixels"][idx] = acc.valid
+        out["nodata_pixels"][idx] = acc.missing
+    return out
+
+
+def _runs_in_slices(
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, subdivisions: int
+) -> Iterator[_Runs]:
+    """Yield pixel runs of slices of ``geoms`` small enough to bound the crossings held."""
+    bounds = shapely.bounds(geoms)
+    rows = np.nan_to_num(np.abs(bounds[:, 3] - bounds[:, 1]) * np.hypot(inverse.d, inverse.e))
+    n_edges = shapely.get_num_coordinates(geoms)
+    # Crossings of a parcel are at most (its rows + 1) x its edges, in sub-pixel rows.
+    cost = np.minimum((rows + 1) * subdivisions, height * subdivisions) * np.maximum(n_edges, 1)
+    ends = np.cumsum(cost)
+    lo = 0
+    while lo < len(geoms):
+        hi = int(np.searchsorted(ends, ends[lo] - cost[lo] + _MAX_CROSSINGS, "right"))
+        hi = max(hi, lo + 1)
+        runs = _runs_for(geoms[lo:hi], inverse, height, width, subdivisions)
+        yield _Runs(runs.owner + lo, runs.row, runs.col0, runs.col1, runs.weight)
+        lo = hi
+
+
+# --------------------------------------------------------------------------- measure
+
+
+class RasterMeasure(MeasureSpec):
+    """Summarise a raster over each parcel: a mean, extreme, majority or share of pixels.
+
+    Examples
+    --------
+    >>> RasterMeasure(raster="land_sea_mask", statistic="share_in_classes", classes=[1])
+    ... # doctest: +ELLIPSIS
+    RasterMeasure(type='raster', raster='land_sea_mask', statistic='share_in_classes', ...)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    type: Literal["raster"] = "raster"
+    #: Layer name (bundled or declared in the scenario) or path relative to the scenario.
+    raster: str = Field(min_length=1)
+    statistic: Statistic = "mean"
+    #: Pixel values counted by ``share_in_classes``.
+    classes: list[float] | None = None
+    #: Threshold of ``share_above`` / ``share_below``, in the raster's unit.
+    threshold: float | None = None
+    band: int = Field(default=1, ge=1)
+    coverage: Coverage = "centre"
+    #: Value to treat as nodata when the raster declares none.
+    nodata: float | None = None
+    #: Unit of the raw values of ``mean``, ``min``, ``max`` and ``majority`` (e.g. ``"m"``).
+    value_unit: str | None = Field(default=None, alias="unit")
+
+    @model_validator(mode="after")
+    def _check(self) -> RasterMeasure:
+        if self.statistic == "share_in_classes" and not self.classes:
+            msg = "statistic 'share_in_classes' needs `classes:`, e.g. `classes: [1]`"
+            raise ValueError(msg)
+        if self.statistic in {"share_above", "share_below"} and (
+            self.threshold is None or not math.isfinite(self.threshold)
+        ):
+            msg = f"statistic {self.statistic!r} needs a finite `threshold:`, e.g. `threshold: 5`"
+            raise ValueError(msg)
+        if self.classes is not None and self.statistic != "share_in_classes":
+            msg = f"`classes:` is only used by 'share_in_classes', not by {self.statistic!r}"
+            raise ValueError(msg)
+        if self.threshold is not None and self.statistic not in {"share_above", "share_below"}:
+            msg = (
+                f"`threshold:` is only used by 'share_above'/'share_below', not {self.statistic!r}"
+            )
+            raise ValueError(msg)
+        if self.value_unit is not None and self.statistic in _SHARES:
+            msg = f"statistic {self.statistic!r} is a share (0-1); remove `unit:`"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def result_unit(self) -> str:
+        """Return the unit of the raw values: ``"share"`` for shares, else the declared one."""
+        if self.statistic in _SHARES:
+            return "share"
+        return self.value_unit or ""
+
+    def layers_used(self) -> list[str]:
+        """Return the raster this measure reads."""
+        return [self.raster]
+
+    def compute(self, ctx: MeasureContext) -> MeasureResult:
+        """Compute the statistic of the raster over every candidate parcel."""
+        path = ctx.resolve_path(self.raster)
+        table = zonal_statistics(
+            ctx.candidates.geometry,
+            path,
+            stats=[self.statistic],
+            band=self.band,
+            classes=self.classes,
+            threshold=self.threshold,
+            coverage=self.coverage,
+            nodata=self.nodata,
+        )
+        values = table[self.statistic].to_numpy(dtype=np.float64)
+        reasons: list[str | None] = [None] * len(values)
+        geoms = np.asarray(ctx.candidates.geometry.array, dtype=object)
+        nodata = table["nodata_pixels"].to_numpy(dtype=np.float64)
+        for i in np.flatnonzero(np.isnan(values)):
+            if shapely.is_missing(geoms[i]) or shapely.is_empty(geoms[i]):
+                reasons[i] = "the parcel has no geometry"
+            elif nodata[i] > 0:
+                reasons[i] = f"every pixel of raster {self.raster!r} under the parcel is nodata"
+            else:
+                reasons[i] = f"the parcel lies outside raster {self.raster!r}"
+        return MeasureResult(
+            values=values,
+            unit=self.result_unit,
+            reasons=reasons,
+            extra={
+                "pixels": table["pixels"].to_numpy(),
+                "fallback": table["fallback"].to_numpy(),
+            },
+        )
