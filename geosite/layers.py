@@ -21,7 +21,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from geosite.errors import DataNotFoundError, LayerError, ParameterError
@@ -153,7 +152,7 @@ class LayerInfo:
     not_for: tuple[str, ...]
     path: Path
     description: str = ""
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 def layers_dir() -> Path:
@@ -211,7 +210,7 @@ def _load_catalog(directory: Path) -> tuple[LayerInfo, ...]:
                 **values,
                 path=directory / entry["file"],
                 description=entry.get("description", ""),
-                extra=MappingProxyType(extra),
+                extra=extra,
             )
         )
     logger.debug("loaded %d bundled layers from %s", len(infos), path)
