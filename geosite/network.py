@@ -533,9 +533,11 @@ def _metric_crs(gdf: gpd.GeoDataFrame, crs: CRSLike | None, what: str) -> pyproj
     else:
         target = pyproj.CRS.from_user_input(gdf.estimate_utm_crs())
     unit = target.axis_info[0].unit_name if target.axis_info else ""
-    if not target.is_projected or unit not in {"metre", "meter"}:
+    mercator = target.to_epsg() in {3857, 900913, 3395, 3785}
+    if not target.is_projected or unit not in {"metre", "meter"} or mercator:
         msg = (
-            f"crs {target.to_string()!r} for {what} is not a projected CRS in metres; "
+            f"crs {target.to_string()!r} for {what} is not a true-distance projected CRS in "
+            "metres (Mercator overstates distances by 2-3 % here); "
             "use a UTM zone such as 'EPSG:32648' (UTM 48N covers Dong Nam Bo)"
         )
         raise CRSError(msg)
@@ -666,7 +668,8 @@ def graph_from_gdf(
     speeds
         Speeds in km/h per road class, merged over :func:`default_speeds` of ``profile``.
     class_column
-        Column with the road class; ``None`` gives every road the class ``"default"``.
+        Column with the road class; ``None`` (or the default ``"class"`` when the layer has
+        no such column) gives every road the class ``"default"``.
     speed_column
         Column with a posted speed (an OSM ``maxspeed`` string or a number in km/h); where it
         holds a usable value it replaces the class speed (trucks: the lower of the two).
@@ -705,6 +708,8 @@ def graph_from_gdf(
     if not isinstance(edges, gpd.GeoDataFrame):
         msg = f"edges must be a GeoDataFrame of road lines, got {type(edges).__name__}"
         raise ParameterError(msg)
+    if class_column == "class" and "class" not in edges:
+        class_column = None
     missing = [c for c in (class_column, speed_column, oneway_column) if c and c not in edges]
     if missing:
         msg = (
