@@ -14,7 +14,10 @@ import pytest
 import rasterio
 import rasterio.io
 import shapely
+import shapely.affinity
 from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import box
 
 from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
@@ -187,6 +190,51 @@ def test_matches_rasterstats_on_random_polygons_with_holes(tmp_path: Path) -> No
         np.testing.assert_allclose(
             table[stat].to_numpy()[same], ref[stat].to_numpy()[same], rtol=1e-6
         )
+
+
+@st.composite
+def polygons(draw: st.DrawFn) -> shapely.Geometry:
+    """Random simple polygons (star-shaped around a centre), some with a hole, in pixels."""
+    n = draw(st.integers(3, 9))
+    cx, cy = draw(st.floats(0, 16)), draw(st.floats(0, 12))
+    angles = np.sort(draw(st.lists(st.floats(0, 2 * np.pi), min_size=n, max_size=n, unique=True)))
+    radii = np.array(draw(st.lists(st.floats(0.3, 6), min_size=n, max_size=n)))
+    shell = np.c_[cx + radii * np.cos(angles), cy + radii * np.sin(angles)]
+    geom = shapely.make_valid(shapely.Polygon(shell))
+    if draw(st.booleans()):
+        geom = geom.difference(shapely.Point(cx, cy).buffer(0.25 * radii.min(), quad_segs=3))
+    return geom
+
+
+@settings(max_examples=60, deadline=None)
+@given(geoms=st.lists(polygons(), min_size=1, max_size=5))
+def test_centre_pixels_are_those_whose_centre_is_inside(tmp_path_factory, geoms) -> None:
+    path = tmp_path_factory.getbasetemp() / "values_12x16.tif"
+    if not path.exists():
+        write_tif(path, np.arange(12 * 16, dtype="float32").reshape(12, 16))
+    values = np.arange(12 * 16, dtype="float32").reshape(12, 16)
+    # Polygons are drawn in pixel units (x = column, y = row), then placed on the grid.
+    placed = [shapely.affinity.affine_transform(g, [RES, 0, 0, -RES, X0, Y0]) for g in geoms]
+    table = zonal_statistics(parcels(*placed), path, stats=["mean", "min", "max"])
+    rows, cols = np.mgrid[0:12, 0:16]
+    for i, geom in enumerate(geoms):
+        inside = shapely.contains_xy(geom, cols + 0.5, rows + 0.5)
+        if table.loc[i, "fallback"]:
+            assert not inside.any()
+            continue
+        assert table.loc[i, "pixels"] == inside.sum()
+        if inside.any():
+            assert table.loc[i, "mean"] == pytest.approx(values[inside].mean())
+            assert table.loc[i, "min"] == values[inside].min()
+
+
+def test_geometry_collections_are_flattened(grid: Path) -> None:
+    nested = shapely.GeometryCollection(
+        [shapely.MultiPolygon([cell(0, 0, 1, 1), cell(3, 3, 4, 4)]), shapely.Point(0, 0)]
+    )
+    table = zonal_statistics(parcels(nested), grid, stats=["mean"])
+    assert table.loc[0, "pixels"] == 2
+    assert table.loc[0, "mean"] == 7.5
 
 
 def test_chunks_and_spatial_order_do_not_change_results(tmp_path: Path) -> None:

@@ -136,6 +136,13 @@ def _ring_edges(
 ]:
     """Return every polygon ring edge of ``geoms`` in (scaled) pixel coordinates."""
     parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    # Geometry collections may nest multipolygons: flatten until only single parts are left.
+    nested = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT
+    while nested.any():
+        inner, inner_of = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], inner])
+        part_owner = np.concatenate([part_owner[~nested], part_owner[nested][inner_of]])
+        nested = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT
     polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     parts, part_owner = parts[polygons], part_owner[polygons]
     rings, ring_part = shapely.get_rings(parts, return_index=True)
