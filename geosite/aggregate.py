@@ -398,41 +398,54 @@ def _wpm(s: FloatArray, w: FloatArray) -> FloatArray:
     zero = s <= 0.0
     logs = np.log(np.where(zero, 1.0, s))
     out = np.exp(w @ logs.T)
-    # A zero score with positive weight forces 0; with weight 0 it is ignored.
-    killed = (w > 0).astype(np.float64) @ zero.T.astype(np.float64) > 0
-    return np.asarray(np.where(killed, 0.0, out), dtype=np.float64)
+    if zero.any():
+        # A zero score with positive weight forces 0; with weight 0 it is ignored.
+        killed = (w > 0).astype(np.float64) @ zero.T.astype(np.float64) > 0
+        out[killed] = 0.0
+    return out
+
+
+def _owa_sorted_weights(
+    u: FloatArray, spec: OWA
+) -> FloatArray:
+    """Return effective weights in sorted position from criterion weights ``u`` (d, n, c)."""
+    c = u.shape[-1]
+    if spec.alpha is not None:
+        cum = np.cumsum(u, axis=-1)
+        prev = np.clip(cum - u, 0.0, None)
+        return np.asarray(np.clip(cum, 0.0, 1.0) ** spec.alpha - prev**spec.alpha)
+    ow = np.asarray(spec.order_weights, dtype=np.float64)
+    if ow.size != c:
+        raise ParameterError(
+            f"`order_weights` has {ow.size} values but there are {c} criteria; give one "
+            "order weight per criterion (highest score first)"
+        )
+    uv = u * (ow / ow.sum())
+    denom = uv.sum(axis=-1, keepdims=True)
+    return np.asarray(np.divide(uv, denom, out=np.zeros_like(uv), where=denom > 0))
+
+
+def _owa_order(s: FloatArray) -> npt.NDArray[np.intp]:
+    return np.argsort(-s, axis=1, kind="stable")  # (n, c), highest score first
 
 
 def _owa_effective(s: FloatArray, w: FloatArray, spec: OWA) -> FloatArray:
-    """Return effective weights, shape (d, n, c), in the original criterion order."""
-    n, c = s.shape
-    order = np.argsort(-s, axis=1, kind="stable")  # (n, c) highest first
-    u = w[:, order]  # (d, n, c) criterion weights in sorted position
-    if spec.alpha is not None:
-        cum = np.cumsum(u, axis=2)
-        prev = np.clip(cum - u, 0.0, None)
-        v = np.clip(cum, 0.0, 1.0) ** spec.alpha - prev**spec.alpha
-    else:
-        ow = np.asarray(spec.order_weights, dtype=np.float64)
-        if ow.size != c:
-            raise ParameterError(
-                f"`order_weights` has {ow.size} values but there are {c} criteria; give one "
-                "order weight per criterion (highest score first)"
-            )
-        uv = u * (ow / ow.sum())
-        denom = uv.sum(axis=2, keepdims=True)
-        v = np.divide(uv, denom, out=np.zeros_like(uv), where=denom > 0)
+    """Return effective weights, shape (n, c), in criterion order, for one weight vector."""
+    order = _owa_order(s)
+    v = _owa_sorted_weights(w[order], spec)
     eff = np.empty_like(v)
-    rows = np.arange(n)[:, None]
-    eff[:, rows, order] = v
+    np.put_along_axis(eff, order, v, axis=1)
     return eff
 
 
 def _owa(s: FloatArray, w: FloatArray, spec: OWA) -> FloatArray:
     d, (n, c) = w.shape[0], s.shape
+    order = _owa_order(s)
+    z = np.take_along_axis(s, order, axis=1)
     out = np.empty((d, n))
     for blk in _blocks(d, n, c):
-        out[blk] = (_owa_effective(s, w[blk], spec) * s).sum(axis=2)
+        v = _owa_sorted_weights(w[blk][:, order], spec)  # (b, n, c)
+        out[blk] = np.einsum("bnc,nc->bn", v, z)
     return out
 
 
@@ -451,31 +464,37 @@ def _fuzzy_minmax(s: FloatArray, w: FloatArray, *, use_max: bool) -> FloatArray:
 
 
 def _gamma(s: FloatArray, w: FloatArray, gamma: float) -> FloatArray:
+    # Work in logs: ln S = gamma ln(fuzzy sum) + (1 - gamma) ln(fuzzy product), each term
+    # a matrix product over the criteria that take part (weight > 0).
     active = (w > 0).astype(np.float64)  # (d, c)
-    zero = s <= 0.0
-    one = s >= 1.0
-    log_s = np.log(np.where(zero, 1.0, s))
-    log_1ms = np.log(np.where(one, 1.0, 1.0 - s))
-    prod = np.exp(active @ log_s.T)
-    prod = np.where(active @ zero.T.astype(np.float64) > 0, 0.0, prod)
-    comp = np.exp(active @ log_1ms.T)
-    comp = np.where(active @ one.T.astype(np.float64) > 0, 0.0, comp)
-    fsum = 1.0 - comp
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = fsum**gamma * prod ** (1.0 - gamma)
-    return np.asarray(out, dtype=np.float64)
+    log_s = np.zeros((active.shape[0], s.shape[0]))
+    if gamma < 1.0:
+        zero = s <= 0.0
+        log_prod = active @ np.log(np.where(zero, 1.0, s)).T
+        killed = active @ zero.T.astype(np.float64) > 0
+        log_s += (1.0 - gamma) * np.where(killed, -np.inf, log_prod)
+    if gamma > 0.0:
+        one = s >= 1.0
+        log_comp = active @ np.log(np.where(one, 1.0, 1.0 - s)).T
+        full = active @ one.T.astype(np.float64) > 0
+        with np.errstate(divide="ignore"):
+            log_sum = np.where(full, 0.0, np.log(-np.expm1(log_comp)))
+        log_s += gamma * log_sum
+    return np.asarray(np.exp(log_s), dtype=np.float64)
 
 
 def _topsis(s: FloatArray, w: FloatArray) -> FloatArray:
     norm = np.sqrt((s**2).sum(axis=0))
     r = np.divide(s, norm, out=np.zeros_like(s), where=norm > 0)
     # With w >= 0, max_i w_j r_ij = w_j max_i r_ij, so distances need only w squared.
-    dp2 = (r - r.max(axis=0)) ** 2 @ (w**2).T  # (n, d)
-    dm2 = (r - r.min(axis=0)) ** 2 @ (w**2).T
-    dp, dm = np.sqrt(dp2), np.sqrt(dm2)
+    w2 = w**2
+    dp = np.sqrt(w2 @ ((r - r.max(axis=0)) ** 2).T)  # (d, n)
+    dm = np.sqrt(w2 @ ((r - r.min(axis=0)) ** 2).T)
     total = dp + dm
-    out = np.divide(dm, total, out=np.full_like(dm, 0.5), where=total > 0)
-    return np.asarray(out.T, dtype=np.float64)
+    # Identical candidates are as close to the ideal as to the anti-ideal: 0.5.
+    np.divide(dm, total, out=dp, where=total > 0)
+    dp[total <= 0] = 0.5
+    return np.asarray(dp, dtype=np.float64)
 
 
 def _aggregate_clean(s: FloatArray, w: FloatArray, spec: AggregationSpec) -> FloatArray:
@@ -496,7 +515,9 @@ def _aggregate_clean(s: FloatArray, w: FloatArray, spec: AggregationSpec) -> Flo
         out = _topsis(s, w)
     else:  # pragma: no cover
         raise ParameterError(f"unknown aggregation spec {spec!r}")
-    return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float64)
+    out = np.asarray(out, dtype=np.float64)
+    # Rounding can step a hair outside [0, 1]; clip in place to spare a second large array.
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def aggregate(
@@ -550,9 +571,12 @@ def aggregate(
     w = _check_weights(weights, s.shape[1])
     w2 = w if w.ndim == 2 else w[None, :]
     bad = np.isnan(s).any(axis=1)
-    out = np.full((w2.shape[0], s.shape[0]), np.nan)
-    if (~bad).any():
-        out[:, ~bad] = _aggregate_clean(s[~bad], w2, spec)
+    if not bad.any():
+        out = _aggregate_clean(s, w2, spec)
+    else:
+        out = np.full((w2.shape[0], s.shape[0]), np.nan)
+        if not bad.all():
+            out[:, ~bad] = _aggregate_clean(s[~bad], w2, spec)
     return out if w.ndim == 2 else out[0]
 
 
@@ -638,7 +662,7 @@ def contributions(
     if isinstance(spec, WLC):
         part = c * w
     elif isinstance(spec, OWA):
-        part = _owa_effective(c, w[None, :], spec)[0] * c
+        part = _owa_effective(c, w, spec) * c
     elif isinstance(spec, FuzzyAnd | FuzzyOr):
         part = _winner_share(c, w, use_max=isinstance(spec, FuzzyOr))
     elif isinstance(spec, WeightedProduct):
