@@ -883,7 +883,8 @@ BASE_LINES: dict[int, tuple[str, str]] = {
 }
 
 # Traced lines, in build order (a line may only snap onto routes built before it).
-# Vertices: (lon, lat) free vertex, or ("@", route, lon, lat) junction on an earlier route.
+# Vertices: (lon, lat) free vertex; ("@", route, lon, lat) junction on an earlier route;
+# ("END", route) the last vertex of the previous piece of a route; ("PORT", id) a port point.
 # Coordinates come from the road facts where they exist (named in the comment); the rest are
 # placed from the facts' descriptions (km markers, towns passed, junctions) and are the reason
 # for the stated accuracy.
@@ -939,7 +940,7 @@ TRACED: list[dict[str, Any]] = [
     {
         "route": "ct01",
         "piece": "an-phu-vd2",
-        "accuracy_m": 1000,
+        "accuracy_m": 1500,
         "speed_kmh": 80,
         "note": "urban section An Phú – Vành đai 2 (≈3.7–4 km, 80 km/h); "
         "starts at the An Phú ward reference point of the road facts",
@@ -969,7 +970,7 @@ TRACED: list[dict[str, Any]] = [
         "Dầu Giây interchange on QL1A (Km 54+983), placed on QL1A about 2.7 km east "
         "of the Dầu Giây junction as the road facts state",
         "vertices": [
-            ("@", "ct01", 106.9500, 10.7950),
+            ("END", "ct01"),
             (106.9750, 10.8030),
             (107.0300, 10.8220),
             (107.0900, 10.8480),
@@ -1294,6 +1295,10 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
         for v in spec["vertices"]:
             if v[0] == "PORT":
                 coords.append(port_pts[v[1]])
+            elif v[0] == "END":
+                # continue exactly from the last vertex of the previous piece of that route
+                prev = [ln for ln in lines if ln["route"] == v[1]][-1]
+                coords.append(prev["coords"][-1])
             elif v[0] == "@":
                 _, route, lon, lat = v
                 target = to_m(lon, lat)
@@ -1444,6 +1449,12 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
                     "Source labels corrected: 'Quốc lộ 14E' is the Huỳnh Tấn Phát – Rừng Sác road, "
                     "'Quốc lộ 8' is Tỉnh lộ 8, part of 'Quốc lộ 1A' is Nguyễn Văn Linh and part of "
                     "'Quốc lộ 51' is Xa lộ Hà Nội (see notes)."
+                ),
+                (
+                    "QL1A through Biên Hòa follows the source's old course through the north of "
+                    "the city; the independent hand-digitised course passes the Tam Hiệp junction "
+                    "about 3.7 km away. Xa lộ Hà Nội and QL1A do not meet in Thủ Đức (no Trạm 2 "
+                    "junction in the source)."
                 ),
                 (
                     "Local and provincial roads are almost entirely missing: travel times are "
