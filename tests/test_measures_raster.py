@@ -248,6 +248,31 @@ def test_chunks_and_spatial_order_do_not_change_results(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(whole, chunked)
 
 
+def test_small_memory_budgets_do_not_change_results(tmp_path: Path, monkeypatch) -> None:
+    from geosite.measures import raster
+
+    rng = np.random.default_rng(12)
+    path = write_tif(tmp_path / "r.tif", rng.integers(0, 4, (30, 2100)).astype("uint8"))
+    geoms = [
+        cell(1000, 2, 1100, 20),
+        cell(5, 5, 9, 7),
+        cell(2040, 0, 2100, 30),
+        cell(3, 3, 3.2, 3.1),
+    ]
+    stats = ["mean", "min", "max", "majority", "share_in_classes"]
+    expected = zonal_statistics(parcels(*geoms), path, stats=stats, classes=[2])
+    monkeypatch.setattr(raster, "_MAX_PIXELS", 16)
+    monkeypatch.setattr(raster, "_MAX_CROSSINGS", 10)
+    monkeypatch.setattr(raster, "_BLOCK", 8)
+    got = zonal_statistics(parcels(*geoms), path, stats=stats, classes=[2])
+    pd.testing.assert_frame_equal(got, expected)
+    # Independent check of the majority of the first parcel.
+    with rasterio.open(path) as ds:
+        window = ds.read(1)[2:20, 1000:1100]
+    counts = np.bincount(window.ravel(), minlength=4)
+    assert expected.loc[0, "majority"] == int(np.argmax(counts))
+
+
 def test_overlapping_parcels_each_count_their_pixels(grid: Path) -> None:
     table = zonal_statistics(
         parcels(cell(0, 0, 3, 3), cell(1, 1, 4, 4), cell(0, 0, 3, 3)), grid, stats=["mean"]

@@ -314,18 +314,22 @@ class _Accumulator:
         owner = np.concatenate([t[0] for t in self.tallies])
         value = np.concatenate([t[1] for t in self.tallies])
         count = np.concatenate([t[2] for t in self.tallies])
-        # Merge tallies of the same (parcel, value) from different blocks.
-        order = np.lexsort((value, owner))
-        owner, value, count = owner[order], value[order], count[order]
-        new = np.ones(len(owner), dtype=bool)
-        new[1:] = (owner[1:] != owner[:-1]) | (value[1:] != value[:-1])
-        starts = np.flatnonzero(new)
-        owner, value, count = owner[starts], value[starts], np.add.reduceat(count, starts)
-        # Highest count first, then smallest value: the first row of each parcel wins.
-        order = np.lexsort((value, -count, owner))
-        owner, value = owner[order], value[order]
-        first = np.ones(len(owner), dtype=bool)
-        first[1:] = owner[1:] != owner[:-1]
+        if len(self.tallies) > 1:
+            # Merge tallies of the same (parcel, value) from different batches; each batch
+            # is already sorted by parcel, then value.
+            order = np.lexsort((value, owner))
+            owner, value, count = owner[order], value[order], count[order]
+            new = np.ones(len(owner), dtype=bool)
+            new[1:] = (owner[1:] != owner[:-1]) | (value[1:] != value[:-1])
+            starts = np.flatnonzero(new)
+            owner, value, count = owner[starts], value[starts], np.add.reduceat(count, starts)
+        # Per parcel (a run of rows sorted by value), the first row with the highest count.
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        best = np.maximum.reduceat(count, starts)
+        lengths = np.diff(np.r_[starts, len(owner)])
+        is_best = count == np.repeat(best, lengths)
+        rank = np.cumsum(is_best) - np.repeat(np.cumsum(is_best)[starts] - is_best[starts], lengths)
+        first = is_best & (rank == 1)
         out[owner[first]] = value[first]
         return out
 
