@@ -217,17 +217,61 @@ def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame
     io.check_ids(gdf, layer=spec.layer, id_column=spec.id)
     if spec.name is not None and spec.name not in gdf.columns:
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        msg = f"candidates layer {spec.layer!r} has no name column {spec.name!r}; its columns are {columns}"
+        msg = (
+            f"candidates layer {spec.layer!r} has no name column {spec.name!r}; "
+            f"its columns are {columns}"
+        )
         raise LayerError(msg)
     return gdf.reset_index(drop=True)
 
 
-def _check_measure(result: MeasureResult, criterion: Criterion, n: int) -> MeasureResult:
+def _measure(
+    criterion: Criterion, ctx: MeasureContext, reasons: list[list[str]]
+) -> tuple[MeasureResult, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return a criterion's measure result, raw values and scores; note unmeasurable rows."""
+    logger.info("measuring %s", criterion.name)
+    result = criterion.measure.compute(ctx)
     values = np.asarray(result.values, dtype=np.float64)
-    if values.shape != (n,):  # pragma: no cover - guards measure implementations
-        msg = f"measure of criterion {criterion.name!r} returned {values.shape} values for {n} candidates"
+    if values.shape != (len(ctx.candidates),):  # pragma: no cover - guards measure code
+        msg = f"measure of {criterion.name!r} returned {values.shape} values"
         raise RuntimeError(msg)
-    return result
+    bad = ~np.isfinite(values)
+    for i in np.flatnonzero(bad):
+        why = (result.reasons[i] if result.reasons else None) or "no value"
+        reasons[i].append(f"{criterion.name} not measurable ({why})")
+    cutoff = getattr(criterion.value, "cutoff_mask", None)
+    if cutoff is not None:
+        for i in np.flatnonzero(np.asarray(cutoff(values), dtype=bool) & ~bad):
+            reasons[i].append(
+                f"{criterion.name} = {values[i]:.4g} {result.unit} beyond the cutoff".rstrip()
+            )
+    return result, values, np.asarray(criterion.value(values), dtype=np.float64)
+
+
+def _force_include(
+    scenario: Scenario,
+    table: pd.DataFrame,
+    excluded: npt.NDArray[np.bool_],
+    complete: npt.NDArray[np.bool_],
+    notes: list[str | None],
+) -> None:
+    """Apply ``force_include``: keep named candidates that can be scored, and say so."""
+    forced = next((c for c in scenario.constraints if isinstance(c, ForceInclude)), None)
+    if forced is None:
+        return
+    spec = scenario.candidates
+    ids = table[spec.id].tolist()
+    for wanted in forced.ids:
+        if wanted not in ids:
+            msg = (
+                f"force_include names {wanted!r}, which is not a candidate id of layer "
+                f"{spec.layer!r}"
+            )
+            raise DataNotFoundError(msg)
+        i = ids.index(wanted)
+        if excluded[i] and complete[i]:
+            excluded[i] = False
+            notes[i] = f"force-included (would be excluded: {notes[i]})"
 
 
 def evaluate(scenario: Scenario | str | Path) -> Result:
@@ -269,37 +313,16 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         resolve_path=store.resolve_path,
         base_dir=scenario.base_dir,
     )
-    n = len(candidates)
-    spec = scenario.candidates
-    table = candidates[[spec.id] + ([spec.name] if spec.name else [])].copy()
+    n, spec = len(candidates), scenario.candidates
+    table = pd.DataFrame(candidates[[spec.id] + ([spec.name] if spec.name else [])])
     reasons: list[list[str]] = [[] for _ in range(n)]
 
     raw: dict[str, npt.NDArray[np.float64]] = {}
     scores = np.empty((n, len(scenario.criteria)))
-    summaries_partial: list[tuple[Criterion, MeasureResult]] = []
+    measured: list[MeasureResult] = []
     for j, criterion in enumerate(scenario.criteria):
-        logger.info("measuring %s", criterion.name)
-        result = _check_measure(criterion.measure.compute(ctx), criterion, n)
-        values = np.asarray(result.values, dtype=np.float64)
-        raw[criterion.name] = values
-        column = raw_column(criterion.name, result.unit)
-        table[column] = values
-        for suffix, extra in result.extra.items():
-            table[f"{criterion.name}_{suffix}"] = extra
-        bad = ~np.isfinite(values)
-        for i in np.flatnonzero(bad):
-            why = (result.reasons[i] if result.reasons else None) or "no value"
-            reasons[i].append(f"{criterion.name} not measurable ({why})")
-        cutoff = getattr(criterion.value, "cutoff_mask", None)
-        if cutoff is not None:
-            cut = np.asarray(cutoff(values), dtype=bool) & ~bad
-            for i in np.flatnonzero(cut):
-                reasons[i].append(
-                    f"{criterion.name} = {values[i]:.4g} {result.unit} beyond the cutoff"
-                )
-        scores[:, j] = criterion.value(values)
-        summaries_partial.append((criterion, result))
-
+        result, raw[criterion.name], scores[:, j] = _measure(criterion, ctx, reasons)
+        measured.append(result)
     for constraint in scenario.constraints:
         outcome = constraint.evaluate(ctx, raw)
         for i in np.flatnonzero(outcome.excluded):
@@ -311,30 +334,23 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         {c.name: c.weight for c in scenario.criteria},
     )
     w = np.array([weights.weights[c] for c in scenario.criterion_names])
-    complete = np.isfinite(scores).all(axis=1)
+    complete = np.asarray(np.isfinite(scores).all(axis=1), dtype=bool)
     totals = np.full(n, np.nan)
     parts = np.full(scores.shape, np.nan)
     if complete.any():
         totals[complete] = aggregate(scores[complete], w, scenario.aggregation)
         parts[complete] = contributions(scores[complete], w, scenario.aggregation)
 
-    excluded = np.array([bool(r) for r in reasons])
-    forced = next((c for c in scenario.constraints if isinstance(c, ForceInclude)), None)
+    excluded = np.array([bool(r) for r in reasons], dtype=bool)
     notes: list[str | None] = ["; ".join(r) if r else None for r in reasons]
-    if forced is not None:
-        ids = table[spec.id].tolist()
-        for wanted in forced.ids:
-            if wanted not in ids:
-                msg = f"force_include names {wanted!r}, which is not a candidate id of layer {spec.layer!r}"
-                raise DataNotFoundError(msg)
-            i = ids.index(wanted)
-            if excluded[i] and complete[i]:
-                excluded[i] = False
-                notes[i] = f"force-included (would be excluded: {notes[i]})"
+    _force_include(scenario, table, excluded, complete, notes)
 
     summaries = []
-    for j, (criterion, result) in enumerate(summaries_partial):
-        name = criterion.name
+    for j, (criterion, result) in enumerate(zip(scenario.criteria, measured, strict=True)):
+        name, column = criterion.name, raw_column(criterion.name, result.unit)
+        table[column] = raw[name]
+        for suffix, extra in result.extra.items():
+            table[f"{name}_{suffix}"] = extra
         table[f"{name}_score"] = scores[:, j]
         table[f"{name}_weight"] = w[j]
         table[f"{name}_contribution"] = parts[:, j]
@@ -342,27 +358,26 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
             CriterionSummary(
                 criterion=criterion,
                 unit=result.unit,
-                raw_column=raw_column(name, result.unit),
+                raw_column=column,
                 weight=float(w[j]),
                 extra_columns=tuple(f"{name}_{suffix}" for suffix in result.extra),
                 features=result.features,
             )
         )
-    table = _order_columns(table, spec.id, spec.name, summaries)
-    table["total_score"] = totals
     eligible = ~excluded & complete
-    rank = pd.Series(totals).where(eligible).rank(method="min", ascending=False)
-    table["rank"] = rank.astype("Int64")
+    table["total_score"] = totals
+    table["rank"] = pd.Series(totals).where(eligible).rank(method="min", ascending=False)
+    table["rank"] = table["rank"].astype("Int64")
     table["excluded"] = ~eligible
     table["exclusion_reason"] = pd.Series(notes, dtype=object)
-    table = gpd.GeoDataFrame(table, geometry=candidates.geometry, crs=crs)
+    # Best first; excluded candidates last by score; ties broken by id for determinism.
     order = np.lexsort(
         (table[spec.id].astype(str).to_numpy(), -np.nan_to_num(totals, nan=-np.inf), ~eligible)
     )
-    table = table.iloc[order].reset_index(drop=True)
+    scored = gpd.GeoDataFrame(table, geometry=candidates.geometry, crs=crs)
     return Result(
         scenario=scenario,
-        table=table,
+        table=scored.iloc[order].reset_index(drop=True),
         crs=crs,
         criteria=tuple(summaries),
         weights=weights,
@@ -370,17 +385,3 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         id_column=spec.id,
         name_column=spec.name,
     )
-
-
-def _order_columns(
-    table: pd.DataFrame,
-    id_column: str,
-    name_column: str | None,
-    summaries: list[CriterionSummary],
-) -> pd.DataFrame:
-    """Put each criterion's columns together: raw value, extras, score, weight, contribution."""
-    ordered = [id_column] + ([name_column] if name_column else [])
-    for s in summaries:
-        ordered += [s.raw_column, *s.extra_columns]
-        ordered += [f"{s.name}_score", f"{s.name}_weight", f"{s.name}_contribution"]
-    return table[ordered]

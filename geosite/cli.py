@@ -100,7 +100,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result,
         args.out,
         formats=formats if scenario.outputs.table else (),
-        fmap=fmap,  # type: ignore[arg-type]
+        fmap=fmap,
     )
     _print_ranking(result)
     for path in written:
@@ -141,7 +141,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(err, file=sys.stderr)
         else:
             print(
-                f"{path}: ok ({len(scenario.criteria)} criteria, {len(scenario.constraints)} constraints)"
+                f"{path}: ok ({len(scenario.criteria)} criteria, "
+                f"{len(scenario.constraints)} constraints)"
             )
     return EXIT_USAGE if failed else EXIT_OK
 

@@ -225,7 +225,10 @@ class AttributeConstraint(_Constraint):
         table = ctx.candidates
         if self.column not in table.columns:
             columns = [c for c in table.columns if c != table.geometry.name]
-            msg = f"constraint {self.label()!r}: the candidates have no column {self.column!r}; they have {columns}"
+            msg = (
+                f"constraint {self.label()!r}: the candidates have no column "
+                f"{self.column!r}; they have {columns}"
+            )
             raise LayerError(msg)
         values = table[self.column]
         if self.op == "in":

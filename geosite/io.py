@@ -60,7 +60,10 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gp
     """
     path = Path(path)
     if not path.exists():
-        msg = f"vector file {str(path)!r} does not exist; check the path (relative paths in a scenario are relative to the scenario file)"
+        msg = (
+            f"vector file {str(path)!r} does not exist; check the path (relative paths in a "
+            "scenario are relative to the scenario file)"
+        )
         raise DataNotFoundError(msg)
     if layer is not None:
         try:
@@ -169,7 +172,10 @@ def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:
         raise LayerError(msg)
     values = gdf[id_column]
     if values.isna().any():
-        msg = f"layer {layer!r}: id column {id_column!r} has {int(values.isna().sum())} empty value(s); every feature needs an id"
+        msg = (
+            f"layer {layer!r}: id column {id_column!r} has {int(values.isna().sum())} empty "
+            "value(s); every feature needs an id"
+        )
         raise LayerError(msg)
     dup = values[values.duplicated(keep=False)]
     if len(dup):
@@ -244,16 +250,22 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         )
         os.close(fd)
     except OSError as err:
-        msg = f"cannot write to {str(target.parent)!r}: {err.strerror}; choose another output directory"
+        msg = (
+            f"cannot write to {str(target.parent)!r}: {err.strerror}; "
+            "choose another output directory"
+        )
         raise OutputError(msg) from err
     tmp = Path(name)
     tmp.unlink()  # writers such as GDAL want to create the file themselves
     try:
         yield tmp
-        os.replace(tmp, target)
+        tmp.replace(target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        msg = f"cannot write {str(target)!r}: {err.strerror or err}; the previous file, if any, is unchanged"
+        msg = (
+            f"cannot write {str(target)!r}: {err.strerror or err}; "
+            "the previous file, if any, is unchanged"
+        )
         raise OutputError(msg) from err
     except BaseException:
         tmp.unlink(missing_ok=True)

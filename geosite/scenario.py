@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -57,6 +58,9 @@ MAX_DEPTH = 40
 MAX_NODES = 100_000
 
 FORMAT_VERSION = 1
+
+TableFormat = Literal["csv", "gpkg", "geojson"]
+DEFAULT_FORMATS: tuple[TableFormat, ...] = ("csv", "gpkg")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -153,8 +157,8 @@ class Outputs(_Model):
 
     table: bool = Field(default=True, description="Write scores.csv and scores.gpkg.")
     map: bool = Field(default=True, description="Write map.html.")
-    formats: list[Literal["csv", "gpkg", "geojson"]] = Field(
-        default_factory=lambda: ["csv", "gpkg"], description="Table formats to write."
+    formats: list[TableFormat] = Field(
+        default_factory=lambda: list(DEFAULT_FORMATS), description="Table formats to write."
     )
 
 
@@ -233,97 +237,77 @@ def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
         loader.dispose()
     if node is None:
         raise ScenarioError(Problem("the file is empty", file=file), file=file)
-    marks: Marks = {}
-    budget = [MAX_NODES]
-    problems: list[Problem] = []
-    data = _build(loader, node, (), marks, budget, problems, file)
-    if problems:
-        raise ScenarioError(problems, file=file)
-    return data, marks
+    composer = _Composer(loader, file)
+    data = composer.build(node, ())
+    if composer.problems:
+        raise ScenarioError(composer.problems, file=file)
+    return data, composer.marks
 
 
-def _build(  # noqa: C901
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: tuple[str | int, ...],
-    marks: Marks,
-    budget: list[int],
-    problems: list[Problem],
-    file: str | None,
-) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        msg = f"the document expands to more than {MAX_NODES} nodes (too many aliases?)"
-        raise ScenarioError(Problem(msg, path[:1], file, node.start_mark.line + 1), file=file)
-    if len(path) > MAX_DEPTH:
-        msg = f"the document is nested deeper than {MAX_DEPTH} levels"
-        raise ScenarioError(Problem(msg, path[:1], file, node.start_mark.line + 1), file=file)
-    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    standard = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
-    if type(node) in standard and node.tag != standard[type(node)]:
-        msg = f"cannot read this value: the tag {node.tag!r} is not allowed in a scenario"
-        problems.append(Problem(msg, path, file, node.start_mark.line + 1, node.start_mark.column + 1))
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+@dataclass
+class _Composer:
+    """Turn a YAML node tree into Python data, recording where every key and value is.
+
+    Aliases are expanded under a budget of :data:`MAX_NODES`, so a "billion laughs" document
+    is refused instead of exhausting memory; tags other than the standard ones are refused.
+    """
+
+    loader: yaml.SafeLoader
+    file: str | None
+    marks: Marks = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    budget: int = MAX_NODES
+
+    def problem(self, msg: str, path: tuple[str | int, ...], node: yaml.Node) -> None:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(msg, path, self.file, line, column))
+
+    def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
+        self.budget -= 1
+        if self.budget < 0 or len(path) > MAX_DEPTH:
+            msg = (
+                f"the document expands to more than {MAX_NODES} nodes (too many aliases?)"
+                if self.budget < 0
+                else f"the document is nested deeper than {MAX_DEPTH} levels"
+            )
+            line = node.start_mark.line + 1
+            raise ScenarioError(Problem(msg, path[:1], self.file, line), file=self.file)
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except yaml.constructor.ConstructorError as err:
+                self.problem(f"cannot read this value: {err.problem}", path, node)
+                return None
+        self.problem(f"cannot read this value: the tag {node.tag!r} is not allowed", path, node)
         return None
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
+
+    def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(
-                        "YAML merge keys (<<) are not supported; write the keys out, or use "
-                        "scenario inheritance",
-                        path,
-                        file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
+                msg = "YAML merge keys (<<) are not supported; write the keys out"
+                self.problem(msg, path, key_node)
                 continue
-            key = _build(loader, key_node, (*path, "<key>"), {}, budget, problems, file)
-            if not isinstance(key, str | int | float | bool) or isinstance(key, float):
-                problems.append(
-                    Problem(
-                        f"keys must be plain text, got {key!r}",
-                        path,
-                        file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
+            key = self.build(key_node, (*path, "<key>"))
+            if not isinstance(key, str | int | bool) or isinstance(key, float):
+                self.problem(f"keys must be plain text, got {key!r}", path, key_node)
                 continue
-            key = str(key) if not isinstance(key, str) else key
+            key = str(key)
             child = (*path, key)
             if key in out:
-                problems.append(
-                    Problem(
-                        f"key {key!r} appears twice; keep one",
-                        child,
-                        file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-            marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _build(loader, value_node, child, marks, budget, problems, file)
+                self.problem(f"key {key!r} appears twice; keep one", child, key_node)
+            self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(loader, item, (*path, i), marks, budget, problems, file)
-            for i, item in enumerate(node.value)
-        ]
-    try:
-        return loader.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as err:
-        problems.append(
-            Problem(
-                f"cannot read this value: {err.problem}",
-                path,
-                file,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        )
-        return None
 
 
 # --------------------------------------------------------------------------- error mapping
@@ -443,7 +427,10 @@ def _problem_from_error(
         expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
         tag = str(ctx.get("tag"))
         field = str(ctx.get("discriminator", "type")).strip("'")
-        msg = f"unknown {field} {tag!r}{_did_you_mean(tag, expected)} (expected one of: {', '.join(expected)})"
+        msg = (
+            f"unknown {field} {tag!r}{_did_you_mean(tag, expected)} "
+            f"(expected one of: {', '.join(expected)})"
+        )
         loc = (*loc, field)
     elif kind == "union_tag_not_found":
         field = str(ctx.get("discriminator", "type")).strip("'")
@@ -451,8 +438,7 @@ def _problem_from_error(
     elif kind in {"value_error", "assertion_error"}:
         msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     elif kind == "literal_error":
-        expected = str(ctx.get("expected", ""))
-        msg = f"got {err.get('input')!r}; expected {expected}"
+        msg = f"got {err.get('input')!r}; expected {ctx.get('expected', '')}"
     else:
         msg = f"{err['msg']} (got {err.get('input')!r})"
     return _problem_at(msg, loc, marks, file)
@@ -492,98 +478,90 @@ def _layer_ref_paths(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
                         )
 
 
-def _semantic_problems(
-    scenario: Scenario, data: Any, marks: Marks, file: str | None
-) -> list[Problem]:
-    from geosite import layers as bundled  # noqa: PLC0415 - the catalogue reads files
+@dataclass
+class _Checks:
+    """Checks that need the whole validated scenario: references between its parts."""
 
-    problems: list[Problem] = []
-    known_layers = set(bundled.layer_names()) | set(scenario.layers)
-    for name, source in scenario.layers.items():
-        if source.bundled is not None and source.bundled not in bundled.layer_names():
-            hint = _did_you_mean(source.bundled, bundled.layer_names())
-            problems.append(
-                _problem_at(
-                    f"no bundled layer {source.bundled!r}{hint} (see `geosite layers`)",
-                    ("layers", name, "bundled"),
-                    marks,
-                    file,
+    scenario: Scenario
+    data: Any
+    marks: Marks
+    file: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, msg: str, path: tuple[str | int, ...]) -> None:
+        self.problems.append(_problem_at(msg, path, self.marks, self.file))
+
+    def run(self) -> list[Problem]:
+        self.layers()
+        self.criteria()
+        if not self.problems:
+            self.weights()
+        return self.problems
+
+    def layers(self) -> None:
+        from geosite import layers as bundled  # noqa: PLC0415 - the catalogue reads files
+
+        base = self.scenario.base_dir
+        names = bundled.layer_names()
+        for name, source in self.scenario.layers.items():
+            if source.bundled is not None and source.bundled not in names:
+                hint = _did_you_mean(source.bundled, names)
+                msg = f"no bundled layer {source.bundled!r}{hint} (see `geosite layers`)"
+                self.add(msg, ("layers", name, "bundled"))
+            if source.path is not None and not (base / source.path).exists():
+                msg = (
+                    f"file {source.path!r} does not exist (looked for "
+                    f"{str((base / source.path).resolve())!r}); paths are relative to the "
+                    "scenario file"
                 )
-            )
-        if source.path is not None:
-            target = (scenario.base_dir / source.path).resolve()
-            if not target.exists():
-                problems.append(
-                    _problem_at(
-                        f"file {source.path!r} does not exist (looked for {str(target)!r}); "
-                        "paths are relative to the scenario file",
-                        ("layers", name, "path"),
-                        marks,
-                        file,
-                    )
+                self.add(msg, ("layers", name, "path"))
+        known = sorted(set(names) | set(self.scenario.layers))
+        for path, name in _layer_ref_paths(self.data):
+            is_file = ("/" in name or "." in Path(name).name) and (base / name).exists()
+            if name not in known and not is_file:
+                msg = (
+                    f"unknown layer {name!r}{_did_you_mean(name, known)}; use a bundled layer "
+                    "(`geosite layers`) or declare it under `layers:`"
                 )
-    for path, name in _layer_ref_paths(data):
-        looks_like_file = "/" in name or "." in Path(name).name
-        if name not in known_layers and not (
-            looks_like_file and (scenario.base_dir / name).exists()
-        ):
-            hint = _did_you_mean(name, sorted(known_layers))
-            problems.append(
-                _problem_at(
-                    f"unknown layer {name!r}{hint}; use a bundled layer (`geosite layers`) or "
-                    "declare it under `layers:`",
-                    path,
-                    marks,
-                    file,
-                )
-            )
-    names = scenario.criterion_names
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            problems.append(
-                _problem_at(
+                self.add(msg, path)
+
+    def criteria(self) -> None:
+        names = self.scenario.criterion_names
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                self.add(
                     f"criterion name {name!r} is used twice; names must be unique",
                     ("criteria", i, "name"),
-                    marks,
-                    file,
                 )
-            )
-        seen.add(name)
-    for i, constraint in enumerate(scenario.constraints):
-        if isinstance(constraint, CriterionConstraint) and constraint.criterion not in names:
-            problems.append(
-                _problem_at(
-                    f"no criterion {constraint.criterion!r}{_did_you_mean(constraint.criterion, names)}",
-                    ("constraints", i, "criterion"),
-                    marks,
-                    file,
+        for i, constraint in enumerate(self.scenario.constraints):
+            if isinstance(constraint, CriterionConstraint) and constraint.criterion not in names:
+                hint = _did_you_mean(constraint.criterion, names)
+                self.add(
+                    f"no criterion {constraint.criterion!r}{hint}", ("constraints", i, "criterion")
                 )
-            )
-    if sum(isinstance(c, ForceInclude) for c in scenario.constraints) > 1:
-        problems.append(
-            _problem_at("give at most one force_include constraint", ("constraints",), marks, file)
-        )
-    if isinstance(scenario.weighting, DirectWeights):
-        for i, criterion in enumerate(scenario.criteria):
-            if criterion.weight is None:
-                problems.append(
-                    _problem_at(
-                        "missing `weight` (the scenario uses direct weights; give every "
-                        "criterion a weight, or choose another `weighting` method)",
-                        ("criteria", i),
-                        marks,
-                        file,
-                    )
+        if sum(isinstance(c, ForceInclude) for c in self.scenario.constraints) > 1:
+            self.add("give at most one force_include constraint", ("constraints",))
+
+    def weights(self) -> None:
+        scenario = self.scenario
+        if isinstance(scenario.weighting, DirectWeights):
+            missing = [i for i, c in enumerate(scenario.criteria) if c.weight is None]
+            for i in missing:
+                msg = (
+                    "missing `weight` (the scenario uses direct weights; give every criterion "
+                    "a weight, or choose another `weighting` method)"
                 )
-    if not problems:
+                self.add(msg, ("criteria", i))
+            if missing:
+                return
         try:
             resolve_weights(
-                scenario.weighting, names, {c.name: c.weight for c in scenario.criteria}
+                scenario.weighting,
+                scenario.criterion_names,
+                {c.name: c.weight for c in scenario.criteria},
             )
         except GeositeError as err:
-            problems.append(_problem_at(str(err), ("weighting",), marks, file))
-    return problems
+            self.add(str(err), ("weighting",))
 
 
 # --------------------------------------------------------------------------- public API
@@ -591,7 +569,10 @@ def _semantic_problems(
 
 def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None) -> Scenario:
     if not isinstance(data, dict):
-        msg = f"a scenario is a mapping of keys (version, name, candidates, criteria...), got {type(data).__name__}"
+        msg = (
+            "a scenario is a mapping of keys (version, name, candidates, criteria...), "
+            f"got {type(data).__name__}"
+        )
         raise ScenarioError(Problem(msg, file=file, line=1, column=1), file=file)
     version = data.get("version")
     if version is not None and version != FORMAT_VERSION:
@@ -607,7 +588,7 @@ def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None)
         unique = list({(p.path, p.message): p for p in problems}.values())
         raise ScenarioError(unique, file=file) from None
     scenario._source = source  # noqa: SLF001 - set once, before the object escapes
-    problems = _semantic_problems(scenario, data, marks, file)
+    problems = _Checks(scenario, data, marks, file).run()
     if problems:
         raise ScenarioError(problems, file=file)
     return scenario

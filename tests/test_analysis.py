@@ -219,7 +219,9 @@ def test_filter_matching_nothing_suggests_a_value(tiny_project: Path) -> None:
         "measure: {type: distance, layer: my_ports}",
         "measure: {type: distance, layer: my_ports, where: {port_id: p3}}",
     )
-    with pytest.raises(DataNotFoundError, match="no feature has port_id = 'p3'; values present: 'p1', 'p2'"):
+    with pytest.raises(
+        DataNotFoundError, match="no feature has port_id = 'p3'; values present: 'p1', 'p2'"
+    ):
         evaluate(path)
 
 

@@ -14,7 +14,9 @@ import pytest
 from geosite.cli import EXIT_DATA, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
 
 
-def test_run_writes_table_gpkg_and_map(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_writes_table_gpkg_and_map(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tiny_project / "out"
     assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OK
     assert sorted(p.name for p in out.iterdir()) == ["map.html", "scores.csv", "scores.gpkg"]
@@ -32,7 +34,9 @@ def test_broken_scenario_exits_2_with_position_and_writes_nothing(
     tiny_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tiny_project / "scenario.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("weight: 3", "wieght: 3"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("weight: 3", "wieght: 3"), encoding="utf-8"
+    )
     out = tiny_project / "out"
     assert main(["run", str(path), "--out", str(out)]) == EXIT_USAGE
     err = capsys.readouterr().err
@@ -51,14 +55,18 @@ def test_failed_run_leaves_previous_outputs_intact(tiny_project: Path) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_unwritable_output_directory_exits_3(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_output_directory_exits_3(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tiny_project / "file"
     blocker.write_text("x")
     assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(blocker)]) == EXIT_OUTPUT
     assert "is not a directory" in capsys.readouterr().err
 
 
-def test_validate_reports_ok_and_failures(tiny_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_ok_and_failures(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tiny_project / "scenario.yaml"
     bad = tiny_project / "bad.yaml"
     bad.write_text("version: 1\nname: [\n", encoding="utf-8")
@@ -93,8 +101,15 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     exe = shutil.which("geosite") or str(Path(sys.executable).with_name("geosite"))
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: 1\nname: x\ncandidates: {layer: nowhere}\ncriteria: []\n", encoding="utf-8")
-    proc = subprocess.run([exe, "run", str(bad), "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    bad.write_text(
+        "version: 1\nname: x\ncandidates: {layer: nowhere}\ncriteria: []\n", encoding="utf-8"
+    )
+    proc = subprocess.run(
+        [exe, "run", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == EXIT_USAGE
     assert "Traceback" not in proc.stderr
     assert "criteria" in proc.stderr

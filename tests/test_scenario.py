@@ -68,7 +68,9 @@ def test_unknown_key_suggests_the_right_one_with_its_position(tiny_project: Path
     path = write(tiny_project, BASE.replace("    weight: 1", "    wieght: 1"))
     found = problems_of(path)
     assert any(
-        p.startswith(f"{path}:11:5: criteria[0].wieght: unknown key 'wieght'; did you mean 'weight'?")
+        p.startswith(
+            f"{path}:11:5: criteria[0].wieght: unknown key 'wieght'; did you mean 'weight'?"
+        )
         for p in found
     ), found
 
@@ -76,14 +78,20 @@ def test_unknown_key_suggests_the_right_one_with_its_position(tiny_project: Path
 def test_unknown_measure_type_suggests_the_closest(tiny_project: Path) -> None:
     path = write(tiny_project, BASE.replace("type: distance", "type: distanse"))
     found = problems_of(path)
-    assert any("criteria[0].measure.type: unknown type 'distanse'; did you mean 'distance'?" in p for p in found), found
+    assert any(
+        "criteria[0].measure.type: unknown type 'distanse'; did you mean 'distance'?" in p
+        for p in found
+    ), found
     assert any(":9:" in p for p in found)
 
 
 def test_unknown_key_inside_a_measure_lists_allowed_keys(tiny_project: Path) -> None:
     path = write(tiny_project, BASE.replace("layer: my_ports}", "layr: my_ports}"))
     found = problems_of(path)
-    assert any("unknown key 'layr'; did you mean 'layer'?" in p and "allowed here: type, layer, where" in p for p in found), found
+    assert any(
+        "unknown key 'layr'; did you mean 'layer'?" in p and "allowed here: type, layer, where" in p
+        for p in found
+    ), found
     assert any("criteria[0].measure.layer: missing required key 'layer'" in p for p in found), found
 
 
@@ -101,7 +109,11 @@ def test_negative_weight_is_refused(tiny_project: Path) -> None:
 
 
 def test_all_problems_are_reported_at_once(tiny_project: Path) -> None:
-    text = BASE.replace("weight: 1", "wieght: 1").replace("name: tiny", "nme: tiny").replace("best: 0", "best: 10000")
+    text = (
+        BASE.replace("weight: 1", "wieght: 1")
+        .replace("name: tiny", "nme: tiny")
+        .replace("best: 0", "best: 10000")
+    )
     found = problems_of(write(tiny_project, text))
     assert len(found) >= 3, found
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import json
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import branca.colormap as cm
 import folium
 import geopandas as gpd
 import mapclassify
 import numpy as np
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -50,12 +51,15 @@ _BASEMAPS: dict[str, tuple[str, str, str]] = {
     "satellite": (
         "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
         "Satellite (Esri)",
-        "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community",
+        (
+            "Tiles &copy; Esri &mdash; Source: Esri, Maxar, Earthstar Geographics, "
+            "and the GIS User Community"
+        ),
     ),
 }
 
 
-def format_value(value: float, unit: str) -> str:
+def format_value(value: float | None, unit: str) -> str:
     """Format a raw criterion value with its unit for people.
 
     Examples
@@ -63,19 +67,20 @@ def format_value(value: float, unit: str) -> str:
     >>> format_value(12345.6, "m"), format_value(42.25, "min"), format_value(3.0, "count")
     ('12.3 km', '42.2 min', '3')
     """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if value is None or not math.isfinite(value):
         return "n/a"
-    if unit == "m":
-        return f"{value / 1000:,.1f} km" if abs(value) >= 1000 else f"{value:,.0f} m"
-    if unit == "min":
-        return f"{value:,.1f} min"
-    if unit == "count":
-        return f"{value:,.0f}"
+    if unit == "m" and abs(value) >= 1000:
+        return f"{value / 1000:,.1f} km"
+    formats = {
+        "m": "{:,.0f} m",
+        "min": "{:,.1f} min",
+        "count": "{:,.0f}",
+        "ha": "{:,.1f} ha",
+        "": "{:,.4g}",
+    }
     if unit == "share":
         return f"{100 * value:.1f} %"
-    if unit == "ha":
-        return f"{value:,.1f} ha"
-    return f"{value:,.4g}{(' ' + unit) if unit else ''}"
+    return formats.get(unit, "{:,.4g} " + unit).format(value)
 
 
 def _breaks(scores: np.ndarray, scheme: Scheme, k: int) -> list[float]:
@@ -99,33 +104,38 @@ def _class_colour(score: float, bins: list[float], palette: tuple[str, ...]) -> 
     return palette[-1]
 
 
-def _score_card(row: dict[str, object], result: Result) -> str:
+def _records(table: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return the table's rows as dicts, with missing values (NaN, NA) as ``None``."""
+    frame = pd.DataFrame(table.drop(columns=table.geometry.name)).astype(object)
+    return [
+        {str(k): (None if pd.isna(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def _score_card(row: dict[str, Any], result: Result) -> str:
+    """Return the popup HTML of one candidate: its rank and per-criterion breakdown."""
     esc = html.escape
-    name_col = result.name_column
-    title = esc(str(row[name_col])) if name_col else esc(str(row[result.id_column]))
+    title = esc(str(row[result.name_column or result.id_column]))
     rank = row["rank"]
-    head = f"<b>{title}</b><br><small>id {esc(str(row[result.id_column]))}</small><br>" + (
-        f"Rank <b>{int(rank)}</b> &middot; total score <b>{float(row['total_score']):.3f}</b>"  # type: ignore[call-overload]
-        if rank is not None and not (isinstance(rank, float) and math.isnan(rank))
+    status = (
+        f"Rank <b>{int(rank)}</b> &middot; total score <b>{float(row['total_score']):.3f}</b>"
+        if rank is not None
         else f"<b>Excluded</b>: {esc(str(row['exclusion_reason']))}"
     )
+    head = f"<b>{title}</b><br><small>id {esc(str(row[result.id_column]))}</small><br>{status}"
     rows = []
     for s in result.criteria:
         raw = row[s.raw_column]
         score = row[f"{s.name}_score"]
-        contribution = row[f"{s.name}_contribution"]
-        width = (
-            0
-            if not _finite(contribution)
-            else round(100 * float(contribution) / max(s.weight, 1e-12))
-        )  # type: ignore[arg-type]
+        width = round(100 * float(score)) if _finite(score) else 0
         rows.append(
             "<tr>"
             f"<td>{esc(s.title)}</td>"
-            f"<td style='text-align:right'>{esc(format_value(raw, s.unit))}</td>"  # type: ignore[arg-type]
+            f"<td style='text-align:right'>{esc(format_value(raw, s.unit))}</td>"
             f"<td style='text-align:right'>{_fmt(score)}</td>"
             f"<td style='text-align:right'>{s.weight:.2f}</td>"
-            f"<td style='text-align:right'>{_fmt(contribution)}</td>"
+            f"<td style='text-align:right'>{_fmt(row[f'{s.name}_contribution'])}</td>"
             f"<td><div style='background:#21918c;height:8px;width:{width}px'></div></td>"
             "</tr>"
         )
@@ -137,15 +147,15 @@ def _score_card(row: dict[str, object], result: Result) -> str:
     return f"<div class='geosite-scorecard'>{head}<br>{table}</div>"
 
 
-def _finite(value: object) -> bool:
+def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and math.isfinite(float(value))
 
 
-def _fmt(value: object) -> str:
-    return f"{float(value):.3f}" if _finite(value) else "n/a"  # type: ignore[arg-type]
+def _fmt(value: Any) -> str:
+    return f"{float(value):.3f}" if _finite(value) else "n/a"
 
 
-class _Attribution(MacroElement):  # type: ignore[misc]
+class _Attribution(MacroElement):
     """Add data-source attributions to the map's attribution control."""
 
     _template = Template(
@@ -159,7 +169,7 @@ class _Attribution(MacroElement):  # type: ignore[misc]
     )
 
     def __init__(self, texts: list[str]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Attribution"
         self.texts = texts
 
@@ -168,7 +178,7 @@ def _feature_layer(summary: CriterionSummary, colour: str) -> folium.FeatureGrou
     features = summary.features
     if features is None or len(features) == 0:
         return None
-    group = folium.FeatureGroup(name=f"{html.escape(summary.title)}: measured to", show=True)
+    group = folium.FeatureGroup(name=f"Measured to: {html.escape(summary.title)}", show=True)
     gdf = features.to_crs(4326)
     label_col = next((c for c in ("name", "name_en") if c in gdf.columns), None)
     points = gdf.geom_type.isin(["Point"]).to_numpy()
@@ -275,16 +285,11 @@ def result_to_map(
 
     candidates = folium.FeatureGroup(name="Candidates (total score)", show=True)
     labels = folium.FeatureGroup(name="Rank labels", show=True)
-    records = table.drop(columns="geometry").to_dict(orient="records")
-    for row, geom, colour in zip(records, table.geometry, colours, strict=True):
-        row = {
-            k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
-            for k, v in row.items()
-        }
+    for row, geom, colour in zip(_records(table), table.geometry, colours, strict=True):
         name = row[result.name_column] if result.name_column else row[result.id_column]
         rank = row["rank"]
         tooltip = html.escape(str(name)) + (
-            f" &middot; rank {int(rank)}" if rank is not None else " &middot; excluded"  # type: ignore[call-overload]
+            f" &middot; rank {int(rank)}" if rank is not None else " &middot; excluded"
         )
         folium.GeoJson(
             json.loads(gpd.GeoSeries([geom], crs=4326).to_json()),
@@ -295,10 +300,9 @@ def result_to_map(
                 "fillOpacity": 0.75,
             },
             tooltip=tooltip,
-            popup=folium.Popup(_score_card(row, result), max_width=520),
-        ).add_to(candidates)
+        ).add_child(folium.Popup(_score_card(row, result), max_width=520)).add_to(candidates)
         point = geom.representative_point()
-        badge = f"#{int(rank)}" if rank is not None else "&times;"  # type: ignore[call-overload]
+        badge = f"#{int(rank)}" if rank is not None else "&times;"
         folium.Marker(
             location=(point.y, point.x),
             icon=folium.DivIcon(
@@ -332,6 +336,6 @@ def result_to_map(
     attributions = sorted({html.escape(u.attribution) for u in result.layers if u.attribution})
     if attributions:
         _Attribution(attributions).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.fit_bounds([(miny, minx), (maxy, maxx)], padding=(20, 20))
     return fmap

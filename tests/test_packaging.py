@@ -1,0 +1,56 @@
+"""What a newcomer gets: the README's commands, the installed package and its data."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import geosite
+from geosite.layers import layers_dir
+from geosite.scenario import bundled_scenarios_dir
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text, re.DOTALL)
+    assert block is not None, "the README must start with a sh block of the two set-up commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_starts_with_exactly_two_commands() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert "geosite run scenarios/dong-nam-bo.yaml --out out/" in commands[0]
+    assert commands[1].endswith("pytest")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert f"readme_test_command='{readme_commands()[1]}'" in ci
+
+
+def test_installed_package_carries_layers_and_scenarios() -> None:
+    installed = "site-packages" in str(Path(geosite.__file__).resolve())
+    if not installed:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the installed wheel, not the source tree")
+        pytest.skip("testing a source checkout (editable install)")
+    assert layers_dir().is_relative_to(Path(geosite.__file__).resolve().parent)
+    assert (layers_dir() / "catalog.json").is_file()
+    assert (bundled_scenarios_dir() / "dong-nam-bo.yaml").is_file()
+
+
+def test_every_bundled_scenario_validates() -> None:
+    paths = sorted(bundled_scenarios_dir().glob("*.yaml"))
+    assert paths
+    for path in paths:
+        geosite.load_scenario(path)
+
+
+def test_package_ships_type_information() -> None:
+    assert (Path(geosite.__file__).parent / "py.typed").is_file()
