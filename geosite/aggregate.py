@@ -69,9 +69,7 @@ class WLC(_Spec):
     """
 
     method: Literal["wlc"] = "wlc"
-    contribution_note: ClassVar[str] = (
-        "weight x score; the contributions add up to the suitability"
-    )
+    contribution_note: ClassVar[str] = "weight x score; the contributions add up to the suitability"
 
 
 class WeightedProduct(_Spec):
@@ -184,8 +182,7 @@ class OWA(_Spec):
     alpha: float | None = None
     order_weights: list[float] | None = None
     contribution_note: ClassVar[str] = (
-        "effective (order-adjusted) weight x score; the contributions add up to the "
-        "suitability"
+        "effective (order-adjusted) weight x score; the contributions add up to the suitability"
     )
 
     @field_validator("alpha")
@@ -405,9 +402,7 @@ def _wpm(s: FloatArray, w: FloatArray) -> FloatArray:
     return out
 
 
-def _owa_sorted_weights(
-    u: FloatArray, spec: OWA
-) -> FloatArray:
+def _owa_sorted_weights(u: FloatArray, spec: OWA) -> FloatArray:
     """Return effective weights in sorted position from criterion weights ``u`` (d, n, c)."""
     c = u.shape[-1]
     if spec.alpha is not None:

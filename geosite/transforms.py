@@ -25,11 +25,18 @@ The functions follow the published definitions planners already use:
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from geosite.errors import ParameterError
 
@@ -61,12 +68,12 @@ def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _finite(name: str, value: float) -> None:
+def _finite(name: str | None, value: float) -> None:
     if not math.isfinite(value):
         raise ValueError(f"`{name}` must be a finite number; got {value!r}")
 
 
-def _positive(name: str, value: float) -> float:
+def _positive(name: str | None, value: float) -> float:
     _finite(name, value)
     if value <= 0:
         raise ValueError(f"`{name}` must be greater than 0; got {value!r}")
@@ -356,13 +363,13 @@ class _MeanStd(_Base):
 
     @field_validator("mean", "mean_multiplier")
     @classmethod
-    def _check_finite(cls, value: float, info: Any) -> float:  # noqa: ANN401
+    def _check_finite(cls, value: float, info: ValidationInfo) -> float:
         _finite(info.field_name, value)
         return value
 
     @field_validator("std", "std_multiplier")
     @classmethod
-    def _check_positive(cls, value: float, info: Any) -> float:  # noqa: ANN401
+    def _check_positive(cls, value: float, info: ValidationInfo) -> float:
         return _positive(info.field_name, value)
 
     @property
@@ -532,7 +539,7 @@ class _RiseFall(_Base):
 
     @field_validator("rise", "fall")
     @classmethod
-    def _check_pair(cls, value: Pair | None, info: Any) -> Pair | None:  # noqa: ANN401
+    def _check_pair(cls, value: Pair | None, info: ValidationInfo) -> Pair | None:
         if value is None:
             return value
         name = info.field_name
@@ -624,9 +631,7 @@ class Sigmoidal(_RiseFall):
             ]
         lo = _num(self.rise[1]) if self.rise is not None else None
         hi = _num(self.fall[0]) if self.fall is not None else None
-        parts.append(
-            "1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None)
-        )
+        parts.append("1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None))
         if self.fall is not None:
             c, d = (_num(v) for v in self.fall)
             parts += [f"cos²((x - {c}) / ({d} - {c}) * pi/2) if {c} < x < {d}", f"0 if x >= {d}"]
@@ -1012,7 +1017,7 @@ class Cutoff(_Base):
         "exclude_above", "exclude_below", "penalty_above", "penalty_below", "penalty_max_score"
     )
     @classmethod
-    def _check_finite(cls, value: float | None, info: Any) -> float | None:  # noqa: ANN401
+    def _check_finite(cls, value: float | None, info: ValidationInfo) -> float | None:
         if value is not None:
             _finite(info.field_name, value)
         return value
@@ -1113,9 +1118,7 @@ class Cutoff(_Base):
         if self.penalty_above is not None:
             zones.append(f"x > {_num(self.penalty_above)}")
         if zones and self.penalty_max_score is not None:
-            parts.append(
-                f"min(curve(x), {_num(self.penalty_max_score)}) if {' or '.join(zones)}"
-            )
+            parts.append(f"min(curve(x), {_num(self.penalty_max_score)}) if {' or '.join(zones)}")
         parts.append(f"curve(x) otherwise, curve(x) = {self.curve.formula()}")
         return "; ".join(parts)
 
@@ -1124,8 +1127,12 @@ class Cutoff(_Base):
         lo, hi = self.curve.plot_range()
         limits = [
             v
-            for v in (self.exclude_above, self.exclude_below, self.penalty_above,
-                      self.penalty_below)
+            for v in (
+                self.exclude_above,
+                self.exclude_below,
+                self.penalty_above,
+                self.penalty_below,
+            )
             if v is not None
         ]
         lo, hi = min([lo, *limits]), max([hi, *limits])

@@ -56,12 +56,38 @@ FloatArray = npt.NDArray[np.float64]
 #: Systems* 14(4): 445-459, Table 4 (100,000 random matrices per n).
 RANDOM_INDEX: Mapping[str, tuple[float, ...]] = {
     "saaty": (
-        0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49,
-        1.51, 1.48, 1.56, 1.57, 1.59,
+        0.0,
+        0.0,
+        0.58,
+        0.90,
+        1.12,
+        1.24,
+        1.32,
+        1.41,
+        1.45,
+        1.49,
+        1.51,
+        1.48,
+        1.56,
+        1.57,
+        1.59,
     ),
     "alonso_lamata": (
-        0.0, 0.0, 0.5245, 0.8815, 1.1086, 1.2479, 1.3417, 1.4056, 1.4499, 1.4854,
-        1.5141, 1.5365, 1.5551, 1.5713, 1.5838,
+        0.0,
+        0.0,
+        0.5245,
+        0.8815,
+        1.1086,
+        1.2479,
+        1.3417,
+        1.4056,
+        1.4499,
+        1.4854,
+        1.5141,
+        1.5365,
+        1.5551,
+        1.5713,
+        1.5838,
     ),
 }
 
@@ -318,8 +344,7 @@ class AHPWeights(_Spec):
         given = [k for k in ("matrix", "judgments", "experts") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of `matrix`, `judgments` or `experts`; got "
-                f"{given or 'none'!r}"
+                f"give exactly one of `matrix`, `judgments` or `experts`; got {given or 'none'!r}"
             )
         problems: list[str] = []
         if self.matrix is not None:
@@ -487,7 +512,9 @@ class WeightResult:
         ``criteria``, ``priorities``, ``lambda_max``, ``CI``, ``RI``, ``CR``, ``cr_limit``,
         ``priority`` and ``random_index`` (plus ``experts`` when judgments were combined);
         for ranks the ``scheme`` and each criterion's ``ranks``; for groups the
-        ``group_weights``, the ``groups`` result and each group's ``within`` result.
+        ``group_weights``, the ``groups`` result and each group's ``within`` result (nested
+        results as ``{"weights", "method", "details"}`` dicts). Details hold only dicts,
+        lists, strings and numbers, so they can be written as JSON.
     """
 
     weights: dict[str, float]
@@ -554,9 +581,7 @@ def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> Flo
     problems = []
     bad = np.argwhere(~np.isfinite(a) | (a <= 0))
     if bad.size:
-        cells = ", ".join(
-            f"{cell(int(i), int(j))}={float(a[i, j])!r}" for i, j in bad[:10]
-        )
+        cells = ", ".join(f"{cell(int(i), int(j))}={float(a[i, j])!r}" for i, j in bad[:10])
         problems.append(
             f"entries must be positive numbers (use 1 for equal importance, '1/3' for a "
             f"third); got {cells}"
@@ -821,24 +846,29 @@ def _refuse_direct(
 
 
 def _resolve_direct(
-    criteria: Sequence[str], direct: Mapping[str, float | None]
+    criteria: Sequence[str], direct: Mapping[str, float | None], *, kind: str = "criterion"
 ) -> WeightResult:
     missing = [c for c in criteria if direct.get(c) is None]
     if missing:
         raise WeightsError(
-            f"weighting method 'direct' needs a `weight:` on every criterion; missing on "
+            f"weighting method 'direct' needs a `weight:` on every {kind}; missing on "
             f"{missing!r}. Add `weight:` to them or choose another weighting method."
         )
     extra = [name for name in direct if name not in criteria and direct[name] is not None]
     if extra:
         raise WeightsError(
-            f"weights given for {extra!r}, which are not criteria of the scenario "
+            f"weights given for {extra!r}, which are not {kind} names of the scenario "
             f"({list(criteria)!r})"
         )
     raw = {c: float(direct[c]) for c in criteria}  # type: ignore[arg-type]
     return WeightResult(
-        weights=_normalise(raw, what="criterion weights"), method="direct", details={"raw": raw}
+        weights=_normalise(raw, what=f"{kind} weights"), method="direct", details={"raw": raw}
     )
+
+
+def _as_plain(result: WeightResult) -> dict[str, Any]:
+    """Return a weight result as plain dicts and lists (JSON-ready) for nested details."""
+    return {"weights": dict(result.weights), "method": result.method, "details": result.details}
 
 
 def _resolve_rank(spec: RankWeights, criteria: Sequence[str]) -> WeightResult:
@@ -873,9 +903,7 @@ def _matrix_from_judgments(judgments: Sequence[Judgment], criteria: Sequence[str
 def _check_scale(a: FloatArray, names: Sequence[str], where: str) -> None:
     off = np.argwhere((a > _SCALE_MAX * (1 + 1e-9)) | (a < 1 / _SCALE_MAX * (1 - 1e-9)))
     if off.size:
-        cells = ", ".join(
-            f"({names[i]!r}, {names[j]!r})={_fraction(a[i, j])}" for i, j in off[:10]
-        )
+        cells = ", ".join(f"({names[i]!r}, {names[j]!r})={_fraction(a[i, j])}" for i, j in off[:10])
         raise WeightsError(
             f"{where}: entries must lie on Saaty's scale 1/9 to 9 (the random index assumes "
             f"it); got {cells}"
@@ -930,8 +958,13 @@ def _resolve_ahp(spec: AHPWeights, criteria: Sequence[str]) -> WeightResult:
             ck = _consistency(ak, spec.random_index)
             _refuse_inconsistent(ak, wk, ck, spec, f"the matrix of {name}")
             experts.append(
-                {"name": name, "weight": beta, "matrix": ak.tolist(), "priorities": wk.tolist(),
-                 **ck}
+                {
+                    "name": name,
+                    "weight": beta,
+                    "matrix": ak.tolist(),
+                    "priorities": wk.tolist(),
+                    **ck,
+                }
             )
             logs.append(np.log(ak))
             betas.append(beta)
@@ -964,24 +997,27 @@ def _resolve_groups(
     names = [g.name for g in spec.groups]
     group_direct = {g.name: g.weight for g in spec.groups}
     try:
-        top = resolve_weights(spec.group_weighting, names, group_direct)
+        if isinstance(spec.group_weighting, DirectWeights):
+            top = _resolve_direct(names, group_direct, kind="group")
+        else:
+            top = resolve_weights(spec.group_weighting, names, group_direct)
     except WeightsError as err:
         raise WeightsError(f"group weights: {err}") from err
     weights: dict[str, float] = {}
-    within: dict[str, WeightResult] = {}
+    within: dict[str, dict[str, Any]] = {}
     for g in spec.groups:
         sub_direct = {c: direct.get(c) for c in g.criteria}
         try:
             res = resolve_weights(g.weighting, g.criteria, sub_direct)
         except WeightsError as err:
             raise WeightsError(f"group {g.name!r}: {err}") from err
-        within[g.name] = res
+        within[g.name] = _as_plain(res)
         for c, wc in res.weights.items():
             weights[c] = top.weights[g.name] * wc
     return WeightResult(
         weights={c: weights[c] for c in criteria},
         method="groups",
-        details={"group_weights": dict(top.weights), "groups": top, "within": within},
+        details={"group_weights": dict(top.weights), "groups": _as_plain(top), "within": within},
     )
 
 

@@ -120,7 +120,9 @@ def test_owa_alpha_hand_computed():
     # v = .5^2, .7^2 - .5^2, 1 - .7^2 = .25, .24, .51
     s = np.array([[0.9, 0.3, 0.6]])
     w = np.array([0.5, 0.3, 0.2])
-    np.testing.assert_allclose(aggregate(s, w, OWA(alpha=2)), [0.25 * 0.9 + 0.24 * 0.6 + 0.51 * 0.3])
+    np.testing.assert_allclose(
+        aggregate(s, w, OWA(alpha=2)), [0.25 * 0.9 + 0.24 * 0.6 + 0.51 * 0.3]
+    )
     c = contributions(s, w, OWA(alpha=2))
     np.testing.assert_allclose(c, [[0.25 * 0.9, 0.51 * 0.3, 0.24 * 0.6]])
 
@@ -138,7 +140,9 @@ def test_owa_order_weights_hand_computed():
 def test_owa_special_cases():
     s, w = _rng_case(3, n=20, c=4)
     np.testing.assert_allclose(aggregate(s, w, OWA(alpha=1)), aggregate(s, w, WLC()), rtol=1e-12)
-    np.testing.assert_allclose(aggregate(s, w, OWA(order_weights=[1, 1, 1, 1])), aggregate(s, w, WLC()), rtol=1e-12)
+    np.testing.assert_allclose(
+        aggregate(s, w, OWA(order_weights=[1, 1, 1, 1])), aggregate(s, w, WLC()), rtol=1e-12
+    )
     np.testing.assert_allclose(aggregate(s, w, OWA(order_weights=[1, 0, 0, 0])), s.max(axis=1))
     np.testing.assert_allclose(aggregate(s, w, OWA(order_weights=[0, 0, 0, 1])), s.min(axis=1))
     # the quantifier tends to AND / OR at the extremes
@@ -147,7 +151,9 @@ def test_owa_special_cases():
 
 
 def test_owa_errors():
-    with pytest.raises(ParameterError, match="`order_weights` has 2 values but there are 3 criteria"):
+    with pytest.raises(
+        ParameterError, match="`order_weights` has 2 values but there are 3 criteria"
+    ):
         aggregate([[0.1, 0.2, 0.3]], [1, 1, 1], OWA(order_weights=[1, 1]))
     with pytest.raises(ValidationError, match="give exactly one of `alpha`"):
         OWA()
@@ -155,7 +161,9 @@ def test_owa_errors():
         OWA(alpha=1, order_weights=[1])
     with pytest.raises(ValidationError, match=r"`alpha` must be a positive number.*got -1"):
         OWA(alpha=-1)
-    with pytest.raises(ValidationError, match=r"`order_weights` must be finite and non-negative; got \[-1\.0\]"):
+    with pytest.raises(
+        ValidationError, match=r"`order_weights` must be finite and non-negative; got \[-1\.0\]"
+    ):
         OWA(order_weights=[1, -1])
 
 
@@ -175,7 +183,9 @@ def test_fuzzy_and_or_and_zero_weights():
 
 def test_fuzzy_and_or_contributions_credit_the_deciding_criterion():
     s = np.array([[0.2, 0.9, 0.2], [0.6, 0.7, 0.1]])
-    np.testing.assert_allclose(contributions(s, [1, 1, 1], FuzzyAnd()), [[0.1, 0, 0.1], [0, 0, 0.1]])
+    np.testing.assert_allclose(
+        contributions(s, [1, 1, 1], FuzzyAnd()), [[0.1, 0, 0.1], [0, 0, 0.1]]
+    )
     np.testing.assert_allclose(contributions(s, [1, 1, 1], FuzzyOr()), [[0, 0.9, 0], [0, 0.7, 0]])
 
 
@@ -206,7 +216,9 @@ def test_fuzzy_gamma_matches_arcgis_definition():
 def test_topsis_matches_pymcdm_vector_normalisation(seed):
     s, w = _rng_case(seed, n=25, c=4)
     w = w / w.sum()
-    ref = PYMCDM_TOPSIS(normalization_function=normalizations.vector_normalization)(s, w, np.ones(4, dtype=int))
+    ref = PYMCDM_TOPSIS(normalization_function=normalizations.vector_normalization)(
+        s, w, np.ones(4, dtype=int)
+    )
     np.testing.assert_allclose(aggregate(s, w, TOPSIS()), ref, rtol=1e-10)
 
 
@@ -215,7 +227,10 @@ def test_topsis_hand_computed():
     s = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     np.testing.assert_allclose(aggregate(s, [1, 1], TOPSIS()), [0.5, 0.5, 1.0])
     assert aggregate([[0.3, 0.3]], [1, 1], TOPSIS()).tolist() == [0.5]  # all identical
-    assert aggregate([[0.0, 0.5], [0.0, 1.0]], [1, 1], TOPSIS()).tolist() == [0.0, 1.0]  # zero column
+    assert aggregate([[0.0, 0.5], [0.0, 1.0]], [1, 1], TOPSIS()).tolist() == [
+        0.0,
+        1.0,
+    ]  # zero column
 
 
 def test_topsis_nan_candidates_take_no_part():
@@ -233,7 +248,9 @@ def test_leave_one_out_contributions(spec):
     c = contributions(s, w, spec)
     for j in range(3):
         keep = [k for k in range(3) if k != j]
-        np.testing.assert_allclose(c[:, j], total - aggregate(s[:, keep], w[keep], spec), rtol=1e-12)
+        np.testing.assert_allclose(
+            c[:, j], total - aggregate(s[:, keep], w[keep], spec), rtol=1e-12
+        )
     assert not type(spec).contributions_sum_to_total
 
 
@@ -263,10 +280,14 @@ def test_nan_row_gives_nan_even_with_zero_weight(spec):
     assert not np.isnan(c[1:]).any()
 
 
-@pytest.mark.parametrize("spec", [s for s in ALL if type(s).contributions_sum_to_total], ids=lambda s: s.method)
+@pytest.mark.parametrize(
+    "spec", [s for s in ALL if type(s).contributions_sum_to_total], ids=lambda s: s.method
+)
 def test_exact_contributions_add_up(spec):
     s, w = _rng_case(8, n=15, c=3)
-    np.testing.assert_allclose(contributions(s, w, spec).sum(axis=1), aggregate(s, w, spec), rtol=1e-12)
+    np.testing.assert_allclose(
+        contributions(s, w, spec).sum(axis=1), aggregate(s, w, spec), rtol=1e-12
+    )
 
 
 def test_every_spec_round_trips_and_explains_contributions():
@@ -321,7 +342,11 @@ score_matrices = st.integers(1, 4).flatmap(
 @given(score_matrices, st.sampled_from(ALL))
 def test_scores_stay_in_unit_interval_and_are_deterministic(case, spec):
     s, w = case
-    if isinstance(spec, OWA) and spec.order_weights is not None and len(spec.order_weights) != s.shape[1]:
+    if (
+        isinstance(spec, OWA)
+        and spec.order_weights is not None
+        and len(spec.order_weights) != s.shape[1]
+    ):
         spec = OWA(order_weights=[1.0] * s.shape[1])
     out = aggregate(s, w, spec)
     assert out.shape == (s.shape[0],)
@@ -330,10 +355,16 @@ def test_scores_stay_in_unit_interval_and_are_deterministic(case, spec):
 
 
 @settings(max_examples=60, deadline=None)
-@given(score_matrices, st.sampled_from(ALL), st.randoms(use_true_random=False), st.floats(1e-3, 1e3))
+@given(
+    score_matrices, st.sampled_from(ALL), st.randoms(use_true_random=False), st.floats(1e-3, 1e3)
+)
 def test_reordering_candidates_or_scaling_weights_changes_nothing(case, spec, rnd, k):
     s, w = case
-    if isinstance(spec, OWA) and spec.order_weights is not None and len(spec.order_weights) != s.shape[1]:
+    if (
+        isinstance(spec, OWA)
+        and spec.order_weights is not None
+        and len(spec.order_weights) != s.shape[1]
+    ):
         spec = OWA(order_weights=[1.0] * s.shape[1])
     perm = list(range(s.shape[0]))
     rnd.shuffle(perm)

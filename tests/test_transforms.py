@@ -149,7 +149,10 @@ def test_ms_small_and_large_are_complements_above_mean():
     [
         ({"type": "fuzzy_small", "midpoint": 0}, r"`midpoint` must be greater than 0; got 0"),
         ({"type": "fuzzy_large", "midpoint": -5}, r"`midpoint` must be greater than 0"),
-        ({"type": "fuzzy_large", "midpoint": 5, "spread": -1}, r"`spread` must be greater than 0; got -1"),
+        (
+            {"type": "fuzzy_large", "midpoint": 5, "spread": -1},
+            r"`spread` must be greater than 0; got -1",
+        ),
         ({"type": "fuzzy_near", "midpoint": 5, "spread": 0}, r"`spread`"),
         ({"type": "fuzzy_gaussian", "midpoint": math.inf}, r"`midpoint` must be a finite"),
         ({"type": "ms_small", "mean": 5, "std": 0}, r"`std` must be greater than 0; got 0"),
@@ -220,11 +223,16 @@ def test_j_shaped_matches_terrset():
 
 @pytest.mark.parametrize("cls", [Sigmoidal, JShaped])
 def test_control_points_validated(cls):
-    with pytest.raises(ValidationError, match=r"`rise` must be two increasing.*swap them to \[0\.0, 10\.0\]"):
+    with pytest.raises(
+        ValidationError, match=r"`rise` must be two increasing.*swap them to \[0\.0, 10\.0\]"
+    ):
         cls(rise=[10, 0])
     with pytest.raises(ValidationError, match=r"give `rise: \[a, b\]`"):
         cls()
-    with pytest.raises(ValidationError, match=r"`rise` \[0\.0, 20\.0\] must end at or before `fall` \[10\.0, 30\.0\]"):
+    with pytest.raises(
+        ValidationError,
+        match=r"`rise` \[0\.0, 20\.0\] must end at or before `fall` \[10\.0, 30\.0\]",
+    ):
         cls(rise=[0, 20], fall=[10, 30])
 
 
@@ -239,7 +247,9 @@ def test_ideal_point():
 
 
 def test_ideal_validation():
-    with pytest.raises(ValidationError, match=r"`full_within` \(5\.0\) must be smaller than `zero_beyond` \(5\.0\)"):
+    with pytest.raises(
+        ValidationError, match=r"`full_within` \(5\.0\) must be smaller than `zero_beyond` \(5\.0\)"
+    ):
         Ideal(target=0, zero_beyond=5, full_within=5)
     with pytest.raises(ValidationError, match=r"`full_within` .* must be >= 0; got -1"):
         Ideal(target=0, zero_beyond=5, full_within=-1)
@@ -249,7 +259,9 @@ def test_ideal_validation():
 
 def test_piecewise_interpolates_and_extends_flat():
     f = Piecewise(points=[[0, 1], [30, 0.8], [60, 0]])
-    np.testing.assert_allclose(f([-100, 0, 10, 30, 50, 60, 1000]), [1, 1, 14 / 15, 0.8, 4 / 15, 0, 0])
+    np.testing.assert_allclose(
+        f([-100, 0, 10, 30, 50, 60, 1000]), [1, 1, 14 / 15, 0.8, 4 / 15, 0, 0]
+    )
 
 
 @pytest.mark.parametrize(
@@ -270,7 +282,9 @@ def test_categorical_lookup():
     f = VF.validate_python({"type": "categorical", "categories": {1: 0.2, "port": 1.0, "3": 0.5}})
     assert f([1, 1.0, "1", "port", 3, None, np.nan]).tolist()[:5] == [0.2, 0.2, 0.2, 1.0, 0.5]
     assert np.isnan(f([None, np.nan])).all()
-    with pytest.raises(ParameterError, match=r"categories \['7', 'sea'\] are not in `categories`.*set `default:`"):
+    with pytest.raises(
+        ParameterError, match=r"categories \['7', 'sea'\] are not in `categories`.*set `default:`"
+    ):
         f([7, "sea", "port"])
     g = Categorical(categories={"a": 1}, default=0.3)
     assert g(np.array(["a", "b"])).tolist() == [1.0, 0.3]
@@ -321,12 +335,24 @@ def test_cutoff_two_sided():
     ("kwargs", "match"),
     [
         ({}, r"give `exclude_above`/`exclude_below`"),
-        ({"exclude_above": 60, "penalty_above": 70, "penalty_max_score": 0.5}, r"`penalty_above` \(70\.0\) must be smaller than `exclude_above` \(60\.0\)"),
+        (
+            {"exclude_above": 60, "penalty_above": 70, "penalty_max_score": 0.5},
+            r"`penalty_above` \(70\.0\) must be smaller than `exclude_above` \(60\.0\)",
+        ),
         ({"exclude_above": 60, "penalty_above": 45}, r"needs `penalty_max_score`"),
-        ({"exclude_above": 60, "penalty_max_score": 0.5}, r"`penalty_max_score` \(0\.5\) is set but no penalty zone"),
-        ({"penalty_above": 45, "penalty_max_score": 1.5}, r"`penalty_max_score` must lie in \[0, 1\]; got 1\.5"),
+        (
+            {"exclude_above": 60, "penalty_max_score": 0.5},
+            r"`penalty_max_score` \(0\.5\) is set but no penalty zone",
+        ),
+        (
+            {"penalty_above": 45, "penalty_max_score": 1.5},
+            r"`penalty_max_score` must lie in \[0, 1\]; got 1\.5",
+        ),
         ({"exclude_above": 10, "exclude_below": 20}, r"`exclude_below` \(20\.0\) must be smaller"),
-        ({"exclude_below": 10, "penalty_below": 5, "penalty_max_score": 0.2}, r"`penalty_below` \(5\.0\) must be larger"),
+        (
+            {"exclude_below": 10, "penalty_below": 5, "penalty_max_score": 0.2},
+            r"`penalty_below` \(5\.0\) must be larger",
+        ),
     ],
 )
 def test_cutoff_validation(kwargs, match):
@@ -336,7 +362,13 @@ def test_cutoff_validation(kwargs, match):
 
 def test_cutoff_refuses_nested_cutoff_or_categorical_curve():
     with pytest.raises(ValidationError):
-        VF.validate_python({"type": "cutoff", "exclude_above": 1, "curve": {"type": "categorical", "categories": {"a": 1}}})
+        VF.validate_python(
+            {
+                "type": "cutoff",
+                "exclude_above": 1,
+                "curve": {"type": "categorical", "categories": {"a": 1}},
+            }
+        )
 
 
 # --- every function --------------------------------------------------------------------------
@@ -354,7 +386,9 @@ ALL = [
     JShaped(fall=[0, 30]),
     Ideal(target=10, zero_beyond=5, full_within=1),
     Piecewise(points=[[0, 0], [10, 1], [20, 0.5]]),
-    Cutoff(exclude_above=60, penalty_above=45, penalty_max_score=0.3, curve=Linear(best=0, worst=90)),
+    Cutoff(
+        exclude_above=60, penalty_above=45, penalty_max_score=0.3, curve=Linear(best=0, worst=90)
+    ),
 ]
 
 
