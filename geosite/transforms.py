@@ -107,8 +107,16 @@ class _Base(BaseModel):
 
 
 def _pad(lo: float, hi: float, share: float = 0.25) -> tuple[float, float]:
+    """Widen [lo, hi] by ``share`` on both sides, not below 0 when ``lo`` is not negative.
+
+    Distances and travel times cannot be negative, so a plot of their curve should not
+    start below 0.
+    """
     pad = (hi - lo) * share if hi > lo else max(abs(lo), 1.0) * share
-    return (lo - pad, hi + pad)
+    start = lo - pad
+    if lo >= 0:
+        start = max(start, 0.0)
+    return (start, hi + pad)
 
 
 class Linear(_Base):
@@ -627,14 +635,14 @@ class Sigmoidal(_RiseFall):
             a, b = (_num(v) for v in self.rise)
             parts += [
                 f"0 if x <= {a}",
-                f"cos²((1 - (x - {a}) / ({b} - {a})) * pi/2) if {a} < x < {b}",
+                f"cos((1 - (x - {a}) / ({b} - {a})) * pi/2)^2 if {a} < x < {b}",
             ]
         lo = _num(self.rise[1]) if self.rise is not None else None
         hi = _num(self.fall[0]) if self.fall is not None else None
         parts.append("1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None))
         if self.fall is not None:
             c, d = (_num(v) for v in self.fall)
-            parts += [f"cos²((x - {c}) / ({d} - {c}) * pi/2) if {c} < x < {d}", f"0 if x >= {d}"]
+            parts += [f"cos((x - {c}) / ({d} - {c}) * pi/2)^2 if {c} < x < {d}", f"0 if x >= {d}"]
         return "; ".join(parts)
 
 
@@ -689,13 +697,13 @@ class JShaped(_RiseFall):
         parts = []
         if self.rise is not None:
             a, b = (_num(v) for v in self.rise)
-            parts.append(f"1 / (1 + ((x - {b}) / ({b} - {a}))²) if x < {b}")
+            parts.append(f"1 / (1 + ((x - {b}) / ({b} - {a}))^2) if x < {b}")
         lo = _num(self.rise[1]) if self.rise is not None else None
         hi = _num(self.fall[0]) if self.fall is not None else None
         parts.append("1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None))
         if self.fall is not None:
             c, d = (_num(v) for v in self.fall)
-            parts.append(f"1 / (1 + ((x - {c}) / ({d} - {c}))²) if x > {c}")
+            parts.append(f"1 / (1 + ((x - {c}) / ({d} - {c}))^2) if x > {c}")
         return "; ".join(parts)
 
     def plot_range(self) -> tuple[float, float]:

@@ -428,3 +428,44 @@ def test_linear_is_monotone(best, width, xs):
     f = Linear(best=best, worst=best + width)  # smaller is better
     x = np.sort(np.array(xs))
     assert (np.diff(f(x)) <= 1e-12).all()
+
+
+MONOTONE = [
+    (Linear(best=0, worst=60), -1),
+    (Linear(best=60, worst=0), 1),
+    (FuzzySmall(midpoint=10, spread=3), -1),
+    (FuzzyLarge(midpoint=10, spread=3), 1),
+    (MSSmall(mean=10, std=3), -1),
+    (MSLarge(mean=10, std=3), 1),
+    (Logistic(midpoint=3, steepness=2), 1),
+    (Logistic(midpoint=3, steepness=2, direction="decreasing"), -1),
+    (Sigmoidal(rise=[0, 10]), 1),
+    (Sigmoidal(fall=[0, 10]), -1),
+    (JShaped(rise=[0, 10]), 1),
+    (JShaped(fall=[0, 10]), -1),
+    (Piecewise(points=[[0, 1], [10, 0.4], [20, 0]]), -1),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1e4, 1e4), min_size=2, max_size=30))
+def test_one_sided_functions_are_monotone(xs):
+    x = np.sort(np.array(xs))
+    for f, sign in MONOTONE:
+        steps = np.diff(f(x)) * sign
+        assert (steps >= -1e-12).all(), f
+
+
+def test_plot_range_of_nonnegative_quantities_starts_at_zero():
+    assert Linear(best=0, worst=60).plot_range()[0] == 0.0
+    assert Linear(best=-5, worst=5).plot_range()[0] < -5
+    with pytest.raises(TypeError, match="plot `categories` as bars"):
+        Categorical(categories={"a": 1}).plot_range()
+
+
+def test_formulas_are_plain_text():
+    for f in ALL:
+        assert f.formula().isascii(), f.formula()
+    assert Sigmoidal(rise=[0, 10]).formula() == (
+        "0 if x <= 0; cos((1 - (x - 0) / (10 - 0)) * pi/2)^2 if 0 < x < 10; 1 if 10 <= x"
+    )
