@@ -425,6 +425,25 @@ def test_parcels_in_another_metric_crs_are_reprojected(tmp_path: Path) -> None:
     assert table.loc[0, "mean"] == pytest.approx(_centre_mean(values, transform, back))
 
 
+@pytest.mark.parametrize("angle", [0.0, 30.0, 180.0])
+def test_rotated_and_flipped_grids_use_their_own_pixel_centres(tmp_path: Path, angle) -> None:
+    rng = np.random.default_rng(8)
+    values = rng.random((20, 30)).astype("float32")
+    cos, sin = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    transform = Affine(RES * cos, -RES * sin, X0, RES * sin * -1, -RES * cos, Y0)
+    path = write_tif(tmp_path / "rot.tif", values, transform=transform)
+    centre_x = transform.a * 15.5 + transform.b * 10.5 + transform.c  # pixel (row 10, col 15)
+    centre_y = transform.d * 15.5 + transform.e * 10.5 + transform.f
+    geom = shapely.Point(centre_x, centre_y).buffer(57, quad_segs=5)
+    table = zonal_statistics(parcels(geom), path)
+    rows, cols = np.mgrid[0:20, 0:30]
+    x = transform.a * (cols + 0.5) + transform.b * (rows + 0.5) + transform.c
+    y = transform.d * (cols + 0.5) + transform.e * (rows + 0.5) + transform.f
+    inside = shapely.contains_xy(geom, x, y)
+    assert table.loc[0, "pixels"] == inside.sum() > 20
+    assert table.loc[0, "mean"] == pytest.approx(values[inside].mean())
+
+
 def test_raster_without_crs_is_refused_by_name(tmp_path: Path) -> None:
     path = write_tif(tmp_path / "nocrs.tif", np.ones((2, 2), dtype="uint8"), crs=None)
     with pytest.raises(CRSError, match=r"nocrs\.tif.*has no CRS"):

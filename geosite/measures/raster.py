@@ -509,8 +509,9 @@ def _raster_crs(ds: DatasetReader, name: str) -> pyproj.CRS:
         )
         raise CRSError(msg)
     crs = pyproj.CRS.from_user_input(ds.crs.to_wkt())
-    bounds = tuple(ds.bounds)
-    res = min(abs(ds.res[0]), abs(ds.res[1]))
+    bounds = _grid_bounds(ds)
+    t = ds.transform
+    res = min(math.hypot(t.a, t.d), math.hypot(t.b, t.e))
     if crs.is_geographic and not _looks_geographic(bounds):
         msg = (
             f"raster {name!r} declares a geographic CRS ({crs.name}) but its extent "
