@@ -884,7 +884,8 @@ BASE_LINES: dict[int, tuple[str, str]] = {
 
 # Traced lines, in build order (a line may only snap onto routes built before it).
 # Vertices: (lon, lat) free vertex; ("@", route, lon, lat) junction on an earlier route;
-# ("END", route) the last vertex of the previous piece of a route; ("PORT", id) a port point.
+# ("END", route) the last vertex of the previous piece of a route; ("VERTEX", route, lon, lat)
+# the existing vertex of a route nearest to a point; ("PORT", id) a port point.
 # Coordinates come from the road facts where they exist (named in the comment); the rest are
 # placed from the facts' descriptions (km markers, towns passed, junctions) and are the reason
 # for the stated accuracy.
@@ -1002,8 +1003,8 @@ TRACED: list[dict[str, Any]] = [
         "note": "Km 0+700 – Km 21+850, open since 28 Apr 2025; starts at the HCMC–Trung Lương "
         "expressway interchange near Bến Lức (former Long An), crosses QL1A at Km ≈3.4",
         "vertices": [
-            (106.5050, 10.6280),
-            ("@", "ql1a", 106.5350, 10.6400),
+            (106.4950, 10.6220),
+            ("@", "ql1a", 106.5300, 10.6400),
             (106.6000, 10.6550),
             (106.6600, 10.6500),
             (106.7150, 10.6430),
@@ -1101,21 +1102,24 @@ TRACED: list[dict[str, Any]] = [
         "status": "under_construction",
         "open_year": 2026,
         "note": "through Thủ Đức (Long Phước, Long Bình) to the Tân Vạn interchange on QL1A, "
-        "across former Bình Dương (Dĩ An, Thuận An) to the Bình Gởi bridge, then "
-        "through Hóc Môn and Bình Chánh to the Bến Lức–Long Thành junction at Bến "
-        "Lức; target whole route June 2026",
+        "across former Bình Dương (Dĩ An, Thuận An) to the Bình Gởi bridge (placed on the "
+        "Sài Gòn river, the traced Ho Chi Minh City – Bình Dương border), then through Hóc "
+        "Môn and Bình Chánh to the Bến Lức–Long Thành expressway, joined at its QL1 interchange "
+        "(the real junction, with the HCMC–Trung Lương expressway, is near Bến Lức a few km "
+        "away); target whole "
+        "route June 2026. The facts' ≈27 km for the former Bình Dương section does not fit "
+        "the 76.34 km total with the towns named; the trace follows the total",
         "vertices": [
             ("@", "ct01", 106.8400, 10.7970),
             (106.8420, 10.8300),
             (106.8350, 10.8650),
             ("@", "ql1a", 106.8000, 10.9050),
-            (106.7400, 10.9350),
-            (106.6700, 10.9450),
-            ("@", "ql22", 106.5900, 10.9050),
-            (106.5550, 10.8300),
+            (106.7450, 10.9250),
+            (106.6860, 10.9210),
+            ("@", "ql22", 106.6000, 10.8800),
+            (106.5750, 10.8000),
             (106.5500, 10.7200),
-            ("@", "ql1a", 106.5580, 10.6580),
-            ("@", "bllt", 106.5050, 10.6280),
+            ("VERTEX", "bllt", 106.5300, 10.6400),
         ],
     },
     {
@@ -1243,7 +1247,11 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
                 "Nguyễn Văn Linh boulevard"
             )
             if route == "nguyen-van-linh"
-            else ""
+            else (
+                "one of two source lines labelled 'Quốc lộ 1A' between Tân An and Bình Chánh; "
+                "its straight course continuing as Nguyễn Văn Linh suggests it may be the "
+                "HCMC–Trung Lương expressway (not verified)"
+            )
         )
         lines.extend(
             {
@@ -1295,6 +1303,11 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
         for v in spec["vertices"]:
             if v[0] == "PORT":
                 coords.append(port_pts[v[1]])
+            elif v[0] == "VERTEX":
+                # an existing vertex of that route (a junction several roads share)
+                target = to_m(v[2], v[3])
+                cands = [c for ln in lines if ln["route"] == v[1] for c in ln["coords"]]
+                coords.append(min(cands, key=lambda c: math.dist(c, target)))
             elif v[0] == "END":
                 # continue exactly from the last vertex of the previous piece of that route
                 prev = [ln for ln in lines if ln["route"] == v[1]][-1]
