@@ -213,7 +213,9 @@ def test_centre_pixels_are_those_whose_centre_is_inside(tmp_path_factory, geoms)
     if not path.exists():
         write_tif(path, np.arange(12 * 16, dtype="float32").reshape(12, 16))
     values = np.arange(12 * 16, dtype="float32").reshape(12, 16)
-    # Polygons are drawn in pixel units (x = column, y = row), then placed on the grid.
+    # Polygons are drawn in pixel units (x = column, y = row), then placed on the grid; the
+    # first one keeps the set overlapping the raster when all drawn ones fall outside it.
+    geoms = [box(6.3, 4.2, 9.7, 7.9), *geoms]
     placed = [shapely.affinity.affine_transform(g, [RES, 0, 0, -RES, X0, Y0]) for g in geoms]
     table = zonal_statistics(parcels(*placed), path, stats=["mean", "min", "max"])
     rows, cols = np.mgrid[0:12, 0:16]
