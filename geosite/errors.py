@@ -106,7 +106,7 @@ class ScenarioError(GeositeError, ValueError):
     All problems found are reported at once in :attr:`problems`.
     """
 
-    def __init__(self, problems: list[Problem] | Problem | str, *, file: str | None = None):
+    def __init__(self, problems: list[Problem] | Problem | str, *, file: str | None = None) -> None:
         if isinstance(problems, str):
             problems = [Problem(problems, file=file)]
         elif isinstance(problems, Problem):
