@@ -661,9 +661,10 @@ def contributions(
     elif isinstance(spec, FuzzyAnd | FuzzyOr):
         part = _winner_share(c, w, use_max=isinstance(spec, FuzzyOr))
     elif isinstance(spec, WeightedProduct):
+        active = w > 0
+        part = np.zeros_like(c)
         with np.errstate(divide="ignore"):
-            logs = np.log(c)
-        part = np.where(w > 0, w * logs, 0.0)
+            part[:, active] = w[active] * np.log(c[:, active])
     else:
         part = _leave_one_out(c, w, spec)
     out[~bad] = part

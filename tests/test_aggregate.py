@@ -387,3 +387,29 @@ def test_wlc_better_on_one_criterion_never_ranks_lower(case, data):
     # no other candidate overtakes it: the count of candidates strictly above can only fall
     others = np.delete(np.arange(s.shape[0]), i)
     assert (after[others] > after[i]).sum() <= (before[others] > before[i]).sum()
+
+
+edge_unit = st.one_of(st.sampled_from([0.0, 1.0]), unit)
+edge_cases = st.integers(1, 4).flatmap(
+    lambda c: st.tuples(
+        arrays(np.float64, st.tuples(st.integers(1, 6), st.just(c)), elements=edge_unit),
+        arrays(np.float64, st.just((c,)), elements=st.sampled_from([0.0, 0.5, 1.0, 3.0])),
+    )
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(edge_cases, st.sampled_from(ALL))
+def test_zero_and_one_scores_with_zero_weights_stay_clean(case, spec):
+    # pytest turns any RuntimeWarning (0 * inf, 0 / 0) into an error here
+    s, w = case
+    if w.sum() == 0:
+        w[0] = 1.0
+    if isinstance(spec, OWA) and spec.order_weights is not None:
+        spec = OWA(order_weights=[1.0] * s.shape[1])
+    out = aggregate(s, w, spec)
+    assert ((out >= 0) & (out <= 1)).all()
+    c = contributions(s, w, spec)
+    assert not np.isnan(c).any()
+    if type(spec).contributions_sum_to_total:
+        np.testing.assert_allclose(c.sum(axis=1), out, atol=1e-12)
