@@ -51,7 +51,7 @@ from geosite.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     import networkx as nx
     import numpy.typing as npt
@@ -261,10 +261,20 @@ def _parse_oneway(value: object) -> int:
 
 def _first(value: object) -> str:
     if isinstance(value, list | tuple | np.ndarray):
-        return _first(value[0]) if len(value) else ""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+        return _first(value[0]) if len(value) else "default"
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return "default"
     return str(value)
+
+
+def _per_value(column: pd.Series, parse: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+    """Apply ``parse`` once per distinct value of a column (lists are parsed row by row)."""
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # unhashable values such as the lists of merged osmnx edges
+        return np.array([parse(v) for v in column], dtype=dtype)
+    parsed = np.array([parse(v) for v in uniques] + [parse(None)], dtype=dtype)
+    return np.asarray(parsed[codes], dtype=dtype)
 
 
 def _class_speeds(classes: npt.NDArray[np.object_], table: Mapping[str, float]) -> np.ndarray:
@@ -446,12 +456,22 @@ class RoadGraph:
     ) -> tuple[sparse.csr_array, npt.NDArray[np.int64]]:
         cost = self.edge_cost(metric)
         rows, cols = (self.edge_v, self.edge_u) if transpose else (self.edge_u, self.edge_v)
-        order = np.lexsort((cost, cols, rows))
-        r, c = rows[order], cols[order]
-        keep = np.ones(len(order), dtype=bool)
-        keep[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        order = order[keep]
         n = self.n_nodes
+        key = rows.astype(np.int64) * n + cols
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = sorted_key[1:] != sorted_key[:-1]
+        if not first.all():
+            # parallel edges: keep the cheapest of each (u, v) group
+            starts = np.flatnonzero(first)
+            group = np.cumsum(first) - 1
+            c = cost[order]
+            cheapest = c == np.minimum.reduceat(c, starts)[group]
+            cand = np.flatnonzero(cheapest)
+            lead = np.ones(len(cand), dtype=bool)
+            lead[1:] = group[cand[1:]] != group[cand[:-1]]
+            order = order[cand[lead]]
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows[order], minlength=n), out=indptr[1:])
         matrix = sparse.csr_array(
@@ -464,9 +484,11 @@ class RoadGraph:
     def component(self) -> npt.NDArray[np.int64]:
         """Return the weakly connected component label of each node."""
         if "component" not in self._cache:
-            _, labels = csgraph.connected_components(
-                self.csr("distance"), directed=True, connection="weak"
-            )
+            n = self.n_nodes
+            structure = sparse.coo_array(
+                (np.ones(self.n_edges, dtype=np.int8), (self.edge_u, self.edge_v)), shape=(n, n)
+            ).tocsr()
+            _, labels = csgraph.connected_components(structure, directed=True, connection="weak")
             self._cache["component"] = labels.astype(np.int64)
         out: npt.NDArray[np.int64] = self._cache["component"]
         return out
@@ -721,32 +743,21 @@ def graph_from_gdf(
         msg = f"node_tolerance_m must be positive, got {node_tolerance_m!r}"
         raise ParameterError(msg)
     target = _metric_crs(edges, crs, f"road layer of network {name!r}")
-    gdf = edges[~(edges.geometry.isna() | edges.geometry.is_empty)]
-    kinds = set(gdf.geom_type.unique())
-    if not kinds <= {"LineString", "MultiLineString"}:
-        msg = (
-            f"road layer of network {name!r} must hold lines, found {sorted(kinds)!r}; "
-            "drop other geometries first"
-        )
-        raise LayerError(msg)
-    gdf = gdf.to_crs(target).explode(index_parts=False, ignore_index=True)
+    gdf = _road_lines(edges, target, name)
     n_lines = len(gdf)
-    if n_lines == 0:
-        msg = f"road layer of network {name!r} has no line features"
-        raise NetworkError(msg)
 
     classes = (
-        gdf[class_column].map(_first).replace("", "default").to_numpy(dtype=object)
+        _per_value(gdf[class_column], _first, object)
         if class_column
         else np.full(n_lines, "default", dtype=object)
     )
     tagged = (
-        np.array([_parse_speed(s) for s in gdf[speed_column]], dtype=np.float64)
+        _per_value(gdf[speed_column], _parse_speed, np.float64)
         if speed_column
         else np.full(n_lines, np.nan)
     )
     direction = (
-        np.array([_parse_oneway(s) for s in gdf[oneway_column]], dtype=np.int64)
+        _per_value(gdf[oneway_column], _parse_oneway, np.int64)
         if oneway_column and not ignore_oneway
         else np.zeros(n_lines, dtype=np.int64)
     )
@@ -790,6 +801,25 @@ def graph_from_gdf(
     )
     logger.info("built %r from %d lines", graph, n_lines)
     return graph
+
+
+def _road_lines(edges: gpd.GeoDataFrame, target: pyproj.CRS, name: str) -> gpd.GeoDataFrame:
+    """Return the non-empty single lines of a road layer in ``target``, numbered from 0."""
+    gdf = edges[~(edges.geometry.isna() | edges.geometry.is_empty)]
+    kinds = set(gdf.geom_type.unique())
+    if not kinds <= {"LineString", "MultiLineString"}:
+        msg = (
+            f"road layer of network {name!r} must hold lines, found {sorted(kinds)!r}; "
+            "drop other geometries first"
+        )
+        raise LayerError(msg)
+    if len(gdf) == 0:
+        msg = f"road layer of network {name!r} has no line features"
+        raise NetworkError(msg)
+    gdf = gdf.to_crs(target)
+    if "MultiLineString" in kinds:
+        return gdf.explode(index_parts=False, ignore_index=True)
+    return gdf.reset_index(drop=True)
 
 
 def _split_at_nodes(
@@ -1017,12 +1047,12 @@ def graph_from_osmnx(
     if flipped.any():
         geometry[flipped] = shapely.reverse(geometry[flipped])
     classes = (
-        edges["highway"].map(_first).replace("", "default").to_numpy(dtype=object)
+        _per_value(edges["highway"], _first, object)
         if "highway" in edges
         else np.full(len(edges), "default", dtype=object)
     )
     tagged = (
-        np.array([_parse_speed(s) for s in edges["maxspeed"]], dtype=np.float64)
+        _per_value(edges["maxspeed"], _parse_speed, np.float64)
         if "maxspeed" in edges
         else np.full(len(edges), np.nan)
     )
