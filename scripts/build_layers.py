@@ -986,7 +986,7 @@ TRACED: list[dict[str, Any]] = [
         "note": "Ring Road 2 from Nguyễn Văn Linh over the Phú Mỹ bridge (Wikipedia infobox "
         "point of the road facts) to the CT.01 Vành đai 2 junction; ≈10 km route",
         "vertices": [
-            ("@", "nguyen-van-linh", 106.7206, 10.7392),
+            ("VERTEX", "rung-sac", 106.7289, 10.7381),
             (106.7360, 10.7410),
             (106.7444556, 10.7449917),
             (106.7580, 10.7600),
@@ -1065,7 +1065,7 @@ TRACED: list[dict[str, Any]] = [
             ("@", "ct01", 106.9750, 10.8030),
             (106.9850, 10.7600),
             (107.0120, 10.7180),
-            (107.0400, 10.6600),
+            (107.0550, 10.6650),
             (107.0750, 10.6000),
             (107.1300, 10.5600),
             ("@", "ql56", 107.1970, 10.5300),
@@ -1077,7 +1077,7 @@ TRACED: list[dict[str, Any]] = [
         "accuracy_m": 2000,
         "note": "XL-NG51 package linking the Bến Lức–Long Thành expressway end on QL51 to the "
         "Biên Hòa–Vũng Tàu expressway (due Apr 2026)",
-        "vertices": [("@", "bllt", 106.9950, 10.7200), ("@", "ct28", 107.0120, 10.7180)],
+        "vertices": [("END", "bllt"), ("@", "ct28", 107.0120, 10.7180)],
     },
     {
         "route": "vd3",
@@ -1412,10 +1412,28 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
     return gdf
 
 
+def crossings_without_junction(gdf: gpd.GeoDataFrame) -> list[str]:
+    """List the places where two roads cross without sharing a node (modelled as overpasses)."""
+    out = []
+    ends = [{g.coords[0], g.coords[-1]} for g in gdf.geometry]
+    tree = shapely.STRtree(list(gdf.geometry))
+    for i, j in zip(*tree.query(list(gdf.geometry), predicate="intersects"), strict=True):
+        if i >= j:
+            continue
+        x = gdf.geometry.iloc[i].intersection(gdf.geometry.iloc[j])
+        for p in getattr(x, "geoms", [x]):
+            if p.geom_type == "Point" and (p.x, p.y) not in ends[i] | ends[j]:
+                a, b = gdf.iloc[i], gdf.iloc[j]
+                out.append(f"{a['name']} × {b['name']} at {p.y:.3f} N, {p.x:.3f} E")
+    return sorted(out)
+
+
 def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
+    crossings = crossings_without_junction(gdf)
     register(
         {
             "name": "roads",
+            "crossings_without_junction": crossings,
             "title": "Trunk road network (approximate)",
             "file": "roads.geojson",
             "kind": "vector",
@@ -1453,6 +1471,11 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
                 (
                     "Crossings without a stated interchange are not junctions; stated interchanges "
                     "are modelled as single shared nodes (no ramps, no grade separation)."
+                ),
+                (
+                    f"{len(crossings)} crossings have no junction because the road facts state "
+                    "no interchange there, though real ones may exist (see "
+                    "crossings_without_junction): " + "; ".join(crossings) + "."
                 ),
                 (
                     "Speeds marked speed_basis='assumed' are typical values chosen for the class, "

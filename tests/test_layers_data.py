@@ -457,6 +457,33 @@ def test_roads_meet_at_shared_end_vertices(roads):
     assert not interior_hits, interior_hits[:3]
 
 
+def test_roads_do_not_overlap(roads):
+    """Two segments meet at points only; a shared stretch would be a duplicated road."""
+    geoms = list(roads.geometry)
+    tree = shapely.STRtree(geoms)
+    overlaps = []
+    for i, j in zip(*tree.query(geoms, predicate="intersects"), strict=True):
+        if i < j:
+            shared = geoms[i].intersection(geoms[j])
+            if shared.length > 0:
+                overlaps.append((roads.road_id.iloc[i], roads.road_id.iloc[j]))
+    assert not overlaps
+
+
+def test_crossings_without_junction_are_declared(roads):
+    declared = layers.layer_info("roads").extra["crossings_without_junction"]
+    ends = [{g.coords[0], g.coords[-1]} for g in roads.geometry]
+    geoms = list(roads.geometry)
+    found = 0
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            x = geoms[i].intersection(geoms[j])
+            for p in getattr(x, "geoms", [x]):
+                if p.geom_type == "Point" and (p.x, p.y) not in ends[i] | ends[j]:
+                    found += 1
+    assert found == len(declared)
+
+
 def test_no_dangling_near_misses(roads):
     """A dead end within 300 m of another road is an unsnapped junction.
 
