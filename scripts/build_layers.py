@@ -1939,7 +1939,10 @@ def build_provinces_pre2025(data: Path) -> gpd.GeoDataFrame:
             "known_defects": [
                 (
                     "Ho Chi Minh City's polygon covers about 1,984 km² against the official "
-                    "2,095.39 km² (−5.3 %); the missing area is not located."
+                    "2,095.39 km² (GSO; −5.3 %). The missing area is not located: the coarse "
+                    "geoBoundaries outline (2,091 km²) differs from it everywhere by more "
+                    "than the gap. The shared data notes quote 1,984 km² as official; the "
+                    "GSO figure is used here."
                 ),
                 (
                     "Rivers between provinces (e.g. the Cái Mép / Thị Vải channel) are gaps that "

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -230,6 +234,29 @@ def test_layers_dir_prefers_the_installed_copy(tmp_path, monkeypatch, fresh_cata
 def test_layers_dir_falls_back_to_the_source_checkout(tmp_path, monkeypatch, fresh_catalog):
     monkeypatch.setattr(layers.importlib.resources, "files", lambda _pkg: tmp_path)
     assert layers.layers_dir() == REPO / "layers"
+
+
+def test_layers_load_from_a_wheel_like_install(tmp_path):
+    """With the layers at geosite/_bundled/layers (the wheel layout) they load from there."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "geosite", site / "geosite", ignore=shutil.ignore_patterns("_bundled"))
+    shutil.copytree(REPO / "layers", site / "geosite" / "_bundled" / "layers")
+    code = (
+        "from geosite import layers; "
+        "print(layers.layers_dir()); "
+        "print(len(layers.read_layer('ports')))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert Path(out[0]) == site / "geosite" / "_bundled" / "layers"
+    assert int(out[1]) == layers.layer_info("ports").feature_count
 
 
 def test_missing_catalog_is_a_clear_error(tmp_path, monkeypatch, fresh_catalog):
