@@ -199,7 +199,6 @@ def test_measure_refuses_a_zone_layer_in_another_crs(provinces) -> None:
     [
         ({}, "column"),
         ({"column": ""}, "column"),
-        ({"column": "x", "direction": "up"}, "direction"),
         ({"column": "x", "colour": 1}, "colour"),
     ],
 )

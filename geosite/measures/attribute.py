@@ -170,6 +170,11 @@ def zone_by_largest_overlap(
 class AttributeMeasure(MeasureSpec):
     """Take a numeric column of the candidates, or of a zone layer joined by largest overlap.
 
+    YAML::
+
+        measure: {type: attribute, column: area_ha, unit: ha}
+        measure: {type: attribute, layer: provinces, column: digital_rank}
+
     Examples
     --------
     >>> AttributeMeasure(column="digital_rank", layer="provinces", unit="rank")
@@ -180,14 +185,16 @@ class AttributeMeasure(MeasureSpec):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     type: Literal["attribute"] = "attribute"
-    column: str = Field(min_length=1)
-    #: Zone layer to join by largest overlap; ``None`` reads the candidates' own column.
-    layer: str | None = None
-    where: Where | None = None
-    #: Unit of the values, used as the column suffix (``"ha"``, ``"rank"``).
-    value_unit: str | None = Field(default=None, alias="unit")
-    #: Whether higher values are better, when known (a ranking where 1 is best is not).
-    direction: Literal["higher", "lower"] | None = None
+    column: str = Field(min_length=1, description="Numeric column to read.")
+    layer: str | None = Field(
+        None,
+        description="Zone layer joined to each parcel by largest overlap (ties: the first "
+        "zone in the layer); omit to read the candidates' own column.",
+    )
+    where: Where | None = Field(None, description="Keep only zones whose attributes match.")
+    value_unit: str | None = Field(
+        None, alias="unit", description="Unit of the values, used as column suffix (ha, rank)."
+    )
 
     def layers_used(self) -> list[str]:
         """Return the zone layer joined, if any."""

@@ -269,6 +269,11 @@ class OverlayMeasure(MeasureSpec):
     ``buffer_m`` grows the parcel (share of its surroundings inside the layer);
     ``layer_buffer_m`` grows the layer features (share of the parcel near the layer).
 
+    YAML::
+
+        measure: {type: overlay, layer: flood_zones}
+        measure: {type: overlay, layer: rivers, layer_buffer_m: 100, statistic: area_ha}
+
     Examples
     --------
     >>> OverlayMeasure(layer="protected_areas", layer_buffer_m=100)
@@ -277,13 +282,27 @@ class OverlayMeasure(MeasureSpec):
     """
 
     type: Literal["overlay"] = "overlay"
-    layer: str = Field(min_length=1)
-    where: Where | None = None
-    #: Buffer around the parcel, in metres.
-    buffer_m: float = Field(default=0.0, ge=0, allow_inf_nan=False)
-    #: Buffer around the layer features, in metres.
-    layer_buffer_m: float = Field(default=0.0, ge=0, allow_inf_nan=False)
-    statistic: OverlayStatistic = "share"
+    layer: str = Field(min_length=1, description="Polygon layer to overlay (dissolved first).")
+    where: Where | None = Field(
+        None, description="Keep only features whose attributes match, e.g. {kind: flood}."
+    )
+    buffer_m: float = Field(
+        0.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="Grow each parcel by this many metres: the share is then of the land "
+        "within that distance of the parcel.",
+    )
+    layer_buffer_m: float = Field(
+        0.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="Grow each layer feature by this many metres: the share of the parcel "
+        "within that distance of the layer.",
+    )
+    statistic: OverlayStatistic = Field(
+        "share", description="share (0-1 of the parcel's area) or area_ha (hectares inside)."
+    )
 
     @property
     def result_unit(self) -> str:

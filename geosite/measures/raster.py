@@ -823,6 +823,15 @@ def _runs_in_slices(
 class RasterMeasure(MeasureSpec):
     """Summarise a raster over each parcel: a mean, extreme, majority or share of pixels.
 
+    See :func:`zonal_statistics` for which pixels count, nodata, parcels smaller than a pixel
+    and rasters in another CRS. Shares are in ``"share"`` units (0-1); other statistics are
+    unitless unless ``unit:`` says otherwise.
+
+    YAML::
+
+        measure: {type: raster, raster: land_sea_mask, statistic: share_in_classes, classes: [1]}
+        measure: {type: raster, raster: data/dem.tif, statistic: mean, unit: m}
+
     Examples
     --------
     >>> RasterMeasure(raster="land_sea_mask", statistic="share_in_classes", classes=[1])
@@ -833,19 +842,36 @@ class RasterMeasure(MeasureSpec):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     type: Literal["raster"] = "raster"
-    #: Layer name (bundled or declared in the scenario) or path relative to the scenario.
-    raster: str = Field(min_length=1)
-    statistic: Statistic = "mean"
-    #: Pixel values counted by ``share_in_classes``.
-    classes: list[float] | None = None
-    #: Threshold of ``share_above`` / ``share_below``, in the raster's unit.
-    threshold: float | None = None
-    band: int = Field(default=1, ge=1)
-    coverage: Coverage = "centre"
-    #: Value to treat as nodata when the raster declares none.
-    nodata: float | None = None
-    #: Unit of the raw values of ``mean``, ``min``, ``max`` and ``majority`` (e.g. ``"m"``).
-    value_unit: str | None = Field(default=None, alias="unit")
+    raster: str = Field(
+        min_length=1,
+        description="Raster to read: a bundled or declared layer name, or a path relative to "
+        "the scenario file.",
+    )
+    statistic: Statistic = Field(
+        "mean",
+        description="mean, min, max, majority (most frequent value, smallest on ties), "
+        "share_in_classes, share_above or share_below (strictly above/below `threshold`).",
+    )
+    classes: list[float] | None = Field(
+        None, description="Pixel values counted by share_in_classes, e.g. [1] for sea."
+    )
+    threshold: float | None = Field(
+        None, description="Value compared by share_above/share_below, in the raster's unit."
+    )
+    band: int = Field(1, ge=1, description="1-based band number.")
+    coverage: Coverage = Field(
+        "centre",
+        description="centre: pixels whose centre is in the parcel; fraction: every pixel "
+        "weighted by the share of its area inside the parcel.",
+    )
+    nodata: float | None = Field(
+        None, description="Pixel value to treat as missing when the raster declares none."
+    )
+    value_unit: str | None = Field(
+        None,
+        alias="unit",
+        description="Unit of the values of mean/min/max/majority (e.g. m); not for shares.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> RasterMeasure:
