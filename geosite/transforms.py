@@ -984,8 +984,10 @@ class Cutoff(_Base):
     For a raw value ``x``:
 
     - ``x > exclude_above`` or ``x < exclude_below``: the candidate is **excluded**, not
-      scored 0. :meth:`cutoff_mask` marks these candidates so the analysis can drop them with
-      a reason; their score is ``NaN`` so they can never be ranked by mistake.
+      scored 0. :meth:`cutoff_mask` marks these candidates so the analysis drops them with a
+      reason (:meth:`reason`). Calling the function still returns the score they would have
+      had (the curve, capped as in the penalty zone), so a forced inclusion can be ranked
+      and score cards show what was lost; exclusion is decided by the mask alone.
     - ``x > penalty_above`` or ``x < penalty_below``: ``min(curve(x), penalty_max_score)``.
     - otherwise: ``curve(x)``.
 
@@ -1008,9 +1010,9 @@ class Cutoff(_Base):
     >>> f = Cutoff(exclude_above=60, penalty_above=45, penalty_max_score=0.3,
     ...            curve=Linear(best=0, worst=90))
     >>> f([0, 45, 50, 60, 75]).round(3).tolist()
-    [1.0, 0.5, 0.3, 0.3, nan]
-    >>> f.cutoff_mask([0, 60, 75]).tolist()
-    [False, False, True]
+    [1.0, 0.5, 0.3, 0.3, 0.167]
+    >>> f.cutoff_mask([0, 45, 50, 60, 75]).tolist()
+    [False, False, False, False, True]
     """
 
     type: Literal["cutoff"] = "cutoff"
@@ -1090,21 +1092,25 @@ class Cutoff(_Base):
             mask |= arr < self.exclude_below
         return mask
 
-    def penalty_mask(self, x: npt.ArrayLike) -> BoolArray:
-        """Return ``True`` where a raw value lies in a penalty zone (and is not excluded)."""
-        arr = np.asarray(x, dtype=np.float64)
+    def _beyond_penalty(self, arr: FloatArray) -> BoolArray:
         mask = np.zeros(arr.shape, dtype=bool)
         if self.penalty_above is not None:
             mask |= arr > self.penalty_above
         if self.penalty_below is not None:
             mask |= arr < self.penalty_below
-        return mask & ~self.cutoff_mask(arr)
+        return mask
+
+    def penalty_mask(self, x: npt.ArrayLike) -> BoolArray:
+        """Return ``True`` where a raw value lies in a penalty zone (and is not excluded)."""
+        arr = np.asarray(x, dtype=np.float64)
+        return self._beyond_penalty(arr) & ~self.cutoff_mask(arr)
 
     def _score(self, x: FloatArray) -> FloatArray:
         out = self.curve(x)
         if self.penalty_max_score is not None:
-            out = np.where(self.penalty_mask(x), np.minimum(out, self.penalty_max_score), out)
-        return np.where(self.cutoff_mask(x), np.nan, out)
+            # Values beyond a hard limit lie beyond the penalty zone too: capped as well.
+            out = np.where(self._beyond_penalty(x), np.minimum(out, self.penalty_max_score), out)
+        return out
 
     def reason(self) -> str:
         """Return the exclusion reason for candidates marked by :meth:`cutoff_mask`."""

@@ -316,8 +316,9 @@ def test_cutoff_within_60_penalised_from_45_closer_is_better():
     assert f.cutoff_mask(x).tolist() == [False] * 5 + [True, False]
     assert f.penalty_mask(x).tolist() == [False, False, False, True, True, False, False]
     got = f(x)
-    np.testing.assert_allclose(got[:5], [1, 2 / 3, 0.5, 0.3, 0.3])
-    assert np.isnan(got[5:]).all()
+    # beyond the cutoff: excluded by the mask, but still the would-be (capped) score
+    np.testing.assert_allclose(got[:6], [1, 2 / 3, 0.5, 0.3, 0.3, 0.3])
+    assert np.isnan(got[6])
     assert f.reason() == "value above 60"
     assert f.formula() == (
         "excluded if above 60; min(curve(x), 0.3) if x > 45; "
