@@ -488,6 +488,10 @@ def catalog_markdown() -> str:
             ("Approximate", "yes" if info.approximate else "no"),
         ]
         out += [f"- **{key}:** {value}" for key, value in rows]
+        columns = info.extra.get("columns") or {}
+        if columns:
+            out += ["", "**Columns:**", ""]
+            out += [f"- `{col}`: {text}" for col, text in columns.items()]
         for heading, items in (
             ("Good for", info.good_for),
             ("Must not be used for", info.not_for),

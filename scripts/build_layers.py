@@ -535,6 +535,8 @@ def build_centres(data: Path) -> gpd.GeoDataFrame:
                 "reference_unit_area_km2": float(w.wardAreaKm2),
                 "location_precision": "ward",
                 "approximate": True,
+                # half the side of a square of the ward's area, at least 1 km
+                "accuracy_m": round(max(1000.0, 500.0 * math.sqrt(float(w.wardAreaKm2))), -2),
                 "geometry": Point(float(w.wardLon), float(w.wardLat)),
                 "notes": note,
             }
@@ -2254,6 +2256,111 @@ def build_licences(data: Path) -> None:
     (lic / "MIT-notices.txt").write_text("".join(parts), encoding="utf-8")
 
 
+# Column descriptions shown in LAYERS.md; every column of every vector layer must have one.
+COMMON_COLUMNS = {
+    "name": "name in Vietnamese (with diacritics, Unicode NFC)",
+    "name_en": "English name, where useful",
+    "location_precision": "how the position was obtained: exact (surveyed/reference point of "
+    "the facility), ward or district (reference point of the administrative unit it lies in), "
+    "approximate (placed from descriptions), none (no defensible position; geometry empty)",
+    "approximate": "true if the geometry is a reconstruction or a proxy, not the facility itself",
+    "accuracy_m": "typical positional error of this feature, metres",
+    "notes": "how the feature was placed and what to keep in mind",
+    "source": "where this feature comes from",
+    "licence": "licence of this feature's source",
+    "status": "status of the facility (see the layer description for the values)",
+    "province_pre2025": "province before the July 2025 mergers",
+    "province_2025": "province after the July 2025 mergers",
+    "official_area_km2": "official area, km² (GSO Statistical Yearbook 2022; Resolution "
+    "202/2025/QH15 for the merged provinces)",
+    "polygon_area_km2": "area of the polygon in EPSG:32648, km²",
+    "province_code": "province code of the administrative list (74 Bình Dương, 75 Đồng Nai, "
+    "77 Bà Rịa–Vũng Tàu, 79 Ho Chi Minh City)",
+    "province_id": "id of the province in provinces_pre2025 / provinces_2025",
+}
+LAYER_COLUMNS: dict[str, dict[str, str]] = {
+    "candidate_sites": {
+        "site_id": "stable id",
+        "official_area_ha": "stated (official) area, hectares",
+        "polygon_area_ha": "area of the drawn polygon in EPSG:32648, hectares",
+        "area_source": "where the stated area comes from and how reliable it is",
+        "status": "proposed, zoning_plan_approved, established or operating",
+        "status_date": "date of the status (ISO, as precise as known)",
+        "outline_method": "how the outline was placed",
+        "source_url": "main page the facts come from",
+    },
+    "ports": {
+        "port_id": "stable id",
+        "kind": "deepwater_port, port or terminal",
+        "locode": "UN/LOCODE, where known",
+    },
+    "airports": {
+        "airport_id": "stable id",
+        "iata": "IATA code (none yet for Long Thành)",
+        "icao": "ICAO code",
+        "status": "operating or 'opening 2026'",
+        "international": "true for international airports",
+    },
+    "industrial_parks": {
+        "park_id": "stable id",
+        "province": "province as stated in the facts (pre-2025)",
+        "district_or_town": "district, town or ward as stated in the facts",
+        "area_ha": "area, hectares (see area_kind)",
+        "area_kind": "what the area figure is: planned, established, ...",
+        "status": "operating, planned, under_construction, established_not_yet_operating, "
+        "removed_from_plan or unknown",
+        "status_detail": "status as worded in the source",
+        "location_note": "what the reference point is and how far off it may be",
+        "coord_source": "dataset the reference point comes from",
+        "fact_source": "pages the name, area and status come from",
+    },
+    "roads": {
+        "road_id": "stable id of the segment (route and sequence)",
+        "route": "id of the road the segment belongs to",
+        "ref": "road number (QL51, CT.01, ...)",
+        "class": "motorway, trunk, primary or secondary",
+        "lanes": "number of lanes where stated in the road facts",
+        "speed_kmh": "design speed (speed_basis 'design') or a typical speed assumed for the "
+        "class (speed_basis 'assumed'), km/h",
+        "speed_basis": "design (from the road facts) or assumed",
+        "status": "open, partly_open, under_construction or planned (as read in early 2026)",
+        "open_year": "year the segment opened or is due to open",
+        "geometry_origin": "source_line (national road layer) or traced (through the road "
+        "facts' waypoints and junctions)",
+        "length_km": "geodesic length of the segment, km",
+    },
+    "centres": {
+        "centre_id": "stable id",
+        "kind": "city_centre or provincial_centre",
+        "reference_unit": "ward whose reference point is used",
+        "reference_unit_area_km2": "area of that ward as given by the source, km²",
+    },
+    "provinces_pre2025": {"name_en": "English name"},
+    "provinces_2025": {"merged_from": "codes of the pre-2025 provinces merged into it"},
+    "districts": {
+        "district_id": "stable id",
+        "district_code": "district code of the administrative list",
+    },
+    "railways": {
+        "railway_id": "stable id (OpenStreetMap way)",
+        "railway": "OpenStreetMap railway value",
+        "osm_id": "OpenStreetMap way id",
+    },
+}
+
+
+def column_docs(name: str, gdf: gpd.GeoDataFrame) -> dict[str, str]:
+    out = {}
+    for col in gdf.columns:
+        if col == "geometry":
+            continue
+        text = LAYER_COLUMNS.get(name, {}).get(col) or COMMON_COLUMNS.get(col)
+        if text is None:
+            raise SystemExit(f"layer {name}: column {col!r} has no description")
+        out[col] = text
+    return out
+
+
 LAYER_ORDER = [
     "candidate_sites",
     "ports",
@@ -2308,6 +2415,7 @@ def main(argv: list[str]) -> int:
     }
     for entry in CATALOG:
         if entry["name"] in frames:
+            entry["columns"] = column_docs(entry["name"], frames[entry["name"]])
             write_geojson(frames[entry["name"]], entry["name"])
 
     entries = sorted(CATALOG, key=lambda e: LAYER_ORDER.index(e["name"]))

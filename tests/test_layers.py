@@ -135,6 +135,15 @@ def test_feature_counts_match_the_files():
         assert info.feature_count == len(doc["features"]), info.name
 
 
+def test_every_column_is_documented():
+    for info in layers.catalog():
+        if info.kind != "vector":
+            continue
+        doc = json.loads(info.path.read_text(encoding="utf-8"))
+        in_file = set().union(*(f["properties"] for f in doc["features"]))
+        assert set(info.extra["columns"]) == in_file, info.name
+
+
 def test_required_ids_exist():
     for name, ids in REQUIRED_IDS.items():
         info = layers.layer_info(name)
