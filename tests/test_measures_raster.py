@@ -92,6 +92,10 @@ def test_result_keeps_the_index_of_the_parcels(grid: Path) -> None:
     table = zonal_statistics(geoms, grid, stats=["mean"])
     assert list(table.index) == ["a", "b"]
     assert table["mean"].tolist() == [0.0, 15.0]
+    frame = gpd.GeoDataFrame({"id": [1, 2]}, geometry=list(geoms), crs=CRS)
+    assert zonal_statistics(frame, grid)["mean"].tolist() == [0.0, 15.0]
+    with pytest.raises(ParameterError, match="GeoSeries"):
+        zonal_statistics([cell(0, 0, 1, 1)], grid)
 
 
 def test_edge_pixels_count_by_their_centre(grid: Path) -> None:
@@ -511,6 +515,7 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
         ({"stats": ["share_above"]}, "need a finite `threshold`"),
         ({"coverage": "touched"}, "coverage 'touched'"),
         ({"coverage": "fraction", "subdivisions": 0}, "subdivisions"),
+        ({"chunk_size": 0}, "chunk_size"),
     ],
 )
 def test_bad_options_are_refused(grid: Path, kwargs: dict, message: str) -> None:

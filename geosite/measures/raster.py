@@ -582,7 +582,7 @@ def _check_options(
 
 
 def zonal_statistics(
-    geoms: gpd.GeoSeries,
+    geoms: gpd.GeoSeries | gpd.GeoDataFrame,
     raster: str | Path | DatasetReader,
     *,
     stats: Sequence[Statistic] = ("mean",),
@@ -599,7 +599,9 @@ def zonal_statistics(
     Parameters
     ----------
     geoms
-        Parcel polygons with a CRS. Reprojected to the raster's CRS when it differs.
+        Parcel polygons with a CRS (a GeoSeries, or a GeoDataFrame whose geometry is used).
+        Reprojected to the raster's CRS when it differs. A parcel partly outside the raster
+        is summarised over the part inside it.
         Points, lines and empty geometries cover no pixel (see "Parcels without a pixel"
         in the module notes).
     raster
@@ -661,8 +663,13 @@ def zonal_statistics(
     [{'mean': 2.5, 'max': 5.0, 'pixels': 4.0}]
     """
     _check_options(stats, classes, threshold, coverage, subdivisions)
+    if isinstance(geoms, gpd.GeoDataFrame):
+        geoms = geoms.geometry
     if not isinstance(geoms, gpd.GeoSeries):
         msg = f"geoms must be a GeoSeries with a CRS, got {type(geoms).__name__}"
+        raise ParameterError(msg)
+    if chunk_size < 1:
+        msg = f"chunk_size must be a positive number of parcels, got {chunk_size!r}"
         raise ParameterError(msg)
     if geoms.crs is None:
         msg = "the parcels have no CRS; set one with `gdf.set_crs(...)`"
@@ -772,7 +779,7 @@ def _compute(
     out["nodata_pixels"] = np.zeros(n)
     out["fallback"] = np.zeros(n, dtype=bool)
     order = _spatial_order(geoms, inverse)
-    for lo in range(0, n, max(chunk_size, 1)):
+    for lo in range(0, n, chunk_size):
         idx = order[lo : lo + chunk_size]
         chunk = geoms[idx]
         acc = _Accumulator(len(chunk), stats, classes, threshold)
