@@ -1443,8 +1443,8 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
             "name_column": "name",
             "description": "National highways, expressways and the Cái Mép–Thị Vải port roads "
             "as a graph-ready line network: lines are split at every junction, junctions are "
-            "shared end vertices, and the network is one connected component. `route` groups "
-            "the segments of one road.",
+            "shared end vertices, and the network is one connected component (so are its open "
+            "and its open-or-partly-open parts). `route` groups the segments of one road.",
             "source": "national highways: CTU-SematX/LegoCity opendata/giaothong (national road "
             "layer, upstream source not stated); expressways, ring roads and port roads: traced "
             "through the waypoints, km markers and junctions of the geosite road facts "

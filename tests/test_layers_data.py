@@ -445,6 +445,16 @@ def test_road_graph_is_one_connected_component(roads):
     assert nx.number_connected_components(graph) == 1
 
 
+@pytest.mark.parametrize("statuses", [{"open"}, {"open", "partly_open"}])
+def test_open_road_network_is_connected_too(roads, statuses):
+    """Filtering out roads under construction must not strand a part of the network."""
+    graph = nx.Graph()
+    for geom in roads.loc[roads.status.isin(statuses)].geometry:
+        coords = list(geom.coords)
+        graph.add_edge(coords[0], coords[-1])
+    assert nx.number_connected_components(graph) == 1
+
+
 def test_roads_meet_at_shared_end_vertices(roads):
     """No interior vertex of one line is an end vertex of another (graph-ready splits)."""
     ends = {c for g in roads.geometry for c in (g.coords[0], g.coords[-1])}
