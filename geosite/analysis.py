@@ -312,6 +312,7 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         load_layer=store.load,
         resolve_path=store.resolve_path,
         base_dir=scenario.base_dir,
+        networks=scenario.networks,
     )
     n, spec = len(candidates), scenario.candidates
     table = pd.DataFrame(candidates[[spec.id] + ([spec.name] if spec.name else [])])

@@ -34,6 +34,7 @@ from geosite.constraints import ConstraintSpec, CriterionConstraint, ForceInclud
 from geosite.errors import GeositeError, Problem, ScenarioError
 from geosite.measures import MeasureType
 from geosite.measures.base import Where
+from geosite.measures.network import NetworkMeasure, NetworkSpec
 from geosite.transforms import ValueFunction
 from geosite.weights import DirectWeights, WeightingSpec, resolve_weights
 
@@ -176,6 +177,10 @@ class Scenario(_Model):
     )
     candidates: CandidatesSpec
     layers: dict[str, LayerSource] = Field(default_factory=dict)
+    networks: dict[str, NetworkSpec] = Field(
+        default_factory=dict,
+        description="Road networks by name, for `network` measures (`network: <name>`).",
+    )
     criteria: list[Criterion] = Field(min_length=1)
     weighting: WeightingSpec = Field(default_factory=DirectWeights)
     aggregation: AggregationSpec = Field(default_factory=WLC)
@@ -539,6 +544,17 @@ class _Checks:
                 self.add(
                     f"no criterion {constraint.criterion!r}{hint}", ("constraints", i, "criterion")
                 )
+        networks = sorted(self.scenario.networks)
+        for i, criterion in enumerate(self.scenario.criteria):
+            measure = criterion.measure
+            if isinstance(measure, NetworkMeasure) and measure.network not in networks:
+                hint = _did_you_mean(measure.network, networks)
+                declared = f"declared: {', '.join(networks)}" if networks else "none is declared"
+                msg = (
+                    f"no network {measure.network!r}{hint} under `networks:` ({declared}); "
+                    "declare it, e.g. `networks: {default: {source: {layer: roads}}}`"
+                )
+                self.add(msg, ("criteria", i, "measure", "network"))
         if sum(isinstance(c, ForceInclude) for c in self.scenario.constraints) > 1:
             self.add("give at most one force_include constraint", ("constraints",))
 

@@ -45,7 +45,7 @@ def test_map_options_are_checked(tiny_project: Path) -> None:
 def test_bundled_map_draws_facilities_and_attributions() -> None:
     html = result_to_map(evaluate("dong-nam-bo")).get_root().render()
     assert html.count("geosite-scorecard") == 6
-    assert "Cảng Cái Mép – Thị Vải" in html
+    assert "Cảng hàng không quốc tế Tân Sơn Nhất" in html
     assert "addAttribution" in html
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
@@ -50,28 +51,32 @@ def _geodesic_min_distance(polygon_lonlat: shapely.Polygon, point_lonlat: Point)
 
 def test_bundled_distances_agree_with_geodesic_within_half_a_percent() -> None:
     """Planar UTM 48N edge distances against WGS 84 geodesics computed independently."""
-    result = evaluate("dong-nam-bo")
-    sites = read_layer("candidate_sites").set_index("site_id")
-    targets = {
-        "port_distance_m": read_layer("ports").set_index("port_id").loc["cai-mep-thi-vai"].geometry,
-        "long_thanh_airport_distance_m": read_layer("airports")
-        .set_index("airport_id")
-        .loc["long-thanh"]
-        .geometry,
-        "tan_son_nhat_airport_distance_m": read_layer("airports")
-        .set_index("airport_id")
-        .loc["tan-son-nhat"]
-        .geometry,
-    }
-    table = result.table.set_index("site_id")
+    sites = read_layer("candidate_sites")
+    facilities = [
+        read_layer("ports").set_index("port_id").loc["cai-mep-thi-vai"].geometry,
+        read_layer("airports").set_index("airport_id").loc["long-thanh"].geometry,
+        read_layer("airports").set_index("airport_id").loc["tan-son-nhat"].geometry,
+        read_layer("centres").set_index("centre_id").loc["hcmc-centre"].geometry,
+    ]
+    planar_sites = sites.to_crs(32648)
     checked = 0
-    for column, point in targets.items():
-        for site_id, polygon in sites.geometry.items():
+    for point in facilities:
+        planar_point = gpd.GeoSeries([point], crs=4326).to_crs(32648)
+        planar, _ = nearest_distance(planar_sites.geometry, planar_point)
+        for polygon, value in zip(sites.geometry, planar, strict=True):
             geodesic = _geodesic_min_distance(polygon, point)
-            planar = table.loc[site_id, column]
-            if geodesic == 0.0:
-                assert planar == 0.0
-                continue
-            assert planar == pytest.approx(geodesic, rel=0.005), (column, site_id)
+            assert value == pytest.approx(geodesic, rel=0.005, abs=1e-9)
             checked += 1
-    assert checked >= 15
+    assert checked == 4 * len(sites)
+
+
+def test_bundled_scenario_distances_are_the_exact_edge_distances() -> None:
+    result = evaluate("dong-nam-bo").table.set_index("site_id")
+    sites = read_layer("candidate_sites").set_index("site_id").to_crs(32648)
+    tsn = gpd.GeoSeries(
+        [read_layer("airports").set_index("airport_id").loc["tan-son-nhat"].geometry], crs=4326
+    ).to_crs(32648)
+    for site_id, polygon in sites.geometry.items():
+        assert result.loc[site_id, "tan_son_nhat_airport_distance_m"] == pytest.approx(
+            polygon.distance(tsn.iloc[0]), abs=1e-6
+        )

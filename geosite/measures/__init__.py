@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from geosite.measures.attribute import AttributeMeasure
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.measures.distance import (
     CountWithinMeasure,
@@ -17,19 +18,31 @@ from geosite.measures.distance import (
     count_within,
     nearest_distance,
 )
+from geosite.measures.network import NetworkMeasure
+from geosite.measures.overlay import OverlayMeasure
+from geosite.measures.raster import RasterMeasure
 
 __all__ = [
+    "AttributeMeasure",
     "CountWithinMeasure",
     "DistanceMeasure",
     "MeasureContext",
     "MeasureResult",
     "MeasureSpec",
     "MeasureType",
+    "NetworkMeasure",
+    "OverlayMeasure",
+    "RasterMeasure",
     "count_within",
     "nearest_distance",
 ]
 
 MeasureType = Annotated[
-    DistanceMeasure | CountWithinMeasure,
+    DistanceMeasure
+    | CountWithinMeasure
+    | NetworkMeasure
+    | RasterMeasure
+    | OverlayMeasure
+    | AttributeMeasure,
     Field(discriminator="type"),
 ]

@@ -198,15 +198,27 @@ def _feature_layer(summary: CriterionSummary, colour: str) -> folium.FeatureGrou
             tooltip=html.escape(str(label)) if label else None,
         ).add_to(group)
     others = gdf.loc[~points]
+    route = _is_route(summary)
     if len(others):
-        keep = [c for c in ("name", "ref", "class") if c in others.columns]
+        wanted = ("name", "ref", "class", "candidate", "facility", "cost_min", "cost_m")
+        keep = [c for c in wanted if c in others.columns]
         folium.GeoJson(
             others[[*keep, "geometry"]].to_json(drop_id=True),
             name=summary.title,
-            style_function=lambda _f: {"color": colour, "weight": 2, "fillOpacity": 0.2},
+            style_function=lambda _f: {
+                "color": colour,
+                "weight": 4 if route else 2,
+                "opacity": 0.9,
+                "fillOpacity": 0.2,
+            },
             tooltip=folium.GeoJsonTooltip(fields=keep) if keep else None,
         ).add_to(group)
     return group
+
+
+def _is_route(summary: CriterionSummary) -> bool:
+    """Return whether a criterion's features are routes from candidates to facilities."""
+    return summary.features is not None and "facility" in summary.features.columns
 
 
 _FEATURE_COLOURS = ("#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1b9e77")
@@ -320,7 +332,9 @@ def result_to_map(
     labels.add_to(fmap)
 
     if show_features:
-        for i, summary in enumerate(result.criteria):
+        # Routes go on top of the reference features (roads) they follow.
+        criteria = sorted(enumerate(result.criteria), key=lambda item: _is_route(item[1]))
+        for i, summary in criteria:
             group = _feature_layer(summary, _FEATURE_COLOURS[i % len(_FEATURE_COLOURS)])
             if group is not None:
                 group.add_to(fmap)
