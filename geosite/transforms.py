@@ -864,6 +864,22 @@ def _category_key(value: object) -> str | None:
     return str(value)
 
 
+def _unique_objects(
+    flat: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]:
+    """Return distinct values and the inverse index of an object array (mixed types allowed)."""
+    index: dict[tuple[str, object] | None, int] = {}
+    inverse = np.empty(flat.size, dtype=np.intp)
+    for i, value in enumerate(flat.tolist()):
+        # NaN != NaN, so key missing values together under None.
+        key = None if _category_key(value) is None else (type(value).__name__, value)
+        inverse[i] = index.setdefault(key, len(index))
+    distinct = np.empty(len(index), dtype=object)
+    for typed, k in index.items():
+        distinct[k] = None if typed is None else typed[1]
+    return distinct, inverse
+
+
 class Categorical(_Base):
     """Score categories (land-use classes, zoning codes, rankings) from a lookup table.
 
@@ -914,21 +930,33 @@ class Categorical(_Base):
 
     def __call__(self, x: npt.ArrayLike) -> FloatArray:
         """Look up the score of each category; unknown ones get ``default``."""
-        arr = np.asarray(x, dtype=object)
+        arr = np.asarray(x)
+        if arr.dtype.kind not in "biuf":
+            arr = arr.astype(object)
         table = {_category_key(k): v for k, v in self.categories.items()}
-        out = np.empty(arr.shape, dtype=np.float64)
+        # Look up each distinct value once; parcels share few categories.
+        flat = arr.reshape(-1)
+        if flat.dtype.kind == "f":
+            missing = np.isnan(flat)
+            distinct, inverse = np.unique(np.where(missing, 0.0, flat), return_inverse=True)
+        else:
+            missing = np.fromiter((_category_key(v) is None for v in flat), bool, flat.size)
+            distinct, inverse = _unique_objects(flat)
+        scores = np.empty(len(distinct))
         unknown: set[str] = set()
-        flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
-        for i, value in enumerate(flat_in):
+        for k, value in enumerate(distinct.tolist()):
             key = _category_key(value)
             if key is None:
-                flat_out[i] = np.nan
+                scores[k] = np.nan
             elif key in table:
-                flat_out[i] = table[key]
+                scores[k] = table[key]
             elif self.default is not None:
-                flat_out[i] = self.default
+                scores[k] = self.default
             else:
-                unknown.add(key)
+                scores[k] = np.nan
+                if not missing[inverse == k].all():
+                    unknown.add(key)
+        out = np.where(missing, np.nan, scores[inverse]).reshape(arr.shape)
         if unknown:
             shown = sorted(unknown)[:10]
             more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""

@@ -470,3 +470,13 @@ def test_formulas_are_plain_text():
     assert Sigmoidal(rise=[0, 10]).formula() == (
         "0 if x <= 0; cos((1 - (x - 0) / (10 - 0)) * pi/2)^2 if 0 < x < 10; 1 if 10 <= x"
     )
+
+
+def test_categorical_numeric_codes_vectorised():
+    f = Categorical(categories={1: 0.2, 2: 1.0})
+    out = f(np.array([[1.0, np.nan], [2.0, 1.0]]))
+    np.testing.assert_array_equal(out, [[0.2, np.nan], [1.0, 0.2]])
+    with pytest.raises(ParameterError, match=r"categories \['0', '3'\] are not in"):
+        f(np.array([0.0, 3.0, np.nan, 1.0]))
+    codes = np.random.default_rng(0).integers(1, 3, 50_000).astype(float)
+    np.testing.assert_array_equal(f(codes), np.where(codes == 1, 0.2, 1.0))
