@@ -1495,6 +1495,11 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
                     "junction in the source)."
                 ),
                 (
+                    "The source layer is clipped at 11.8° N: QL13 and QL14 stop there, about "
+                    "20 km short of the Hoa Lư border gate and of the province's northern edge. "
+                    "Base lines run up to 4 km past the region's border, where they are cut."
+                ),
+                (
                     "Local and provincial roads are almost entirely missing: travel times are "
                     "trunk-network times plus an off-network access leg."
                 ),
