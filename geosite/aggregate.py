@@ -494,6 +494,8 @@ def _topsis(s: FloatArray, w: FloatArray) -> FloatArray:
 
 def _aggregate_clean(s: FloatArray, w: FloatArray, spec: AggregationSpec) -> FloatArray:
     """Aggregate NaN-free scores (n, c) with 2-D normalised weights (d, c) -> (d, n)."""
+    if s.shape[0] == 0:
+        return np.empty((w.shape[0], 0))
     if isinstance(spec, WLC):
         out = w @ s.T
     elif isinstance(spec, WeightedProduct):

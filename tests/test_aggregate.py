@@ -413,3 +413,10 @@ def test_zero_and_one_scores_with_zero_weights_stay_clean(case, spec):
     assert not np.isnan(c).any()
     if type(spec).contributions_sum_to_total:
         np.testing.assert_allclose(c.sum(axis=1), out, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec", ALL, ids=IDS)
+def test_no_candidates(spec):
+    assert aggregate(np.empty((0, 3)), [1, 1, 1], spec).shape == (0,)
+    assert aggregate(np.empty((0, 3)), [[1, 1, 1], [1, 2, 3]], spec).shape == (2, 0)
+    assert contributions(np.empty((0, 3)), [1, 1, 1], spec).shape == (0, 3)
