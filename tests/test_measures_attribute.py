@@ -145,6 +145,14 @@ def test_join_matches_an_independent_overlay(provinces) -> None:
         assert got[i] == expected
 
 
+def test_invalid_zones_or_parcels_are_listed(provinces) -> None:
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
+    with pytest.raises(LayerError, match=r"layer 'provinces' have 1 invalid.*positions \[3\]"):
+        zone_by_largest_overlap([sq(0, 0, 10)], [*provinces.geometry, bowtie], layer="provinces")
+    with pytest.raises(LayerError, match=r"the parcels have 1 invalid.*positions \[1\]"):
+        zone_by_largest_overlap([sq(0, 0, 10), bowtie], provinces.geometry)
+
+
 # --------------------------------------------------------------------------- measure spec
 
 

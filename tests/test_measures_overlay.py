@@ -121,8 +121,10 @@ def test_geographic_crs_is_refused() -> None:
 
 def test_invalid_layer_geometry_is_listed() -> None:
     bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
-    with pytest.raises(LayerError, match=r"layer 'flood' has 1 invalid.*positions \[1\]"):
-        overlay_share(series(sq(0, 0, 10)), series(sq(0, 0, 1), bowtie), layer="flood")
+    with pytest.raises(LayerError, match=r"layer 'flood' have 1 invalid.*positions \[2\]"):
+        overlay_share(series(sq(0, 0, 10)), series(sq(0, 0, 1), None, bowtie), layer="flood")
+    with pytest.raises(LayerError, match=r"the parcels have 1 invalid.*positions \[0\]"):
+        overlay_share(series(bowtie), series(sq(0, 0, 1)))
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from pydantic import ConfigDict, Field
 
 from geosite.errors import CRSError, LayerError
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
+from geosite.measures.overlay import require_valid
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -111,6 +112,8 @@ def attribute_values(
 def zone_by_largest_overlap(
     geoms: gpd.GeoSeries | npt.ArrayLike,
     zones: gpd.GeoSeries | npt.ArrayLike,
+    *,
+    layer: str = "zones",
 ) -> npt.NDArray[np.int64]:
     """Find, for each parcel, the zone that covers the largest part of it.
 
@@ -120,6 +123,8 @@ def zone_by_largest_overlap(
         Parcel polygons (or points, which take the zone they fall in) in a metric CRS.
     zones
         Zone polygons in the same CRS.
+    layer
+        Name of the zone layer, used in messages.
 
     Returns
     -------
@@ -127,6 +132,11 @@ def zone_by_largest_overlap(
         Position in ``zones`` of each parcel's zone; -1 where a parcel touches no zone's
         interior. Ties (equal overlap within a relative 1e-9) go to the zone that comes
         first in ``zones``.
+
+    Raises
+    ------
+    LayerError
+        Invalid geometries among the parcels or the zones.
 
     Examples
     --------
@@ -137,6 +147,8 @@ def zone_by_largest_overlap(
     """
     parcels = np.asarray(getattr(geoms, "array", geoms), dtype=object)
     zone_arr = np.asarray(getattr(zones, "array", zones), dtype=object)
+    require_valid(parcels, "the parcels")
+    require_valid(zone_arr, f"layer {layer!r}")
     out = np.full(len(parcels), -1, dtype=np.int64)
     if len(parcels) == 0 or len(zone_arr) == 0:
         return out
@@ -211,7 +223,7 @@ class AttributeMeasure(MeasureSpec):
             msg = f"layer {self.layer!r} is not in the analysis CRS {ctx.crs.name}"
             raise CRSError(msg)
         zone_values, zone_reasons = attribute_values(zones, self.column, layer=self.layer)
-        which = zone_by_largest_overlap(ctx.candidates.geometry, zones.geometry)
+        which = zone_by_largest_overlap(ctx.candidates.geometry, zones.geometry, layer=self.layer)
         values = np.full(len(which), np.nan)
         reasons: list[str | None] = [None] * len(which)
         joined = which >= 0

@@ -36,7 +36,13 @@ from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Wh
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["OverlayMeasure", "OverlayStatistic", "dissolve_layer", "overlay_share"]
+__all__ = [
+    "OverlayMeasure",
+    "OverlayStatistic",
+    "dissolve_layer",
+    "overlay_share",
+    "require_valid",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +88,38 @@ def _check_crs(
             "the layer with `.to_crs(parcels.crs)`"
         )
         raise CRSError(msg)
+
+
+def require_valid(geoms: npt.NDArray[np.object_], what: str) -> None:
+    """Raise a :class:`LayerError` listing the first invalid geometries, if any.
+
+    Parameters
+    ----------
+    geoms
+        Geometries to check; missing and empty ones are fine.
+    what
+        What they are, for the message (``"layer 'flood'"``, ``"the parcels"``).
+
+    Examples
+    --------
+    >>> from shapely import Polygon, box
+    >>> require_valid(np.array([box(0, 0, 1, 1)]), "the parcels")
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> require_valid(np.array([box(0, 0, 1, 1), bowtie]), "the parcels")
+    Traceback (most recent call last):
+    ...
+    geosite.errors.LayerError: the parcels have 1 invalid geometries (positions [1]: ...
+    """
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    invalid = np.flatnonzero(present & ~shapely.is_valid(geoms))
+    if len(invalid):
+        reasons = [shapely.is_valid_reason(geoms[i]) for i in invalid[:5]]
+        msg = (
+            f"{what} have {len(invalid)} invalid geometries (positions "
+            f"{invalid[:5].tolist()}: {reasons}); repair them with `shapely.make_valid` or "
+            "ask the scenario to repair geometries"
+        )
+        raise LayerError(msg)
 
 
 def _subdivide(parts: npt.NDArray[np.object_], depth: int = 0) -> npt.NDArray[np.object_]:
@@ -140,16 +178,8 @@ def dissolve_layer(
     6.0
     """
     geoms = _array(layer_geoms)
+    require_valid(geoms, f"layer {layer!r}")
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    invalid = np.flatnonzero(~shapely.is_valid(geoms))
-    if len(invalid):
-        reasons = [shapely.is_valid_reason(geoms[i]) for i in invalid[:5]]
-        msg = (
-            f"layer {layer!r} has {len(invalid)} invalid geometries (first: positions "
-            f"{invalid[:5].tolist()}: {reasons}); repair them with `shapely.make_valid` or "
-            "ask the scenario to repair geometries"
-        )
-        raise LayerError(msg)
     if layer_buffer_m > 0:
         geoms = shapely.buffer(geoms, layer_buffer_m, quad_segs=_QUAD_SEGS)
     else:
@@ -202,7 +232,7 @@ def overlay_share(
     CRSError
         A geographic CRS, or the parcels and the layer in different CRSs.
     LayerError
-        Invalid geometries in the layer.
+        Invalid geometries among the parcels or in the layer.
     ParameterError
         A negative buffer or an unknown statistic.
 
@@ -223,8 +253,10 @@ def overlay_share(
     if problems:
         raise ParameterError("; ".join(problems))
     _check_crs(geoms, layer_geoms, layer)
+    parcels = _array(geoms)
+    require_valid(parcels, "the parcels")
     pieces = dissolve_layer(layer_geoms, layer_buffer_m=layer_buffer_m, layer=layer)
-    return _overlay(_array(geoms), pieces, buffer_m=buffer_m, statistic=statistic)
+    return _overlay(parcels, pieces, buffer_m=buffer_m, statistic=statistic)
 
 
 def _overlay(
@@ -327,6 +359,7 @@ class OverlayMeasure(MeasureSpec):
             if len(pieces) == 0:
                 logger.info("layer %r has no polygon area: every share is 0", self.layer)
         parcels = _array(ctx.candidates.geometry)
+        require_valid(parcels, "the candidates")
         values = _overlay(parcels, pieces, buffer_m=self.buffer_m, statistic=self.statistic)
         reasons: list[str | None] = [None] * len(values)
         missing = shapely.is_missing(parcels) | shapely.is_empty(parcels)
