@@ -358,6 +358,24 @@ def test_industrial_parks_lie_in_their_stated_province(provinces):
     assert set(located["location_precision"]) <= {"exact", "ward", "district"}
 
 
+def test_centres_lie_in_their_2025_province():
+    centres = layers.read_layer("centres")
+    provinces = layers.read_layer("provinces_2025").set_index("name")
+    for r in centres.itertuples():
+        assert provinces.geometry[r.province_2025].contains(r.geometry), r.centre_id
+
+
+def test_port_and_airport_vocabularies():
+    ports = layers.read_layer("ports")
+    assert set(ports["kind"]) <= {"deepwater_port", "port", "terminal"}
+    assert (ports.loc[ports.port_id == "cai-mep-thi-vai", "kind"] == "deepwater_port").all()
+    airports = layers.read_layer("airports").set_index("airport_id")
+    assert airports.loc["tan-son-nhat", "iata"] == "SGN"
+    assert airports.loc["tan-son-nhat", "icao"] == "VVTS"
+    assert airports.loc["vung-tau", "icao"] == "VVVT"
+    assert not airports.loc["vung-tau", "international"]
+
+
 def test_centres_include_the_city_centre_in_district_1():
     centres = layers.read_layer("centres").set_index("centre_id")
     districts = layers.read_layer("districts").set_index("name")
