@@ -649,18 +649,16 @@ def zonal_statistics(
 
     Examples
     --------
-    >>> import numpy as np, rasterio
-    >>> from rasterio.io import MemoryFile
-    >>> from affine import Affine
-    >>> from shapely import box
-    >>> profile = dict(driver="GTiff", width=4, height=4, count=1, dtype="float32",
-    ...                crs="EPSG:32648", transform=Affine(10, 0, 0, 0, -10, 40))
-    >>> with MemoryFile() as mem, mem.open(**profile) as ds:
-    ...     ds.write(np.arange(16, dtype="float32").reshape(4, 4), 1)
-    ...     parcels = gpd.GeoSeries([box(0, 20, 20, 40)], crs="EPSG:32648")
-    ...     table = zonal_statistics(parcels, ds, stats=["mean", "max"])
-    >>> table[["mean", "max", "pixels"]].to_dict("records")
-    [{'mean': 2.5, 'max': 5.0, 'pixels': 4.0}]
+    Share of sea (class 1 of the bundled land/sea mask) in 1.5 km discs off Vũng Tàu and
+    in Biên Hòa:
+
+    >>> from geosite.layers import layer_path
+    >>> sites = gpd.GeoSeries.from_xy([107.15, 106.82], [10.30, 10.95], crs="EPSG:4326")
+    >>> parcels = sites.to_crs("EPSG:32648").buffer(1500)
+    >>> table = zonal_statistics(parcels, layer_path("land_sea_mask"),
+    ...                          stats=["share_in_classes"], classes=[1])
+    >>> table[["share_in_classes", "pixels"]].to_dict("list")
+    {'share_in_classes': [1.0, 0.0], 'pixels': [9.0, 8.0]}
     """
     _check_options(stats, classes, threshold, coverage, subdivisions)
     if isinstance(geoms, gpd.GeoDataFrame):
