@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -199,6 +200,14 @@ _COMMANDS = {
 }
 
 
+def _exit_code(err: GeositeError) -> int:
+    if isinstance(err, ScenarioError):
+        return EXIT_USAGE
+    if isinstance(err, OutputError):
+        return EXIT_OUTPUT
+    return EXIT_DATA
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -210,15 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return _COMMANDS[args.command](args)
-    except ScenarioError as err:
-        print(f"geosite: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except OutputError as err:
-        print(f"geosite: {err}", file=sys.stderr)
-        return EXIT_OUTPUT
     except GeositeError as err:
         print(f"geosite: {err}", file=sys.stderr)
-        return EXIT_DATA
+        return _exit_code(err)
+    except BrokenPipeError:
+        # The reader of our output went away (`geosite run ... | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("geosite: interrupted; previous outputs are unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED

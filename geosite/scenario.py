@@ -170,6 +170,15 @@ class Scenario(_Model):
     """
 
     version: Literal[1] = Field(description="Version of the scenario format.")
+    extends: str | None = Field(
+        None,
+        description=(
+            "A scenario this one builds on: a path relative to this file, or the name of a "
+            "bundled scenario. Mappings merge key by key; lists of named items (criteria, "
+            "constraints) merge by name, and `remove: true` drops an item; other values "
+            "replace the base's."
+        ),
+    )
     name: str = Field(min_length=1)
     description: str = ""
     crs: str | None = Field(
@@ -188,11 +197,17 @@ class Scenario(_Model):
     outputs: Outputs = Field(default_factory=Outputs)
 
     _source: Path | None = PrivateAttr(default=None)
+    _lineage: tuple[Path, ...] = PrivateAttr(default=())
 
     @property
     def source(self) -> Path | None:
         """Return the file the scenario was read from, if any."""
         return self._source
+
+    @property
+    def lineage(self) -> tuple[Path, ...]:
+        """Return the files this scenario extends, nearest base first."""
+        return self._lineage
 
     @property
     def base_dir(self) -> Path:
@@ -216,7 +231,8 @@ class Scenario(_Model):
 
 # --------------------------------------------------------------------------- YAML with marks
 
-Marks = dict[tuple[str | int, ...], tuple[int, int]]
+#: Where each key or value of a document was written: path -> (line, column, file).
+Marks = dict[tuple[str | int, ...], tuple[int, int, str | None]]
 
 
 def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
@@ -281,7 +297,9 @@ class _Composer:
             )
             line = node.start_mark.line + 1
             raise ScenarioError(Problem(msg, path[:1], self.file, line), file=self.file)
-        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.marks.setdefault(
+            path, (node.start_mark.line + 1, node.start_mark.column + 1, self.file)
+        )
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
@@ -310,7 +328,11 @@ class _Composer:
             child = (*path, key)
             if key in out:
                 self.problem(f"key {key!r} appears twice; keep one", child, key_node)
-            self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.marks[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+                self.file,
+            )
             out[key] = self.build(value_node, child)
         return out
 
@@ -453,8 +475,8 @@ def _problem_at(msg: str, loc: tuple[str | int, ...], marks: Marks, file: str | 
     probe = loc
     while probe and probe not in marks:
         probe = probe[:-1]
-    line, column = marks.get(probe, (None, None))
-    return Problem(msg, loc, file, line, column)
+    line, column, where = marks.get(probe, (None, None, file))
+    return Problem(msg, loc, where or file, line, column)
 
 
 def _layer_ref_paths(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -610,6 +632,207 @@ def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None)
     return scenario
 
 
+# --------------------------------------------------------------------------- inheritance
+
+#: How many scenarios a chain of ``extends`` may hold.
+MAX_EXTENDS = 10
+
+#: Keys whose values are file paths, rebased when a scenario is extended from elsewhere.
+_PATH_KEYS = frozenset({"path", "file", "osm_xml", "pbf", "graphml", "cache_dir", "raster"})
+_DISCRIMINATORS = ("type", "method")
+
+
+def _read_scenario_text(target: Path, shown: str) -> str:
+    try:
+        raw = target.read_bytes()
+    except OSError as err:
+        msg = f"cannot read the scenario file: {err.strerror}"
+        raise ScenarioError(Problem(msg, file=shown), file=shown) from err
+    if len(raw) > MAX_BYTES:
+        msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
+        raise ScenarioError(Problem(msg, file=shown), file=shown)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        msg = f"the file is not UTF-8 text (byte {err.start}); save it as UTF-8"
+        raise ScenarioError(Problem(msg, file=shown), file=shown) from err
+
+
+def _resolve_base(ref: Any, directory: Path, marks: Marks, file: str | None) -> Path:
+    if not isinstance(ref, str) or not ref.strip():
+        msg = "`extends` takes a file path or the name of a bundled scenario"
+        raise ScenarioError(_problem_at(msg, ("extends",), marks, file), file=file)
+    local = directory / ref
+    if local.is_file():
+        return local.resolve()
+    bundled = _bundled_scenario(ref)
+    if bundled is not None:
+        return bundled.resolve()
+    names = sorted(p.stem for p in bundled_scenarios_dir().glob("*.yaml"))
+    msg = (
+        f"cannot find the scenario {ref!r} to extend (looked for {str(local)!r} and for a "
+        f"bundled scenario){_did_you_mean(ref, names)}; bundled: {', '.join(names)}"
+    )
+    raise ScenarioError(_problem_at(msg, ("extends",), marks, file), file=file)
+
+
+def _with_bases(
+    data: Any, marks: Marks, *, directory: Path, file: str | None, chain: tuple[Path, ...]
+) -> tuple[Any, Marks, tuple[Path, ...]]:
+    """Merge the scenarios ``data`` extends into it; return the document, marks and lineage."""
+    if not isinstance(data, dict) or "extends" not in data:
+        return data, marks, ()
+    base_path = _resolve_base(data["extends"], directory, marks, file)
+    if base_path in chain or len(chain) >= MAX_EXTENDS:
+        cycle = " -> ".join(str(p) for p in (*chain, base_path))
+        why = "a cycle" if base_path in chain else f"more than {MAX_EXTENDS} levels"
+        msg = f"`extends` makes {why}: {cycle}"
+        raise ScenarioError(_problem_at(msg, ("extends",), marks, file), file=file)
+    base_file = str(base_path)
+    base, base_marks = _load_yaml(_read_scenario_text(base_path, base_file), file=base_file)
+    base, base_marks, lineage = _with_bases(
+        base, base_marks, directory=base_path.parent, file=base_file, chain=(*chain, base_path)
+    )
+    if not isinstance(base, dict):
+        msg = f"the scenario it extends, {base_file!r}, is not a mapping of keys"
+        raise ScenarioError(_problem_at(msg, ("extends",), marks, file), file=file)
+    _rebase_paths(base, base_path.parent, directory)
+    base.pop("extends", None)
+    merged_marks: Marks = {}
+    problems: list[Problem] = []
+    merger = _Merger(base_marks, marks, merged_marks, problems, file)
+    merged = merger.merge(base, data, (), (), ())
+    if problems:
+        raise ScenarioError(problems, file=file)
+    return merged, merged_marks, (base_path, *lineage)
+
+
+def _rebase_paths(node: Any, base_dir: Path, new_dir: Path) -> None:
+    """Make the base's relative file paths point at the same files from ``new_dir``."""
+    if base_dir == new_dir:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _PATH_KEYS and isinstance(value, str) and not Path(value).is_absolute():
+                target = base_dir / value
+                if target.exists() or key == "cache_dir":
+                    node[key] = str(target.resolve())
+            else:
+                _rebase_paths(value, base_dir, new_dir)
+    elif isinstance(node, list):
+        for item in node:
+            _rebase_paths(item, base_dir, new_dir)
+
+
+def _named_items(items: Any) -> bool:
+    return (
+        isinstance(items, list)
+        and bool(items)
+        and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
+    )
+
+
+@dataclass
+class _Merger:
+    """Merge a scenario into the one it extends, carrying each value's source position."""
+
+    base_marks: Marks
+    child_marks: Marks
+    out: Marks
+    problems: list[Problem]
+    file: str | None
+
+    def copy(self, marks: Marks, src: tuple[str | int, ...], dst: tuple[str | int, ...]) -> None:
+        n = len(src)
+        for path, mark in marks.items():
+            if path[:n] == src:
+                self.out[dst + path[n:]] = mark
+
+    def merge(
+        self,
+        base: Any,
+        child: Any,
+        bp: tuple[str | int, ...],
+        cp: tuple[str | int, ...],
+        op: tuple[str | int, ...],
+    ) -> Any:
+        if isinstance(base, dict) and isinstance(child, dict):
+            replaced = any(
+                k in base and k in child and base[k] != child[k] for k in _DISCRIMINATORS
+            )
+            if not replaced:
+                return self.mapping(base, child, bp, cp, op)
+        if _named_items(base) and _named_items(child):
+            return self.named_list(base, child, bp, cp, op)
+        self.copy(self.child_marks, cp, op)
+        return child
+
+    def mapping(
+        self,
+        base: dict[str, Any],
+        child: dict[str, Any],
+        bp: tuple[str | int, ...],
+        cp: tuple[str | int, ...],
+        op: tuple[str | int, ...],
+    ) -> dict[str, Any]:
+        mark = self.child_marks.get(cp) or self.base_marks.get(bp)
+        if mark:
+            self.out[op] = mark
+        result: dict[str, Any] = {}
+        for key, value in base.items():
+            if key in child:
+                result[key] = self.merge(value, child[key], (*bp, key), (*cp, key), (*op, key))
+            else:
+                result[key] = value
+                self.copy(self.base_marks, (*bp, key), (*op, key))
+        for key, value in child.items():
+            if key not in base:
+                result[key] = value
+                self.copy(self.child_marks, (*cp, key), (*op, key))
+        return result
+
+    def named_list(
+        self,
+        base: list[dict[str, Any]],
+        child: list[dict[str, Any]],
+        bp: tuple[str | int, ...],
+        cp: tuple[str | int, ...],
+        op: tuple[str | int, ...],
+    ) -> list[Any]:
+        mark = self.child_marks.get(cp) or self.base_marks.get(bp)
+        if mark:
+            self.out[op] = mark
+        overrides = {item["name"]: (j, item) for j, item in enumerate(child)}
+        known = {item["name"] for item in base}
+        result: list[Any] = []
+        for i, item in enumerate(base):
+            if item["name"] not in overrides:
+                self.copy(self.base_marks, (*bp, i), (*op, len(result)))
+                result.append(item)
+                continue
+            j, override = overrides[item["name"]]
+            if override.get("remove") is True:
+                continue
+            override = {k: v for k, v in override.items() if k != "remove"}
+            result.append(self.merge(item, override, (*bp, i), (*cp, j), (*op, len(result))))
+        for j, item in enumerate(child):
+            if item["name"] in known:
+                continue
+            if "remove" in item:
+                where = _problem_at(
+                    f"`remove`: the extended scenario has no item named {item['name']!r}"
+                    f"{_did_you_mean(item['name'], sorted(known))}",
+                    (*cp, j, "remove"),
+                    self.child_marks,
+                    self.file,
+                )
+                self.problems.append(where)
+                continue
+            self.copy(self.child_marks, (*cp, j), (*op, len(result)))
+            result.append(item)
+        return result
+
+
 def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenario:
     """Parse and validate a scenario from YAML text.
 
@@ -627,10 +850,18 @@ def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenar
         Listing every problem with its line, column and key path.
     """
     file = str(source) if source is not None else None
+    path = Path(source).resolve() if source is not None else None
     data, marks = _load_yaml(text, file=file)
-    return _validate(
-        data, marks, file=file, source=Path(source).resolve() if source is not None else None
+    data, marks, lineage = _with_bases(
+        data,
+        marks,
+        directory=path.parent if path is not None else Path.cwd(),
+        file=file,
+        chain=(path,) if path is not None else (),
     )
+    scenario = _validate(data, marks, file=file, source=path)
+    scenario._lineage = lineage  # noqa: SLF001 - set once, before the object escapes
+    return scenario
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, base_dir: str | Path | None = None) -> Scenario:
@@ -666,7 +897,7 @@ def load_scenario(path: str | Path) -> Scenario:
     --------
     >>> scenario = load_scenario("dong-nam-bo")
     >>> scenario.criterion_names[:2]
-    ['port_access', 'long_thanh_airport_access']
+    ['port_truck_time', 'long_thanh_airport_time']
     """
     target = Path(path)
     if not target.exists():
@@ -675,19 +906,7 @@ def load_scenario(path: str | Path) -> Scenario:
             msg = f"scenario file {str(path)!r} does not exist"
             raise ScenarioError(Problem(msg, file=str(path)), file=str(path))
         target = bundled
-    try:
-        raw = target.read_bytes()
-    except OSError as err:
-        msg = f"cannot read the scenario file: {err.strerror}"
-        raise ScenarioError(Problem(msg, file=str(path)), file=str(path)) from err
-    if len(raw) > MAX_BYTES:
-        msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
-        raise ScenarioError(Problem(msg, file=str(path)), file=str(path))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        msg = f"the file is not UTF-8 text (byte {err.start}); save it as UTF-8"
-        raise ScenarioError(Problem(msg, file=str(path)), file=str(path)) from err
+    text = _read_scenario_text(target, str(path))
     return scenario_from_yaml(text, source=target)
 
 
