@@ -742,6 +742,9 @@ def graph_from_gdf(
     if node_tolerance_m <= 0:
         msg = f"node_tolerance_m must be positive, got {node_tolerance_m!r}"
         raise ParameterError(msg)
+    if len(edges) == 0:
+        msg = f"road layer of network {name!r} has no features; check its 'where' filter"
+        raise NetworkError(msg)
     target = _metric_crs(edges, crs, f"road layer of network {name!r}")
     gdf = _road_lines(edges, target, name)
     n_lines = len(gdf)
@@ -1873,8 +1876,9 @@ class AccessResult:
 
 def _flags(
     graph: RoadGraph, snap: Snap, *, max_snap_m: float | None, min_component_share: float
-) -> list[str | None]:
-    reasons: list[str | None] = [None] * len(snap)
+) -> npt.NDArray[np.object_]:
+    """Return why each snapped origin cannot be measured (None where it can)."""
+    reasons = np.full(len(snap), None, dtype=object)
     size = graph.component_size
     big = int(size.max())
     comp = np.where(snap.edge >= 0, size[graph.edge_u[np.maximum(snap.edge, 0)]], 0)
@@ -2030,15 +2034,14 @@ def accessibility(
         ratio = np.full(len(origins), np.nan)
         ok = has & (straight >= 1.0)
         ratio[ok] = value[ok] / straight[ok]
-        for i in np.flatnonzero(has & ~ok):
-            reasons[i] = reasons[i] or (
-                "parcel and facility less than 1 m apart: detour ratio undefined"
-            )
+        fine = pd.isna(reasons)
+        reasons[has & ~ok & fine] = (
+            "parcel and facility less than 1 m apart: detour ratio undefined"
+        )
         value = ratio
-    for i in np.flatnonzero(~np.isfinite(value)):
-        reasons[i] = reasons[i] or unreachable
-    bad = np.array([r is not None for r in reasons], dtype=bool)
-    value = np.where(bad | ~np.isfinite(value), np.nan, value)
+    fine = pd.isna(reasons)
+    reasons[~np.isfinite(value) & fine] = unreachable
+    value = np.where(pd.isna(reasons) & np.isfinite(value), value, np.nan)
     return _reduce_owners(
         origins,
         statistic=statistic,
@@ -2088,7 +2091,7 @@ def _usable_facilities(
         msg = f"layer {layer_name!r} has no facilities to measure to; check its 'where' filter"
         raise LayerError(msg)
     flags = _flags(graph, fac, max_snap_m=max_snap_m, min_component_share=min_component_share)
-    usable = np.array([r is None for r in flags], dtype=bool)
+    usable = pd.isna(flags)
     if not usable.any():
         msg = (
             f"no facility of layer {layer_name!r} can join network {graph.name!r}: "
@@ -2099,7 +2102,7 @@ def _usable_facilities(
         dropped = int((~usable).sum())
         warnings.warn(
             f"{dropped} of {len(fac)} facilities of layer {layer_name!r} left out of network "
-            f"{graph.name!r}: {next(r for r in flags if r)}",
+            f"{graph.name!r}: {flags[~usable][0]}",
             UserWarning,
             stacklevel=3,
         )
@@ -2160,7 +2163,7 @@ def _reduce_owners(
     *,
     statistic: Statistic,
     value: np.ndarray,
-    reasons: list[str | None],
+    reasons: npt.NDArray[np.object_],
     straight: np.ndarray,
     which: np.ndarray,
 ) -> AccessResult:
@@ -2174,17 +2177,16 @@ def _reduce_owners(
     chosen = np.full(origins.n_owners, -1, dtype=np.int64)
     chosen[owner_sorted[first]] = order[first]
     missing = chosen < 0
-    out_reasons: list[str | None] = [
-        "no access point joins the road network" if c < 0 else reasons[c] for c in chosen
-    ]
     c = np.maximum(chosen, 0)
+    out_reasons = reasons[c] if len(reasons) else np.full(len(chosen), None, dtype=object)
+    out_reasons[missing] = "no access point joins the road network"
 
     def pick(a: np.ndarray, fill: Any) -> np.ndarray:
         return np.where(missing, fill, a[c]) if len(a) else np.full(len(chosen), fill)
 
     return AccessResult(
         values=pick(value, np.nan).astype(np.float64),
-        reasons=out_reasons,
+        reasons=out_reasons.tolist(),
         snap_m=pick(origins.distance_m, np.nan).astype(np.float64),
         straight_m=pick(straight, np.nan).astype(np.float64),
         facility=pick(which, -1).astype(np.int64),
@@ -2270,7 +2272,7 @@ def network_paths(
     origins = _as_snap(graph, parcels, "parcels")
     fac = _as_snap(graph, facilities, "facilities")
     flags = _flags(graph, fac, max_snap_m=max_snap_m, min_component_share=min_component_share)
-    usable = np.array([r is None for r in flags], dtype=bool)
+    usable = pd.isna(flags)
     leg_o = _leg_cost(origins, metric, offroad_speed_kmh)
     leg_f = _leg_cost(fac, metric, offroad_speed_kmh)
     search = _augmented(

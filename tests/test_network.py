@@ -88,6 +88,10 @@ def test_gdf_errors():
         graph_from_gdf(roads([[(0, 0), (10, 0)]]), oneway_column="oneway")
     with pytest.raises(CRSError, match="Mercator"):
         graph_from_gdf(roads([[(0, 0), (10, 0)]]), crs="EPSG:3857")
+    with pytest.raises(NetworkError, match="no features"):
+        graph_from_gdf(roads([[(0, 0), (10, 0)]], crs="EPSG:4326").iloc[:0])
+    with pytest.raises(NetworkError, match="no line features"):
+        graph_from_gdf(gpd.GeoDataFrame(geometry=[LineString()], crs=CRS))
     with pytest.raises(ParameterError, match="profile"):
         graph_from_gdf(roads([[(0, 0), (10, 0)]]), profile="bicycle")
     with pytest.raises(ParameterError, match="positive"):
