@@ -2168,14 +2168,19 @@ def _reduce_owners(
     which: np.ndarray,
 ) -> AccessResult:
     """Give each parcel the value of its best origin (gate)."""
-    rank = -value if statistic == "count_within" else value
-    rank = np.where(np.isnan(rank), np.inf, rank)
-    order = np.lexsort((rank, origins.owner))
-    owner_sorted = origins.owner[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = owner_sorted[1:] != owner_sorted[:-1]
-    chosen = np.full(origins.n_owners, -1, dtype=np.int64)
-    chosen[owner_sorted[first]] = order[first]
+    if len(origins) == origins.n_owners and np.array_equal(
+        origins.owner, np.arange(origins.n_owners)
+    ):
+        chosen = np.arange(origins.n_owners, dtype=np.int64)  # one origin per parcel
+    else:
+        rank = -value if statistic == "count_within" else value
+        rank = np.where(np.isnan(rank), np.inf, rank)
+        order = np.lexsort((rank, origins.owner))
+        owner_sorted = origins.owner[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = owner_sorted[1:] != owner_sorted[:-1]
+        chosen = np.full(origins.n_owners, -1, dtype=np.int64)
+        chosen[owner_sorted[first]] = order[first]
     missing = chosen < 0
     c = np.maximum(chosen, 0)
     out_reasons = reasons[c] if len(reasons) else np.full(len(chosen), None, dtype=object)
