@@ -1,0 +1,86 @@
+"""``geosite run``: evaluate a scenario, write the score table and the map."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.errors import ScenarioError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from geosite.analysis import Result
+
+FORMATS = ("csv", "gpkg", "geojson")
+
+
+def register(sub: Subparsers) -> None:
+    """Add the ``run`` command."""
+    run = sub.add_parser("run", help="evaluate a scenario; write scores and a map")
+    run.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
+    run.add_argument("--out", required=True, type=Path, help="output directory")
+    run.add_argument("--no-map", action="store_true", help="do not write map.html")
+    run.add_argument(
+        "--format",
+        default=None,
+        help="comma-separated table formats: csv, gpkg, geojson (default: the scenario's)",
+    )
+    run.add_argument(
+        "--basemap",
+        default="light",
+        choices=["light", "osm", "satellite", "none"],
+        help="map background",
+    )
+    run.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run a scenario and write its outputs."""
+    from geosite.analysis import evaluate  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.outputs import write_outputs  # noqa: PLC0415
+    from geosite.render.map import result_to_map  # noqa: PLC0415
+    from geosite.scenario import load_scenario  # noqa: PLC0415
+
+    scenario = load_scenario(args.scenario)
+    formats = list(scenario.outputs.formats)
+    if args.format:
+        formats = [f.strip() for f in args.format.split(",") if f.strip()]
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown:
+            msg = f"--format: unknown format(s) {unknown}; choose from {', '.join(FORMATS)}"
+            raise ScenarioError(msg)
+    result = evaluate(scenario)
+    fmap = (
+        result_to_map(result, basemap=args.basemap)
+        if scenario.outputs.map and not args.no_map
+        else None
+    )
+    written = write_outputs(
+        result,
+        args.out,
+        formats=formats if scenario.outputs.table else (),
+        fmap=fmap,
+    )
+    print_ranking(result)
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def print_ranking(result: Result) -> None:
+    """Print one line per candidate: rank, total score, name, and why it was excluded."""
+    table = result.table
+    label = result.name_column or result.id_column
+    ranked = int((~table["excluded"]).sum())
+    print(f"{result.scenario.name}: {len(table)} candidates, {ranked} ranked")
+    for _, row in table.iterrows():
+        score = row["total_score"]
+        shown = f"{score:.3f}" if isinstance(score, float) and math.isfinite(score) else "  n/a"
+        rank = "  -" if row["excluded"] else f"{int(row['rank']):>3}"
+        line = f"{rank}  {shown}  {row[label]}"
+        if row["excluded"]:
+            line += f"  [excluded: {row['exclusion_reason']}]"
+        print(line)
