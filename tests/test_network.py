@@ -390,6 +390,20 @@ def osm_points():
     return g, list(pts[:30]), list(pts[30:])
 
 
+def test_snap_distance_equals_brute_force(osm_points):
+    g, parcels, _ = osm_points
+    rng = np.random.default_rng(5)
+    far = shapely.points(g.node_x.min() - rng.uniform(100, 900, 5), g.node_y.mean())
+    geoms = np.concatenate([parcels, shapely.buffer(parcels, 25), far])
+    snap = snap_to_graph(g, geoms)
+    edges = g.edge_geometry[g.representative]
+    brute = np.array([shapely.distance(geom, edges).min() for geom in geoms])
+    np.testing.assert_allclose(snap.distance_m, brute, atol=1e-9)
+    on_edge = shapely.distance(snap.point, g.edge_geometry[snap.edge])
+    assert on_edge.max() < 1e-6
+    np.testing.assert_allclose(shapely.distance(snap.origin, snap.point), snap.distance_m)
+
+
 @pytest.mark.parametrize("direction", ["to", "from"])
 def test_osm_distances_equal_networkx(osm_points, direction):
     g, parcels, facs = osm_points
