@@ -232,11 +232,17 @@ def test_compute_on_layer_network(tmp_path):
     assert res.extra["snap_m"][:3] == pytest.approx([80, 80, 80])
     assert list(res.extra["facility"][:3]) == ["Cai Mep"] * 3
     assert res.extra["straight_m"][0] == pytest.approx(np.hypot(2500, 130))
-    paths = res.features
-    assert list(paths.columns) == ["candidate", "facility", "cost_m", "geometry"]
+    features = res.features
+    assert features.crs == CRS
+    paths = features[features["candidate"].notna()]
+    assert list(paths.columns) == ["candidate", "facility", "cost_m", "geometry", "name"]
     assert paths["candidate"].tolist() == [0, 1, 2]
+    assert set(paths["facility"]) == {"Cai Mep"}
     np.testing.assert_allclose(paths.length, res.values[:3])
-    assert paths.crs == CRS
+    np.testing.assert_allclose(paths["cost_m"], res.values[:3])
+    marks = features[features["candidate"].isna()]
+    assert marks["name"].tolist() == ["Cai Mep"]
+    assert marks.geom_type.tolist() == ["Point"]
 
 
 def test_compute_time_uses_speed_columns_and_offroad_speed(tmp_path):

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -552,12 +553,18 @@ class NetworkMeasure(MeasureSpec):
             unit=self.value_unit(),
             reasons=res.reasons,
             extra={"snap_m": res.snap_m, "straight_m": res.straight_m, "facility": facility},
-            features=self._paths(
-                graph, origins=origins, fsnap=fsnap, res=res, names=names, access=access
+            features=self._features(
+                graph,
+                origins=origins,
+                fsnap=fsnap,
+                res=res,
+                names=names,
+                access=access,
+                facilities=facilities,
             ),
         )
 
-    def _paths(
+    def _features(
         self,
         graph: net.RoadGraph,
         *,
@@ -566,10 +573,21 @@ class NetworkMeasure(MeasureSpec):
         res: net.AccessResult,
         names: list[str],
         access: AccessSpec,
-    ) -> gpd.GeoDataFrame | None:
+        facilities: gpd.GeoDataFrame,
+    ) -> gpd.GeoDataFrame:
+        """Return the facilities (with a ``name``) and the route of each candidate to its nearest.
+
+        Routes are drawn for at most :data:`MAX_PATHS` candidates; route rows carry
+        ``candidate`` (row position), ``facility`` (its name) and the route's cost.
+        """
+        marks = gpd.GeoDataFrame(
+            {"name": names, "facility": names},
+            geometry=np.asarray(facilities.geometry.array, dtype=object),
+            crs=facilities.crs,
+        )
         measured = np.flatnonzero(np.isfinite(res.values) & (res.facility >= 0))
         if len(measured) == 0 or origins.n_owners > MAX_PATHS:
-            return None
+            return marks
         chosen = origins.take(res.origin[measured])
         metric = "distance" if self.statistic == "detour_ratio" else self.resolved_metric
         paths = net.network_paths(
@@ -586,7 +604,8 @@ class NetworkMeasure(MeasureSpec):
         paths["facility"] = [names[j] for j in paths["facility"]]
         unit = "min" if metric == "time" else "m"
         paths = paths.rename(columns={"cost": f"cost_{unit}"}).drop(columns="parcel")
-        return paths[["candidate", "facility", f"cost_{unit}", "geometry"]]
+        routes = paths[["candidate", "facility", f"cost_{unit}", "geometry"]]
+        return gpd.GeoDataFrame(pd.concat([routes, marks], ignore_index=True), crs=marks.crs)
 
 
 def _facility_names(facilities: gpd.GeoDataFrame) -> list[str]:
