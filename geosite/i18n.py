@@ -1,0 +1,398 @@
+"""Words and numbers for people: the English and Vietnamese message catalogue.
+
+Every string a planner reads on a map, in a report or on the command line comes from
+:data:`CATALOGUE` through :func:`translate`, and every number through :func:`format_number`
+or :func:`format_quantity`, so one switch (``language: vi`` in the scenario, ``--lang vi`` on
+the command line) changes all of them at once.
+
+Numbers follow each language's convention: English groups thousands with a comma and marks
+decimals with a point (``1,234.5``); Vietnamese does the opposite (``1.234,5``), as in
+Vietnamese government documents and the national standard for decimal notation.
+
+Keys are dotted, grouped by where they appear (``map.*``, ``popup.*``, ``legend.*``,
+``report.*``, ``admin.*``, ``cli.*``, ``unit.*``); placeholders are ``str.format`` fields
+(``{title}``) and are the same in both languages.
+
+Examples
+--------
+>>> translate("popup.rank", "vi")
+'Hạng'
+>>> format_number(1234.5, "vi", decimals=1), format_number(1234.5, "en", decimals=1)
+('1.234,5', '1,234.5')
+>>> format_quantity(12345.6, "m", "vi")
+'12,3 km'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import string
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+from geosite.errors import ParameterError
+
+__all__ = [
+    "CATALOGUE",
+    "LANGUAGES",
+    "Language",
+    "Translator",
+    "check_language",
+    "format_number",
+    "format_quantity",
+    "translate",
+    "unit_label",
+]
+
+#: The languages geosite writes: English and Vietnamese.
+Language = Literal["en", "vi"]
+
+#: Every :data:`Language`, English first (the default).
+LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
+
+#: Shown for a missing value (``None``, NaN) in both languages.
+MISSING: Final = "\u2013"  # an en dash
+
+#: ``key -> {language: text}``; placeholders are ``str.format`` fields.
+CATALOGUE: Final[dict[str, dict[Language, str]]] = {
+    # Interactive map: layer control, basemaps, tooltips.
+    "map.candidates": {"en": "Candidates (total score)", "vi": "Địa điểm đề xuất (điểm tổng hợp)"},
+    "map.rank_labels": {"en": "Rank labels", "vi": "Nhãn thứ hạng"},
+    "map.measured_to": {"en": "Measured to: {title}", "vi": "Đo đến: {title}"},
+    "map.routes_to": {"en": "Routes to: {title}", "vi": "Tuyến đường đến: {title}"},
+    "map.constraint": {"en": "Constraint: {title}", "vi": "Ràng buộc: {title}"},
+    "map.excluded": {"en": "Excluded candidates", "vi": "Địa điểm bị loại"},
+    "map.basemap.light": {"en": "Light (CARTO)", "vi": "Nền sáng (CARTO)"},
+    "map.basemap.osm": {"en": "OpenStreetMap", "vi": "OpenStreetMap"},
+    "map.basemap.satellite": {"en": "Satellite (Esri)", "vi": "Ảnh vệ tinh (Esri)"},
+    "map.attribution": {"en": "Data sources", "vi": "Nguồn dữ liệu"},
+    "map.scale": {"en": "Scale", "vi": "Tỷ lệ"},
+    "map.fullscreen": {"en": "Full screen", "vi": "Toàn màn hình"},
+    "map.exit_fullscreen": {"en": "Exit full screen", "vi": "Thoát toàn màn hình"},
+    "map.measure": {"en": "Measure distances and areas", "vi": "Đo khoảng cách và diện tích"},
+    "map.tooltip.rank": {"en": "{name} · rank {rank}", "vi": "{name} · hạng {rank}"},
+    "map.tooltip.excluded": {"en": "{name} · excluded", "vi": "{name} · bị loại"},
+    "map.scenario": {"en": "Scenario: {name}", "vi": "Kịch bản: {name}"},
+    # Legends.
+    "legend.total_score": {
+        "en": "Total suitability score (0 = worst, 1 = best)",
+        "vi": "Điểm thích hợp tổng hợp (0 = kém nhất, 1 = tốt nhất)",
+    },
+    "legend.score": {"en": "Score (0 to 1)", "vi": "Điểm (0 đến 1)"},
+    "legend.excluded": {"en": "Excluded", "vi": "Bị loại"},
+    "legend.class": {"en": "{low} to {high}", "vi": "{low} đến {high}"},
+    "legend.road_class": {"en": "Road class", "vi": "Cấp đường"},
+    # The popup score card.
+    "popup.rank": {"en": "Rank", "vi": "Hạng"},
+    "popup.rank_total": {
+        "en": "Rank {rank} · total score {score}",
+        "vi": "Hạng {rank} · điểm tổng hợp {score}",
+    },
+    "popup.total_score": {"en": "Total score", "vi": "Điểm tổng hợp"},
+    "popup.excluded": {"en": "Excluded: {reason}", "vi": "Bị loại: {reason}"},
+    "popup.id": {"en": "id {id}", "vi": "mã {id}"},
+    "popup.criterion": {"en": "Criterion", "vi": "Tiêu chí"},
+    "popup.raw": {"en": "Measured", "vi": "Giá trị đo"},
+    "popup.score": {"en": "Score", "vi": "Điểm"},
+    "popup.weight": {"en": "Weight", "vi": "Trọng số"},
+    "popup.contribution": {"en": "Contribution", "vi": "Đóng góp"},
+    "popup.score_bar": {"en": "Score bar", "vi": "Biểu đồ điểm"},
+    # The HTML report.
+    "report.title": {
+        "en": "Site-suitability report: {scenario}",
+        "vi": "Báo cáo đánh giá mức độ thích hợp địa điểm: {scenario}",
+    },
+    "report.generated": {"en": "Generated on {date}", "vi": "Lập ngày {date}"},
+    "report.summary": {"en": "Summary", "vi": "Tóm tắt"},
+    "report.ranking": {"en": "Ranking", "vi": "Bảng xếp hạng"},
+    "report.map": {"en": "Map", "vi": "Bản đồ"},
+    "report.score_cards": {"en": "Score cards", "vi": "Phiếu điểm từng địa điểm"},
+    "report.candidate": {"en": "Candidate", "vi": "Địa điểm"},
+    "report.candidates_scored": {
+        "en": "{count} candidates scored, {excluded} excluded",
+        "vi": "Đã chấm điểm {count} địa điểm, loại {excluded} địa điểm",
+    },
+    "report.sensitivity": {"en": "Sensitivity analysis", "vi": "Phân tích độ nhạy"},
+    "report.rank_stability": {"en": "Rank stability", "vi": "Độ ổn định thứ hạng"},
+    "report.methodology": {"en": "Methodology", "vi": "Phương pháp"},
+    "report.criteria": {"en": "Criteria", "vi": "Tiêu chí"},
+    "report.value_function": {"en": "Value function", "vi": "Hàm giá trị"},
+    "report.weights": {"en": "Weights", "vi": "Trọng số"},
+    "report.ahp_matrix": {
+        "en": "Pairwise comparison matrix (AHP)",
+        "vi": "Ma trận so sánh cặp (AHP)",
+    },
+    "report.consistency_ratio": {"en": "Consistency ratio", "vi": "Tỷ số nhất quán"},
+    "report.constraints": {"en": "Constraints", "vi": "Điều kiện loại trừ"},
+    "report.aggregation": {"en": "Aggregation", "vi": "Phương pháp tổng hợp"},
+    "report.data_sources": {"en": "Data sources", "vi": "Nguồn dữ liệu"},
+    "report.source": {"en": "Source", "vi": "Nguồn"},
+    "report.vintage": {"en": "Vintage", "vi": "Thời điểm dữ liệu"},
+    "report.licence": {"en": "Licence", "vi": "Giấy phép"},
+    "report.accuracy": {"en": "Accuracy", "vi": "Độ chính xác"},
+    "report.crs": {"en": "Coordinate reference system", "vi": "Hệ tọa độ"},
+    # Administrative units, before and after the July 2025 mergers.
+    "admin.province": {"en": "Province", "vi": "Tỉnh/thành phố"},
+    "admin.district": {"en": "District", "vi": "Quận/huyện"},
+    "admin.ward": {"en": "Ward/commune", "vi": "Phường/xã"},
+    "admin.province_old": {
+        "en": "Province (before July 2025)",
+        "vi": "Tỉnh/thành phố (trước 01/7/2025)",
+    },
+    "admin.province_new": {
+        "en": "Province (from July 2025)",
+        "vi": "Tỉnh/thành phố (từ 01/7/2025)",
+    },
+    "admin.district_old": {
+        "en": "District (before July 2025)",
+        "vi": "Quận/huyện (trước 01/7/2025)",
+    },
+    "admin.ward_old": {
+        "en": "Ward/commune (before July 2025)",
+        "vi": "Phường/xã (trước 01/7/2025)",
+    },
+    "admin.ward_new": {
+        "en": "Ward/commune (from July 2025)",
+        "vi": "Phường/xã (từ 01/7/2025)",
+    },
+    # Command line.
+    "cli.error": {"en": "error: {message}", "vi": "lỗi: {message}"},
+    "cli.warning": {"en": "warning: {message}", "vi": "cảnh báo: {message}"},
+    "cli.scenario_valid": {"en": "{path}: scenario is valid", "vi": "{path}: kịch bản hợp lệ"},
+    "cli.wrote": {"en": "wrote {path}", "vi": "đã ghi {path}"},
+    "cli.scored": {
+        "en": "{count} candidates scored in {seconds} s",
+        "vi": "đã chấm điểm {count} địa điểm trong {seconds} giây",
+    },
+    "cli.converted_text": {
+        "en": "layer {layer!r}: converted {count} values from {encoding} to Unicode",
+        "vi": "lớp {layer!r}: đã chuyển {count} giá trị từ bảng mã {encoding} sang Unicode",
+    },
+    # Unit words shown after numbers (symbols such as m, km and ha are the same in both).
+    "unit.m": {"en": "m", "vi": "m"},
+    "unit.km": {"en": "km", "vi": "km"},
+    "unit.ha": {"en": "ha", "vi": "ha"},
+    "unit.min": {"en": "min", "vi": "phút"},
+    "unit.h": {"en": "h", "vi": "giờ"},
+    "unit.count": {"en": "", "vi": ""},
+    "unit.share": {"en": "%", "vi": "%"},
+    "value.missing": {"en": MISSING, "vi": MISSING},
+    "value.yes": {"en": "yes", "vi": "có"},
+    "value.no": {"en": "no", "vi": "không"},
+}
+
+#: Units :func:`format_quantity` knows, with their decimals.
+_UNIT_DECIMALS: Final[dict[str, int]] = {
+    "m": 0,
+    "km": 1,
+    "min": 1,
+    "h": 1,
+    "count": 0,
+    "share": 1,
+    "ha": 1,
+}
+
+#: Thousands and decimal separators per language.
+_SEPARATORS: Final[dict[Language, tuple[str, str]]] = {"en": (",", "."), "vi": (".", ",")}
+
+
+def check_language(language: str, *, what: str = "language") -> Language:
+    """Return ``language`` if geosite writes it, else raise :class:`ParameterError`.
+
+    Parameters
+    ----------
+    language
+        ``"en"`` (English) or ``"vi"`` (Vietnamese); case and surrounding spaces are ignored.
+    what
+        Name of the argument or scenario key, used in the error message.
+
+    Examples
+    --------
+    >>> check_language(" VI ")
+    'vi'
+    """
+    code = language.strip().lower() if isinstance(language, str) else language
+    if code in LANGUAGES:
+        return code
+    msg = (
+        f"{what}: {language!r} is not a language geosite writes; use 'en' (English) or "
+        "'vi' (Vietnamese, tiếng Việt)"
+    )
+    raise ParameterError(msg)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def translate(key: str, language: Language = "en", **values: object) -> str:
+    """Return the text of ``key`` in ``language`` with ``values`` filled in.
+
+    Values are inserted as given: format numbers first with :func:`format_number` or
+    :func:`format_quantity` so they follow the language's conventions.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`CATALOGUE`, e.g. ``"legend.total_score"``.
+    language
+        ``"en"`` or ``"vi"``.
+    **values
+        The placeholders of the text, e.g. ``title="Port"`` for ``"map.measured_to"``.
+
+    Raises
+    ------
+    ParameterError
+        If the key or the language is unknown, or a placeholder is missing.
+
+    Examples
+    --------
+    >>> translate("map.measured_to", "vi", title="Cảng Cái Mép")
+    'Đo đến: Cảng Cái Mép'
+    >>> translate("legend.total_score")
+    'Total suitability score (0 = worst, 1 = best)'
+    """
+    language = check_language(language)
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        hints = difflib.get_close_matches(key, CATALOGUE, n=3)
+        msg = f"no message {key!r} in the catalogue"
+        msg += f"; did you mean {' or '.join(repr(h) for h in hints)}?" if hints else ""
+        raise ParameterError(msg)
+    text = entry[language]
+    missing = sorted(_fields(text) - values.keys())
+    if missing:
+        msg = f"message {key!r} needs the value(s) {missing}; pass them as keyword arguments"
+        raise ParameterError(msg)
+    return text.format(**values) if values else text
+
+
+def format_number(value: float | None, language: Language, *, decimals: int) -> str:
+    """Format ``value`` with the thousands and decimal separators of ``language``.
+
+    Parameters
+    ----------
+    value
+        The number; ``None`` and NaN are shown as an en dash, infinities as ``"∞"``/``"-∞"``.
+    language
+        ``"en"`` (``1,234.5``) or ``"vi"`` (``1.234,5``).
+    decimals
+        Digits after the decimal mark, 0 or more.
+
+    Raises
+    ------
+    ParameterError
+        If ``decimals`` is negative or the language is unknown.
+
+    Examples
+    --------
+    >>> format_number(1234567.891, "vi", decimals=2)
+    '1.234.567,89'
+    >>> format_number(-0.04, "en", decimals=1)
+    '0.0'
+    """
+    language = check_language(language)
+    if decimals < 0:
+        msg = f"decimals must be 0 or more, not {decimals!r}"
+        raise ParameterError(msg)
+    if value is None or math.isnan(value):
+        return MISSING
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]  # "-0.0" reads as an error to people
+    group, point = _SEPARATORS[language]
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)
+
+
+def unit_label(unit: str, language: Language) -> str:
+    """Return the word or symbol written after a number in ``unit``.
+
+    Examples
+    --------
+    >>> unit_label("min", "vi"), unit_label("ha", "vi")
+    ('phút', 'ha')
+    """
+    key = f"unit.{unit}"
+    return translate(key, language) if key in CATALOGUE else unit
+
+
+def _significant(value: float, digits: int) -> int:
+    """Return the decimals that show ``value`` with ``digits`` significant digits."""
+    if value == 0 or not math.isfinite(value):
+        return 0
+    return max(0, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def format_quantity(value: float | None, unit: str, language: Language) -> str:
+    """Format a measured value with its unit for people.
+
+    Distances of 1 km or more given in metres are shown in kilometres; shares (0-1) as
+    percentages; counts as whole numbers; other units with four significant digits.
+
+    Parameters
+    ----------
+    value
+        The value in ``unit``; ``None`` and NaN are shown as an en dash.
+    unit
+        ``"m"``, ``"km"``, ``"min"``, ``"h"``, ``"count"``, ``"share"`` (a fraction 0-1),
+        ``"ha"``, ``""`` (unitless) or any other unit symbol, written as given.
+    language
+        ``"en"`` or ``"vi"``.
+
+    Examples
+    --------
+    >>> format_quantity(12345.6, "m", "en"), format_quantity(850.2, "m", "vi")
+    ('12.3 km', '850 m')
+    >>> format_quantity(42.25, "min", "vi"), format_quantity(0.125, "share", "vi")
+    ('42,2 phút', '12,5%')
+    >>> format_quantity(1520.0, "count", "vi"), format_quantity(3.5, "ha", "en")
+    ('1.520', '3.5 ha')
+    """
+    language = check_language(language)
+    if value is None or math.isnan(value):
+        return MISSING
+    if unit == "m" and abs(value) >= 1000:
+        value, unit = value / 1000, "km"
+    if unit == "share":
+        return format_number(100 * value, language, decimals=1) + unit_label("share", language)
+    decimals = _UNIT_DECIMALS.get(unit, _significant(value, 4))
+    number = format_number(value, language, decimals=decimals)
+    label = unit_label(unit, language)
+    return f"{number} {label}" if label and unit != "count" else number
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Translate and format for one language; what renderers hold on to.
+
+    Parameters
+    ----------
+    language
+        ``"en"`` or ``"vi"``.
+
+    Examples
+    --------
+    >>> t = Translator("vi")
+    >>> t("popup.weight"), t.number(0.25, decimals=2), t.quantity(2500.0, "m")
+    ('Trọng số', '0,25', '2,5 km')
+    """
+
+    language: Language = "en"
+
+    def __post_init__(self) -> None:
+        check_language(self.language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        """Return the text of ``key`` with ``values`` filled in; see :func:`translate`."""
+        return translate(key, self.language, **values)
+
+    def number(self, value: float | None, *, decimals: int) -> str:
+        """Format a number; see :func:`format_number`."""
+        return format_number(value, self.language, decimals=decimals)
+
+    def quantity(self, value: float | None, unit: str) -> str:
+        """Format a value with its unit; see :func:`format_quantity`."""
+        return format_quantity(value, unit, self.language)

@@ -1,0 +1,123 @@
+"""Tests of the English/Vietnamese catalogue and number formatting."""
+
+from __future__ import annotations
+
+import math
+import string
+
+import pytest
+
+from geosite.errors import ParameterError
+from geosite.i18n import (
+    CATALOGUE,
+    LANGUAGES,
+    Translator,
+    check_language,
+    format_number,
+    format_quantity,
+    translate,
+)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_every_message_exists_in_every_language_with_the_same_placeholders(key):
+    entry = CATALOGUE[key]
+    assert set(entry) == set(LANGUAGES)
+    assert _fields(entry["en"]) == _fields(entry["vi"])
+    for text in entry.values():
+        assert text == text.strip()
+
+
+def test_vietnamese_messages_are_nfc():
+    import unicodedata
+
+    for entry in CATALOGUE.values():
+        assert unicodedata.is_normalized("NFC", entry["vi"])
+
+
+def test_translate_fills_placeholders():
+    assert translate("map.measured_to", "vi", title="Sân bay Long Thành") == (
+        "Đo đến: Sân bay Long Thành"
+    )
+    assert translate("popup.rank_total", "en", rank=1, score="0.812") == (
+        "Rank 1 · total score 0.812"
+    )
+
+
+def test_translate_defaults_to_english():
+    assert translate("popup.weight") == "Weight"
+
+
+def test_unknown_key_suggests_close_keys():
+    with pytest.raises(ParameterError, match=r"no message 'popup.wieght'.*'popup.weight'"):
+        translate("popup.wieght", "vi")
+
+
+def test_missing_placeholder_is_named():
+    with pytest.raises(ParameterError, match=r"needs the value\(s\) \['title'\]"):
+        translate("map.measured_to", "en")
+
+
+def test_unknown_language_lists_the_choices():
+    with pytest.raises(ParameterError, match=r"'fr'.*'en' \(English\) or 'vi'"):
+        translate("popup.rank", "fr")  # type: ignore[arg-type]
+    assert check_language("VI") == "vi"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "en", "vi"),
+    [
+        (1234.5, 1, "1,234.5", "1.234,5"),
+        (1234567.891, 2, "1,234,567.89", "1.234.567,89"),
+        (0.5, 0, "0", "0"),  # round half to even, as Python does
+        (-1234.25, 1, "-1,234.2", "-1.234,2"),
+        (999.96, 1, "1,000.0", "1.000,0"),
+        (-0.04, 1, "0.0", "0,0"),
+        (12, 0, "12", "12"),
+    ],
+)
+def test_format_number(value, decimals, en, vi):
+    assert format_number(value, "en", decimals=decimals) == en
+    assert format_number(value, "vi", decimals=decimals) == vi
+
+
+def test_format_number_non_finite_and_bad_decimals():
+    assert format_number(math.nan, "vi", decimals=1) == "–"
+    assert format_number(None, "en", decimals=1) == "–"
+    assert format_number(math.inf, "en", decimals=1) == "∞"
+    with pytest.raises(ParameterError, match="decimals must be 0 or more"):
+        format_number(1.0, "en", decimals=-1)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "en", "vi"),
+    [
+        (850.2, "m", "850 m", "850 m"),
+        (12345.6, "m", "12.3 km", "12,3 km"),
+        (1500.0, "km", "1,500.0 km", "1.500,0 km"),
+        (42.25, "min", "42.2 min", "42,2 phút"),
+        (1.5, "h", "1.5 h", "1,5 giờ"),
+        (1520.0, "count", "1,520", "1.520"),
+        (0.125, "share", "12.5%", "12,5%"),
+        (1234.56, "ha", "1,234.6 ha", "1.234,6 ha"),
+        (0.012345, "", "0.01235", "0,01235"),
+        (12.5, "dB", "12.50 dB", "12,50 dB"),
+        (math.nan, "m", "–", "–"),
+    ],
+)
+def test_format_quantity(value, unit, en, vi):
+    assert format_quantity(value, unit, "en") == en
+    assert format_quantity(value, unit, "vi") == vi
+
+
+def test_translator_binds_a_language():
+    t = Translator("vi")
+    assert t("legend.excluded") == "Bị loại"
+    assert t.number(1234.5, decimals=1) == "1.234,5"
+    assert t.quantity(2500.0, "m") == "2,5 km"
+    with pytest.raises(ParameterError, match="'de'"):
+        Translator("de")  # type: ignore[arg-type]
