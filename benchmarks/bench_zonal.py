@@ -12,8 +12,7 @@ spread over the raster. Each size is timed for the mean (and for "min, max, majo
 with geosite reading the file, rasterstats reading the file, and rasterstats on the array already
 in memory (what a user with enough RAM writes); the means are compared. Area-weighted means
 (``coverage="fraction"``) are compared with exactextract when it is installed
-(``pip install exactextract``), for time and for how far the sub-pixel estimate is from its
-exact coverage fractions.
+(``pip install exactextract``), which computes the same exact coverage fractions.
 """
 
 from __future__ import annotations
@@ -109,7 +108,7 @@ def compare_fraction(parcels, path, repeat):
     t_ee, theirs = timed(ee, repeat)
     ours = zonal_statistics(parcels, path, stats=["mean"], coverage="fraction")
     diff = np.abs(ours["mean"].to_numpy() - theirs["mean"].to_numpy())
-    return t_ee, float(np.nanmean(diff)), float(np.nanpercentile(diff, 99))
+    return t_ee, float(np.nanmean(diff)), float(np.nanmax(diff))
 
 
 def main() -> None:
@@ -144,7 +143,7 @@ def main() -> None:
             t_mean, ours = timed(ours_mean, args.repeat)
             t_more, _ = timed(ours_more, args.repeat)
             t_frac, _ = timed(ours_frac, args.repeat)
-            t_ee, ee_mean, ee_p99 = compare_fraction(parcels, path, args.repeat)
+            t_ee, ee_mean, ee_max = compare_fraction(parcels, path, args.repeat)
             row = {
                 "n": n,
                 "geosite": t_mean,
@@ -152,7 +151,7 @@ def main() -> None:
                 "geosite_fraction": t_frac,
                 "exactextract": t_ee,
                 "ee_diff": ee_mean,
-                "ee_p99": ee_p99,
+                "ee_max": ee_max,
                 "rs_file": float("nan"),
                 "rs_memory": float("nan"),
                 "fallback": int(ours["fallback"].sum()),
@@ -191,12 +190,13 @@ def main() -> None:
         )
     print()
     print("Area-weighted statistics against exactextract (values 0-100):")
-    print("| parcels | geosite fraction | exactextract | mean abs diff of means | p99 |")
-    print("|---|---|---|---|---|")
+    print("| parcels | geosite fraction | exactextract | speed-up | mean abs diff | max abs diff |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['n']:,} | {r['geosite_fraction']:.2f} s | {r['exactextract']:.2f} s | "
-            f"{r['ee_diff']:.3f} | {r['ee_p99']:.3f} |"
+            f"{r['exactextract'] / r['geosite_fraction']:.1f}x | {r['ee_diff']:.1e} | "
+            f"{r['ee_max']:.1e} |"
         )
 
 

@@ -121,9 +121,7 @@ def test_fraction_weights_match_exact_areas_of_random_polygons(tmp_path: Path) -
     path = write_tif(tmp_path / "r.tif", values)
     centres = shapely.points(X0 + rng.uniform(60, 340, 25), Y0 - rng.uniform(60, 340, 25))
     geoms = shapely.buffer(centres, rng.uniform(5, 50, 25), quad_segs=4)
-    table = zonal_statistics(
-        parcels(*geoms), path, stats=["mean"], coverage="fraction", subdivisions=16
-    )
+    table = zonal_statistics(parcels(*geoms), path, stats=["mean"], coverage="fraction")
     # Independent: exact intersection area of every pixel with every parcel.
     rows, cols = np.mgrid[0:40, 0:40]
     pixel_boxes = shapely.box(
@@ -132,8 +130,8 @@ def test_fraction_weights_match_exact_areas_of_random_polygons(tmp_path: Path) -
     for i, geom in enumerate(geoms):
         weights = shapely.area(shapely.intersection(pixel_boxes, geom)) / RES**2
         expected = np.sum(weights * values.ravel()) / weights.sum()
-        assert table.loc[i, "pixels"] == pytest.approx(weights.sum(), rel=0.02, abs=0.05)
-        assert table.loc[i, "mean"] == pytest.approx(expected, abs=0.01)
+        assert table.loc[i, "pixels"] == pytest.approx(weights.sum(), rel=1e-9)
+        assert table.loc[i, "mean"] == pytest.approx(expected, rel=1e-9)
 
 
 def test_shares_match_hand_computation(grid: Path) -> None:
@@ -298,6 +296,20 @@ def test_parcel_smaller_than_a_pixel_takes_the_pixel_under_its_centroid(grid: Pa
     assert table["share_above"].tolist() == [0.0, 1.0]
     assert table["fallback"].tolist() == [True, True]
     assert table["pixels"].tolist() == [1.0, 1.0]
+
+
+def test_fraction_coverage_weights_small_parcels_by_their_area(grid: Path) -> None:
+    tiny = cell(2.1, 1.1, 2.3, 1.3)
+    thin = cell(0.6, 3.0, 3.2, 3.2)  # 0.4, 1, 1 and 0.2 of pixels 12..15, 0.2 high
+    line = shapely.LineString([(X0 + 5, Y0 - 5), (X0 + 6, Y0 - 6)])  # no area: pixel 0
+    table = zonal_statistics(
+        parcels(tiny, thin, line), grid, stats=["mean", "min", "max"], coverage="fraction"
+    )
+    assert table["pixels"].tolist() == pytest.approx([0.04, 2.6 * 0.2, 1.0])
+    assert table["mean"].tolist() == pytest.approx([6.0, (0.4 * 12 + 13 + 14 + 0.2 * 15) / 2.6, 0])
+    assert table["min"].tolist() == [6.0, 12.0, 0.0]
+    assert table["max"].tolist() == [6.0, 15.0, 0.0]
+    assert table["fallback"].tolist() == [False, False, True]
 
 
 def test_crescent_falls_back_to_a_pixel_it_touches(grid: Path) -> None:
@@ -514,7 +526,6 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
         ({"stats": ["share_in_classes"]}, "needs `classes`"),
         ({"stats": ["share_above"]}, "need a finite `threshold`"),
         ({"coverage": "touched"}, "coverage 'touched'"),
-        ({"coverage": "fraction", "subdivisions": 0}, "subdivisions"),
         ({"chunk_size": 0}, "chunk_size"),
     ],
 )

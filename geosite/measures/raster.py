@@ -7,17 +7,18 @@ raster in memory. Only the windows that parcels cover are read.
 
 Which pixels count
     ``coverage="centre"`` (the default, as in GDAL and rasterstats) counts a pixel when its
-    centre lies inside the parcel. ``coverage="fraction"`` weights every pixel by the share
-    of its area the parcel covers, estimated by splitting each pixel into
-    ``subdivisions x subdivisions`` sub-pixels and counting their centres: along a straight
-    edge the weight of a pixel is off by at most about ``1 / subdivisions``, and the error
-    cancels largely along the edge.
+    centre lies inside the parcel. ``coverage="fraction"`` weights every pixel by the exact
+    share of its area the parcel covers (computed edge by edge with Green's theorem, as
+    exactextract does), so edge pixels count in proportion and a parcel smaller than a
+    pixel still gets the pixel it lies in; ``min`` and ``max`` then consider every pixel the
+    parcel touches with a positive area.
 Parcels without a pixel
-    A parcel smaller than a pixel, or a thin one that contains no pixel centre, takes the
-    value of the pixel under its centroid (under a point inside it when the centroid falls
-    outside, as for a crescent). Its ``fallback`` column is ``True``. This keeps small
-    parcels in the analysis instead of returning nothing; a pixel that is larger than the
-    parcel is still the best available estimate of what the parcel sits on.
+    With ``coverage="centre"``, a parcel smaller than a pixel, or a thin one that contains
+    no pixel centre, takes the value of the pixel under its centroid (under a point inside
+    it when the centroid falls outside, as for a crescent); its ``fallback`` column is
+    ``True``. This keeps small parcels in the analysis instead of returning nothing; a pixel
+    that is larger than the parcel is still the best available estimate of what the parcel
+    sits on. (With ``"fraction"`` only points and lines, which have no area, need this.)
 Overlapping parcels
     Each parcel is burnt separately, so overlapping parcels each count every pixel they cover
     (unlike a single label image, which keeps one parcel per pixel).
@@ -31,7 +32,9 @@ Nodata
 Other CRSs
     When the raster is not in the parcels' CRS, the parcels are reprojected to the raster's
     CRS, never the raster to theirs, so no pixel value is resampled. Pixel weights in
-    ``fraction`` mode are then shares of a pixel in the raster's own grid.
+    ``fraction`` mode are then shares of a pixel in the raster's own grid (for a raster in
+    degrees, shares of a pixel's area in degrees, which differ from shares in square metres
+    by far less than a part in a thousand across a parcel).
 """
 
 from __future__ import annotations
@@ -80,6 +83,8 @@ _BLOCK = 1024
 #: Smallest block a sparse block is split into, and the sparseness that triggers a split.
 _MIN_BLOCK = 256
 _SPARSE = 4
+#: Coverage below this share of a pixel is rounding noise, not overlap.
+_MIN_WEIGHT = 1e-9
 #: Largest number of edge/row crossings handled at once, to bound memory.
 _MAX_CROSSINGS = 20_000_000
 #: Largest number of pixels gathered at once.
@@ -125,16 +130,24 @@ class _Runs:
         )
 
 
-def _ring_edges(
-    geoms: npt.NDArray[np.object_], inverse: Affine, scale: int
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-]:
-    """Return every polygon ring edge of ``geoms`` in (scaled) pixel coordinates."""
+_Edges = tuple[
+    "npt.NDArray[np.int64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+    "npt.NDArray[np.float64]",
+]
+
+
+def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
+    """Return every polygon ring edge of ``geoms`` in pixel coordinates.
+
+    Returns ``(owner, u0, v0, u1, v1, orient)``: the parcel of each edge, its end points as
+    (column, row) and ``orient``, +1 or -1 so that ``orient * integral(u dv)`` around a ring
+    is the ring's area for an exterior ring and minus its area for a hole, whatever the
+    ring's stored orientation and the sign of the raster's transform.
+    """
     parts, part_owner = shapely.get_parts(geoms, return_index=True)
     # Geometry collections may nest multipolygons: flatten until only single parts are left.
     nested = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT
@@ -149,29 +162,28 @@ def _ring_edges(
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     a, b, c, d, e, f = inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f
     x, y = coords[:, 0], coords[:, 1]
-    u = (a * x + b * y + c) * scale
-    v = (d * x + e * y + f) * scale
+    u = a * x + b * y + c
+    v = d * x + e * y + f
     same = ring_of[:-1] == ring_of[1:]
-    owner = part_owner[ring_part[ring_of[:-1][same]]].astype(np.int64)
-    return owner, u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
+    edge_ring = ring_of[:-1][same]
+    u0, v0, u1, v1 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
+    signed = np.bincount(edge_ring, (u0 + u1) / 2 * (v1 - v0), minlength=len(rings))
+    exterior = np.ones(len(rings), dtype=bool)
+    exterior[1:] = ring_part[1:] != ring_part[:-1]
+    orient = np.where(exterior, np.sign(signed), -np.sign(signed))[edge_ring]
+    owner = part_owner[ring_part[edge_ring]].astype(np.int64)
+    return owner, u0, v0, u1, v1, orient
 
 
-def _scanline(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, scale: int
-) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
-    """Burn polygons into a grid of ``height x width`` cells whose centres they contain.
+def _scanline(geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int) -> _Runs:
+    """Burn polygons into the grid: the runs of pixels whose centre each polygon contains.
 
-    Rows and columns are in units of ``1 / scale`` pixel. Each polygon is handled on its own
-    with the even-odd rule over all its rings (holes and multipolygon parts included); a row
-    is crossed by an edge when the row's centre line lies in ``[min(v), max(v))``, so shared
-    vertices are never counted twice.
-
-    Returns ``(owner, row, col0, col1)``: runs of cells ``[col0, col1)`` inside polygon
-    ``owner``, clipped to the grid.
+    Each polygon is handled on its own with the even-odd rule over all its rings (holes and
+    multipolygon parts included); a row is crossed by an edge when the row's centre line
+    lies in ``[min(v), max(v))``, so shared vertices are never counted twice. Runs are
+    clipped to the grid and have weight 1.
     """
-    owner, ua, va, ub, vb = _ring_edges(geoms, inverse, scale)
+    owner, ua, va, ub, vb, _ = _ring_edges(geoms, inverse)
     vmin = np.minimum(va, vb)
     vmax = np.maximum(va, vb)
     first = np.clip(np.ceil(vmin - 0.5), 0, height).astype(np.int64)
@@ -187,10 +199,7 @@ def _scanline(
         first[keep],
         n[keep],
     )
-    total = int(n.sum())
-    edge = np.repeat(np.arange(len(n)), n)
-    start = np.cumsum(n) - n
-    row = first[edge] + (np.arange(total) - start[edge])
+    edge, row = _expand(first, n)
     slope = (ub - ua) / (vb - va)
     u = ua[edge] + (row + 0.5 - va[edge]) * slope[edge]
     key = owner[edge] * np.int64(height) + row
@@ -202,41 +211,137 @@ def _scanline(
     col1 = np.clip(np.ceil(right - 0.5), 0, width).astype(np.int64)
     keep = col1 > col0
     key = key[keep]
-    return key // height, key % height, col0[keep], col1[keep]
+    return _Runs(key // height, key % height, col0[keep], col1[keep], np.ones(int(keep.sum())))
+
+
+def _expand(
+    start: npt.NDArray[np.int64], count: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return ``(item, value)`` enumerating ``start[i], start[i] + 1, ...`` ``count[i]`` times."""
+    item = np.repeat(np.arange(len(count)), count)
+    offset = np.cumsum(count) - count
+    return item, start[item] + (np.arange(int(count.sum())) - offset[item])
+
+
+def _ramp_integral(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Integral from 0 to ``t`` of ``clip(s, 0, 1) ds``."""
+    return np.where(t <= 0, 0.0, np.where(t < 1, 0.5 * t * t, t - 0.5))
+
+
+def _band_pieces(
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """Cut every ring edge at the row boundaries of the grid.
+
+    Returns ``(group, left, right, dv)`` per piece: ``group = parcel * height + row``, the
+    piece's column range and its height, signed by the edge's direction and the ring's
+    orientation so that the pieces of a parcel add up to its area.
+    """
+    owner, ua, va, ub, vb, orient = _ring_edges(geoms, inverse)
+    vmin = np.minimum(va, vb)
+    vmax = np.maximum(va, vb)
+    r_first = np.clip(np.floor(vmin), 0, height).astype(np.int64)
+    r_stop = np.clip(np.ceil(vmax), 0, height).astype(np.int64)
+    edge, row = _expand(r_first, np.where(vmax > vmin, r_stop - r_first, 0))
+    lo_v = np.maximum(vmin[edge], row)
+    hi_v = np.minimum(vmax[edge], row + 1)
+    keep = hi_v > lo_v
+    edge, row, lo_v, hi_v = edge[keep], row[keep], lo_v[keep], hi_v[keep]
+    rise = vb - va
+    slope = np.divide(ub - ua, rise, out=np.zeros_like(rise), where=rise != 0)
+    u_lo = ua[edge] + (lo_v - va[edge]) * slope[edge]
+    u_hi = ua[edge] + (hi_v - va[edge]) * slope[edge]
+    dv = (hi_v - lo_v) * np.sign(rise)[edge] * orient[edge]
+    group = owner[edge] * np.int64(height) + row
+    return group, np.minimum(u_lo, u_hi), np.maximum(u_lo, u_hi), dv
+
+
+class _FullShares:
+    """Sum, per (parcel, row) group, of the height of the pieces right of a column."""
+
+    def __init__(
+        self,
+        group: npt.NDArray[np.int64],
+        column: npt.NDArray[np.int64],
+        dv: npt.NDArray[np.float64],
+        width: int,
+    ) -> None:
+        self.span = np.int64(width) + 2  # columns -1 .. width, for sortable keys
+        key = group * self.span + np.clip(column, -1, width) + 1
+        order = np.argsort(key, kind="stable")
+        self.key = key[order]
+        self.cumulative = np.concatenate([[0.0], np.cumsum(dv[order])])
+
+    def __call__(
+        self, group: npt.NDArray[np.int64], column: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float64]:
+        upto = np.searchsorted(self.key, group * self.span + column + 1, side="right")
+        stop = np.searchsorted(self.key, (group + 1) * self.span, side="left")
+        return np.asarray(self.cumulative[stop] - self.cumulative[upto], dtype=np.float64)
+
+
+def _coverage_runs(
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int
+) -> _Runs:
+    """Return runs of pixels weighted by the exact share of their area each polygon covers.
+
+    By Green's theorem the covered area of pixel ``(r, c)`` is the sum over the polygon's
+    edges, cut at the row band ``r <= v <= r + 1``, of ``integral(clip(u - c, 0, 1) dv)``
+    (signed by the edge's direction and ring orientation). For the columns a piece crosses
+    this integral has a closed form; every column left of the piece receives its full
+    ``dv``, a running sum that only changes at columns some piece crosses. Edge pixels are
+    emitted one by one, the stretches between them as runs.
+    """
+    group, left, right, dv = _band_pieces(geoms, inverse, height)
+    first_col = np.floor(left).astype(np.int64)
+    full = _FullShares(group, first_col, dv, width)
+
+    # Edge pixels: the columns each piece crosses, clipped to the grid.
+    c_lo = np.maximum(first_col, 0)
+    c_hi = np.minimum(np.floor(right).astype(np.int64), width - 1)
+    piece, col = _expand(c_lo, np.maximum(c_hi - c_lo + 1, 0))
+    run = (right - left)[piece]
+    steep = run < 1e-9
+    mean_ramp = np.where(
+        steep,
+        np.clip((left + right)[piece] / 2 - col, 0.0, 1.0),
+        (_ramp_integral(right[piece] - col) - _ramp_integral(left[piece] - col))
+        / np.where(steep, 1.0, run),
+    )
+    key, slot = np.unique(group[piece] * full.span + col + 1, return_inverse=True)
+    e_group, e_col = key // full.span, key % full.span - 1
+    e_weight = np.bincount(slot.ravel(), dv[piece] * mean_ramp) + full(e_group, e_col)
+
+    # Stretches between edge pixels (and the grid's sides) have the running sum as weight.
+    groups = np.unique(group)
+    b_group = np.concatenate([e_group, groups, groups])
+    b_col = np.concatenate([e_col, np.full(len(groups), -1), np.full(len(groups), width)])
+    order = np.lexsort((b_col, b_group))
+    b_group, b_col = b_group[order], b_col[order]
+    same = (b_group[1:] == b_group[:-1]) & (b_col[1:] > b_col[:-1] + 1)
+    g_group, g_start, g_stop = b_group[:-1][same], b_col[:-1][same] + 1, b_col[1:][same]
+
+    all_group = np.concatenate([e_group, g_group])
+    weight = np.concatenate([e_weight, full(g_group, g_start)])
+    col0 = np.concatenate([e_col, g_start])
+    col1 = np.concatenate([e_col + 1, g_stop])
+    keep = weight > _MIN_WEIGHT
+    all_group = all_group[keep]
+    return _Runs(all_group // height, all_group % height, col0[keep], col1[keep], weight[keep])
 
 
 def _runs_for(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, subdivisions: int
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, fraction: bool
 ) -> _Runs:
     """Return the pixel runs of ``geoms`` with the weight of each pixel in the run."""
-    if subdivisions == 1:
-        owner, row, col0, col1 = _scanline(geoms, inverse, height, width, 1)
-        return _Runs(owner, row, col0, col1, np.ones(len(owner)))
-    s = subdivisions
-    owner, frow, f0, f1 = _scanline(geoms, inverse, height * s, width * s, s)
-    row = frow // s
-    p0 = f0 // s
-    p1 = (f1 - 1) // s  # last pixel touched, inclusive
-    unit = 1.0 / (s * s)
-    single = p0 == p1
-    # A sub-pixel run split into: the partial first pixel, the full middle ones, the last.
-    w_first = np.where(single, f1 - f0, (p0 + 1) * s - f0) * unit
-    w_last = (f1 - p1 * s) * unit
-    parts = [
-        _Runs(owner, row, p0, p0 + 1, w_first),
-        _Runs(owner[~single], row[~single], p1[~single], p1[~single] + 1, w_last[~single]),
-    ]
-    middle = p1 - p0 > 1
-    parts.append(
-        _Runs(
-            owner[middle],
-            row[middle],
-            p0[middle] + 1,
-            p1[middle],
-            np.full(int(middle.sum()), s * unit),
-        )
-    )
-    return _Runs.concat(parts)
+    if fraction:
+        return _coverage_runs(geoms, inverse, height, width)
+    return _scanline(geoms, inverse, height, width)
 
 
 # --------------------------------------------------------------------------- accumulation
@@ -554,7 +659,6 @@ def _check_options(
     classes: Sequence[float] | None,
     threshold: float | None,
     coverage: str,
-    subdivisions: int,
 ) -> None:
     problems = []
     unknown = [s for s in stats if s not in _STATISTICS]
@@ -572,8 +676,6 @@ def _check_options(
         )
     if coverage not in get_args(Coverage):
         problems.append(f"coverage {coverage!r} is not one of {list(get_args(Coverage))!r}")
-    if not 1 <= subdivisions <= 64:
-        problems.append(f"subdivisions must be between 1 and 64, got {subdivisions!r}")
     if problems:
         raise ParameterError("; ".join(problems))
 
@@ -591,7 +693,6 @@ def zonal_statistics(
     threshold: float | None = None,
     coverage: Coverage = "centre",
     nodata: float | None = None,
-    subdivisions: int = 8,
     chunk_size: int = 200_000,
 ) -> pd.DataFrame:
     """Summarise a raster band over each parcel, reading only the windows the parcels cover.
@@ -623,9 +724,6 @@ def zonal_statistics(
     nodata
         Value to treat as missing, overriding the band's declared nodata (for rasters that
         declare none).
-    subdivisions
-        Sub-pixels per pixel side used to estimate covered areas with ``"fraction"``
-        (1 to 64); the weight of an edge pixel is off by at most about ``1/subdivisions``.
     chunk_size
         Parcels handled at once; bounds memory for very large parcel sets.
 
@@ -660,7 +758,7 @@ def zonal_statistics(
     >>> table[["share_in_classes", "pixels"]].to_dict("list")
     {'share_in_classes': [1.0, 0.0], 'pixels': [9.0, 8.0]}
     """
-    _check_options(stats, classes, threshold, coverage, subdivisions)
+    _check_options(stats, classes, threshold, coverage)
     if isinstance(geoms, gpd.GeoDataFrame):
         geoms = geoms.geometry
     if not isinstance(geoms, gpd.GeoSeries):
@@ -695,7 +793,7 @@ def zonal_statistics(
             stats=stats,
             classes=class_values,
             threshold=threshold,
-            subdivisions=subdivisions if coverage == "fraction" else 1,
+            fraction=coverage == "fraction",
             nodata=None if fill is None else float(fill),
             use_mask=use_mask,
             chunk_size=chunk_size,
@@ -765,7 +863,7 @@ def _compute(
     stats: Sequence[str],
     classes: npt.NDArray[np.float64] | None,
     threshold: float | None,
-    subdivisions: int,
+    fraction: bool,
     nodata: float | None,
     use_mask: bool,
     chunk_size: int,
@@ -781,7 +879,7 @@ def _compute(
         idx = order[lo : lo + chunk_size]
         chunk = geoms[idx]
         acc = _Accumulator(len(chunk), stats, classes, threshold)
-        for runs in _runs_in_slices(chunk, inverse, ds.height, ds.width, subdivisions):
+        for runs in _runs_in_slices(chunk, inverse, ds.height, ds.width, fraction):
             _gather(ds, band, runs, acc, nodata=nodata, use_mask=use_mask)
         # Parcels that cover no pixel take the one under their centroid.
         empty = np.flatnonzero(acc.total == 0)
@@ -804,20 +902,21 @@ def _compute(
 
 
 def _runs_in_slices(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, subdivisions: int
+    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, fraction: bool
 ) -> Iterator[_Runs]:
     """Yield pixel runs of slices of ``geoms`` small enough to bound the crossings held."""
     bounds = shapely.bounds(geoms)
     rows = np.nan_to_num(np.abs(bounds[:, 3] - bounds[:, 1]) * np.hypot(inverse.d, inverse.e))
     n_edges = shapely.get_num_coordinates(geoms)
-    # Crossings of a parcel are at most (its rows + 1) x its edges, in sub-pixel rows.
-    cost = np.minimum((rows + 1) * subdivisions, height * subdivisions) * np.maximum(n_edges, 1)
+    # Crossings of a parcel are at most (its rows + 1) x its edges.
+    # Edge pixels add about as many again with fraction coverage.
+    cost = np.minimum(rows + 1, height) * np.maximum(n_edges, 1) * (3 if fraction else 1)
     ends = np.cumsum(cost)
     lo = 0
     while lo < len(geoms):
         hi = int(np.searchsorted(ends, ends[lo] - cost[lo] + _MAX_CROSSINGS, "right"))
         hi = max(hi, lo + 1)
-        runs = _runs_for(geoms[lo:hi], inverse, height, width, subdivisions)
+        runs = _runs_for(geoms[lo:hi], inverse, height, width, fraction)
         yield _Runs(runs.owner + lo, runs.row, runs.col0, runs.col1, runs.weight)
         lo = hi
 
