@@ -462,6 +462,36 @@ def test_rotated_and_flipped_grids_use_their_own_pixel_centres(tmp_path: Path, a
     assert table.loc[0, "mean"] == pytest.approx(values[inside].mean())
 
 
+def test_fraction_coverage_on_a_rotated_grid_matches_exact_areas(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    values = rng.random((20, 30)).astype("float32")
+    cos, sin = np.cos(np.radians(25)), np.sin(np.radians(25))
+    transform = Affine(RES * cos, RES * sin, X0, RES * sin, -RES * cos, Y0)
+    path = write_tif(tmp_path / "rot.tif", values, transform=transform)
+    centre = (
+        transform.a * 14 + transform.b * 9 + transform.c,
+        transform.d * 14 + transform.e * 9 + transform.f,
+    )
+    geom = shapely.Point(centre).buffer(47, quad_segs=4)
+    table = zonal_statistics(parcels(geom), path, coverage="fraction")
+    rows, cols = np.mgrid[0:20, 0:30]
+    corners = [(cols, rows), (cols + 1, rows), (cols + 1, rows + 1), (cols, rows + 1)]
+    xy = [
+        (
+            transform.a * c + transform.b * r + transform.c,
+            transform.d * c + transform.e * r + transform.f,
+        )
+        for c, r in corners
+    ]
+    rings = np.stack([np.stack([x, y], axis=-1) for x, y in xy], axis=-2)
+    pixels = shapely.polygons(rings.reshape(-1, 4, 2))
+    weights = shapely.area(shapely.intersection(pixels, geom)) / RES**2
+    assert table.loc[0, "pixels"] == pytest.approx(weights.sum(), rel=1e-9)
+    assert table.loc[0, "mean"] == pytest.approx(
+        np.sum(weights * values.ravel()) / weights.sum(), rel=1e-9
+    )
+
+
 def test_raster_without_crs_is_refused_by_name(tmp_path: Path) -> None:
     path = write_tif(tmp_path / "nocrs.tif", np.ones((2, 2), dtype="uint8"), crs=None)
     with pytest.raises(CRSError, match=r"nocrs\.tif.*has no CRS"):
