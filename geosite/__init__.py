@@ -32,6 +32,7 @@ from geosite.layers import catalog, layer_info, read_layer
 from geosite.outputs import write_outputs
 from geosite.render.map import result_to_map
 from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
+from geosite.scorecard import score_cards
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -56,5 +57,6 @@ __all__ = [
     "result_to_map",
     "scenario_from_dict",
     "scenario_from_yaml",
+    "score_cards",
     "write_outputs",
 ]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geosite.errors import OutputError
 from geosite.io import atomic_path
+from geosite.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,6 +66,7 @@ def write_outputs(
     formats: Sequence[TableFormat] = ("csv", "gpkg"),
     fmap: folium.Map | None = None,
     map_name: str = "map.html",
+    cards: bool = True,
 ) -> list[Path]:
     """Write the score table (and a map) to ``out_dir``, atomically.
 
@@ -81,6 +83,10 @@ def write_outputs(
         A folium map to save as ``map_name`` (see :func:`geosite.result_to_map`).
     map_name
         File name of the map.
+    cards
+        With ``"csv"`` among the formats, also write ``score_cards.csv``: one row per
+        candidate and criterion with the margin to the next rank
+        (see :func:`geosite.scorecard.score_cards`).
 
     Returns
     -------
@@ -107,6 +113,13 @@ def write_outputs(
                 _write_vector(result, tmp, "GPKG")
             else:
                 _write_vector(result, tmp, "GeoJSON")
+            targets.append(target)
+        if cards and "csv" in formats:
+            target = out / "score_cards.csv"
+            tmp = stack.enter_context(atomic_path(target))
+            score_cards(result).to_csv(
+                tmp, index=False, float_format=f"%.{CSV_DIGITS}g", lineterminator="\n"
+            )
             targets.append(target)
         if fmap is not None:
             target = out / map_name

@@ -19,7 +19,7 @@ def test_run_writes_table_gpkg_and_map(
 ) -> None:
     out = tiny_project / "out"
     assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OK
-    assert sorted(p.name for p in out.iterdir()) == ["map.html", "scores.csv", "scores.gpkg"]
+    assert sorted(p.name for p in out.iterdir()) == ["map.html", "score_cards.csv", "scores.csv", "scores.gpkg"]
     table = pd.read_csv(out / "scores.csv")
     assert table["site_id"].tolist() == ["b", "a", "c"]
     gpkg = gpd.read_file(out / "scores.gpkg", layer="scores")
