@@ -213,3 +213,28 @@ def test_measure_refuses_a_zone_layer_in_another_crs(provinces) -> None:
 def test_measure_spec_is_validated(spec: dict, message: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
         AttributeMeasure.model_validate({"type": "attribute", **spec})
+
+
+def test_attribute_criteria_run_in_a_scenario(tiny_project: Path, provinces) -> None:
+    from geosite import evaluate
+
+    # Sites a (x 0..400) and c (x 0..200, y 5000) lie in the first province, b (x 5000) in
+    # none of these three; give the provinces room to the north so c is inside.
+    provinces.geometry = [sq(0, 0, 1000, 6000), sq(1000, 0, 1000, 6000), sq(2000, 0, 1000)]
+    provinces.to_file(tiny_project / "data" / "provinces.gpkg")
+    text = (tiny_project / "scenario.yaml").read_text(encoding="utf-8")
+    text = text.replace("layers:\n", "layers:\n  my_provinces: {path: data/provinces.gpkg}\n")
+    text = text.replace(
+        "constraints:",
+        """  - name: digital
+    measure: {type: attribute, layer: my_provinces, column: digital_rank, unit: rank}
+    value: {type: linear, best: 1, worst: 10}
+    weight: 1
+constraints:""",
+    )
+    (tiny_project / "scenario.yaml").write_text(text, encoding="utf-8")
+    table = evaluate(tiny_project / "scenario.yaml").table.set_index("site_id")
+    assert table.loc["a", "digital_rank"] == 2
+    assert table.loc["c", "digital_rank"] == 2
+    assert np.isnan(table.loc["b", "digital_rank"])
+    assert table.loc["a", "digital_zone"] == 0

@@ -201,3 +201,37 @@ def test_measure_reuses_the_dissolved_layer() -> None:
 def test_measure_spec_is_validated(spec: dict, message: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
         OverlayMeasure.model_validate({"type": "overlay", "layer": "zones", **spec})
+
+
+def test_overlay_criteria_run_in_a_scenario(tiny_project: Path) -> None:
+    from geosite import evaluate
+
+    # Site a is the 400 m square at (0, 0) of the project; the flood zone covers its west
+    # quarter, and lies 300 m west of site b (the square at (5000, 0)).
+    flood = shapely.union(box(X0 - 1000, Y0 - 1000, X0 + 100, Y0 + 1000), sq(4600, 0, 100))
+    gpd.GeoDataFrame(
+        {"kind": ["flood", "forest"]},
+        geometry=[flood, sq(0, 0, 400)],
+        crs=CRS,
+    ).to_file(tiny_project / "data" / "zones.gpkg")
+    text = (tiny_project / "scenario.yaml").read_text(encoding="utf-8")
+    text = text.replace("layers:\n", "layers:\n  zones: {path: data/zones.gpkg}\n")
+    text = text.replace(
+        "constraints:",
+        """  - name: flooded
+    measure: {type: overlay, layer: zones, where: {kind: flood}}
+    value: {type: linear, best: 0, worst: 1}
+    weight: 1
+  - name: near_flood
+    measure: {type: overlay, layer: zones, where: {kind: flood}, layer_buffer_m: 400,
+              statistic: area_ha}
+    value: {type: linear, best: 0, worst: 16}
+    weight: 1
+constraints:""",
+    )
+    (tiny_project / "scenario.yaml").write_text(text, encoding="utf-8")
+    table = evaluate(tiny_project / "scenario.yaml").table.set_index("site_id")
+    assert table.loc[["a", "b"], "flooded_share"].tolist() == pytest.approx([0.25, 0.0])
+    grown = flood.buffer(400)
+    expected = [grown.intersection(sq(x, 0, 400)).area / 1e4 for x in (0, 5000)]
+    assert table.loc[["a", "b"], "near_flood_ha"].tolist() == pytest.approx(expected)

@@ -656,3 +656,35 @@ def test_measure_unit_is_declared_for_values(grid: Path) -> None:
 def test_measure_spec_is_validated(spec: dict, message: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
         RasterMeasure.model_validate({"type": "raster", "raster": "r", **spec})
+
+
+def test_raster_criteria_run_in_a_scenario(tiny_project: Path) -> None:
+    from geosite import evaluate
+
+    # Site a is the 400 m square at (0, 0) of the project, b the one at (5000, 0).
+    values = np.zeros((10, 600), dtype="float32")
+    values[:, 500:] = 7.0  # 7 from x = 5000 m eastwards
+    write_tif(
+        tiny_project / "data" / "heat.tif",
+        values,
+        transform=Affine(10, 0, 690_000, 0, -10, 1_190_400),
+        nodata=-1,
+    )
+    text = (tiny_project / "scenario.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "constraints:",
+        """  - name: sea
+    measure: {type: raster, raster: land_sea_mask, statistic: share_in_classes, classes: [1]}
+    value: {type: linear, best: 0, worst: 1}
+    weight: 1
+  - name: heat
+    measure: {type: raster, raster: data/heat.tif, statistic: mean, unit: degC}
+    value: {type: linear, best: 0, worst: 10}
+    weight: 1
+constraints:""",
+    )
+    (tiny_project / "scenario.yaml").write_text(text, encoding="utf-8")
+    table = evaluate(tiny_project / "scenario.yaml").table.set_index("site_id")
+    assert table.loc["a", "sea_share"] == 0
+    assert table.loc[["a", "b"], "heat_degC"].tolist() == [0.0, 7.0]
+    assert np.isnan(table.loc["c", "heat_degC"])  # outside the raster's rows
