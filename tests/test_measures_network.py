@@ -139,6 +139,23 @@ def test_network_spec_sources_parse():
     assert "source" in NetworkSpec.model_json_schema()["properties"]
 
 
+def test_network_spec_json_schema_matches_validation():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(NetworkSpec.model_json_schema())
+    good = [
+        {"source": "roads"},
+        {"source": {"layer": "roads", "where": {"status": ["open", "partly_open"]}}},
+        {"source": {"osm_xml": "a.osm"}, "profile": "truck", "speeds_kmh": {"trunk": 50}},
+        {"source": {"bbox": [106.7, 10.8, 106.8, 10.9], "cache_dir": "c"}},
+        {"source": "roads", "access": {"max_snap_m": 5000, "offroad_speed_kmh": 20}},
+    ]
+    for doc in good:
+        assert not list(validator.iter_errors(doc)), doc
+        NetworkSpec.model_validate(doc)
+    for doc in ({"source": {"url": "x"}}, {"source": "roads", "speed": 3}):
+        assert list(validator.iter_errors(doc)), doc
+
+
 @pytest.mark.parametrize(
     ("doc", "match"),
     [

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -78,11 +79,6 @@ class LayerSource(_Model):
 
     layer: str = Field(description="Name of the road layer.")
     where: Where | None = Field(default=None, description="Attribute filter, e.g. {status: open}.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, value: Any) -> Any:
-        return {"layer": value} if isinstance(value, str) else value
 
 
 class FileSource(_Model):
@@ -146,6 +142,11 @@ class BboxSource(_Model):
         return self
 
 
+def _layer_from_name(value: Any) -> Any:
+    """Read the shorthand ``source: roads`` as ``source: {layer: roads}``."""
+    return {"layer": value} if isinstance(value, str) else value
+
+
 _SOURCE_KEYS = ("file", "osm_xml", "pbf", "graphml", "place", "bbox", "layer")
 
 
@@ -171,7 +172,11 @@ _SOURCE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 Source = Annotated[
-    Annotated[LayerSource, Tag("layer")]
+    Annotated[
+        LayerSource,
+        BeforeValidator(_layer_from_name, json_schema_input_type=str | LayerSource),
+        Tag("layer"),
+    ]
     | Annotated[FileSource, Tag("file")]
     | Annotated[OsmXmlSource, Tag("osm_xml")]
     | Annotated[PbfSource, Tag("pbf")]
