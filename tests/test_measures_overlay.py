@@ -114,9 +114,23 @@ def test_mixed_crs_is_refused() -> None:
         overlay_share(series(sq(0, 0, 10)), layer, layer="flood")
 
 
-def test_geographic_crs_is_refused() -> None:
+def test_geographic_or_non_metre_crs_is_refused() -> None:
     with pytest.raises(CRSError, match="geographic CRS"):
         overlay_share(series(box(106, 10, 107, 11), crs="EPSG:4326"), series(sq(0, 0, 1)))
+    feet = "EPSG:2227"  # California zone 3, US survey feet
+    with pytest.raises(CRSError, match="a CRS in US survey foot"):
+        overlay_share(series(sq(0, 0, 10), crs=feet), series(sq(0, 0, 1), crs=feet))
+
+
+def test_chunks_do_not_change_results(monkeypatch) -> None:
+    from geosite.measures import overlay
+
+    rng = np.random.default_rng(1)
+    parcels = series(*shapely.buffer(shapely.points(X0 + rng.uniform(0, 900, 50), Y0), 40))
+    layer = series(sq(100, -100, 300), sq(600, -50, 100))
+    whole = overlay_share(parcels, layer)
+    monkeypatch.setattr(overlay, "_CHUNK", 7)
+    np.testing.assert_array_equal(overlay_share(parcels, layer), whole)
 
 
 def test_invalid_layer_geometry_is_listed() -> None:

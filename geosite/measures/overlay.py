@@ -54,6 +54,8 @@ _MAX_VERTICES = 256
 _MAX_DEPTH = 12
 #: Segments per quarter circle in buffers, as in geopandas' and shapely's ``.buffer()``.
 _QUAD_SEGS = 16
+#: Parcels intersected at once.
+_CHUNK = 100_000
 
 
 def _array(geoms: gpd.GeoSeries | gpd.GeoDataFrame | npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -71,10 +73,15 @@ def _check_crs(
     crs_a = getattr(geoms, "crs", None)
     crs_b = getattr(layer_geoms, "crs", None)
     for crs, what in ((crs_a, "the parcels"), (crs_b, f"layer {layer!r}")):
-        if crs is not None and pyproj.CRS.from_user_input(crs).is_geographic:
+        if crs is None:
+            continue
+        parsed = pyproj.CRS.from_user_input(crs)
+        unit = parsed.axis_info[0].unit_name if parsed.axis_info else "unknown"
+        if parsed.is_geographic or unit not in {"metre", "meter"}:
+            kind = "a geographic CRS" if parsed.is_geographic else f"a CRS in {unit}"
             msg = (
-                f"{what} are in a geographic CRS ({pyproj.CRS.from_user_input(crs).name}); "
-                "areas need a metric CRS: reproject with `.to_crs('EPSG:32648')`"
+                f"{what} are in {kind} ({parsed.name}); areas and buffers need a CRS in "
+                "metres: reproject with `.to_crs('EPSG:32648')`"
             )
             raise CRSError(msg)
     if (
@@ -275,17 +282,18 @@ def _overlay(
     inside = np.zeros(len(parcels))
     if len(pieces):
         tree = shapely.STRtree(pieces)
-        idx_parcel, idx_piece = tree.query(parcels, predicate="intersects")
-        a, b = parcels[idx_parcel], pieces[idx_piece]
-        # A parcel wholly inside a piece needs no intersection; the rest are clipped exactly.
-        within = shapely.within(a, b)
-        part_area = np.empty(len(a))
-        part_area[within] = shapely.area(a[within])
-        clip = ~within
-        part_area[clip] = shapely.area(shapely.intersection(a[clip], b[clip]))
-        inside = np.asarray(
-            np.bincount(idx_parcel, part_area, minlength=len(parcels)), dtype=np.float64
-        )
+        # Chunks bound the memory held by intersection geometries for large parcel sets.
+        for lo in range(0, len(parcels), _CHUNK):
+            chunk = parcels[lo : lo + _CHUNK]
+            idx_parcel, idx_piece = tree.query(chunk, predicate="intersects")
+            a, b = chunk[idx_parcel], pieces[idx_piece]
+            # A parcel wholly inside a piece needs no intersection; the rest are clipped.
+            within = shapely.within(a, b)
+            part_area = np.empty(len(a))
+            part_area[within] = shapely.area(a[within])
+            clip = ~within
+            part_area[clip] = shapely.area(shapely.intersection(a[clip], b[clip]))
+            inside[lo : lo + len(chunk)] = np.bincount(idx_parcel, part_area, minlength=len(chunk))
     if statistic == "area_ha":
         out = inside / 10_000.0
     else:
