@@ -453,6 +453,41 @@ def test_osm_times_match_distances_at_one_speed(osm_points):
     np.testing.assert_allclose(time.values, dist.values * 0.06 / 36)
 
 
+def test_osm_times_equal_networkx_with_tag_and_table_speeds(osm_points):
+    # independent speeds: maxspeed tag where numeric, else the car table (links at 70 %)
+    g = osm_points[0]
+    table = default_speeds("car")
+    G = ox.project_graph(ox.graph_from_xml(OSM, retain_all=True), to_crs=CRS)
+    H = nx.MultiDiGraph()
+    for u, v, d in G.edges(data=True):
+        geom = d.get("geometry") or LineString(
+            [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+        )
+        tag = d.get("maxspeed")
+        tag = tag[0] if isinstance(tag, list) else tag
+        cls = d["highway"][0] if isinstance(d["highway"], list) else d["highway"]
+        base = table.get(cls.removesuffix("_link"), table["default"])
+        speed = (
+            float(tag)
+            if tag and str(tag).isdigit()
+            else (table.get(cls) or (0.7 * base if cls.endswith("_link") else table["default"]))
+        )
+        H.add_edge(u, v, w=geom.length * 0.06 / speed)
+    # facilities and parcels at nodes, so no partial edges are involved
+    nodes = list(G.nodes)
+    rng = np.random.default_rng(9)
+    fac_nodes = [nodes[i] for i in rng.choice(len(nodes), 3, replace=False)]
+    par_nodes = [nodes[i] for i in rng.choice(len(nodes), 25, replace=False)]
+    rev = H.reverse()
+    dist = nx.multi_source_dijkstra_path_length(rev, set(fac_nodes), weight="w")
+    expected = np.array([dist.get(n, np.nan) for n in par_nodes])
+    pts = [Point(G.nodes[n]["x"], G.nodes[n]["y"]) for n in par_nodes]
+    fpts = [Point(G.nodes[n]["x"], G.nodes[n]["y"]) for n in fac_nodes]
+    res = accessibility(g, pts, fpts, metric="time", max_snap_m=None, min_component_share=0)
+    assert np.array_equal(np.isnan(res.values), np.isnan(expected))
+    np.testing.assert_allclose(res.values, expected, rtol=1e-9, atol=1e-9)
+
+
 def test_osm_filter_drops_non_roads(tmp_path):
     # add a building way to the file: it must not become an edge
     text = OSM.read_text(encoding="utf-8")
