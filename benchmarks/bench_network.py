@@ -198,5 +198,35 @@ def main() -> None:
         )
 
 
+def other_statistics(edges: int = 1_000_000, n: int = 100_000) -> None:
+    """Time every statistic on one graph and parcel set, reusing graph and snaps."""
+    roads = grid_roads(edges)
+    par, fac = parcels_and_facilities(roads, n)
+    g = graph_from_gdf(roads, oneway_column="oneway")
+    snap = snap_to_graph(g, par)
+    fsnap = snap_to_graph(g, fac)
+    accessibility(g, snap, fsnap, max_snap_m=None, min_component_share=0)  # warm caches
+    print(f"\nOther statistics, E = {g.n_edges:,}, N = {n:,}, K = {K} (graph and snaps reused)\n")
+    print("| statistic | search s |")
+    print("|---|---|")
+    cases = [
+        ("nearest (time)", {"statistic": "nearest"}),
+        ("nearest (distance)", {"statistic": "nearest", "metric": "distance"}),
+        ("kth_nearest k=3", {"statistic": "kth_nearest", "k": 3}),
+        ("mean_k_nearest k=3", {"statistic": "mean_k_nearest", "k": 3}),
+        ("count_within 15 min", {"statistic": "count_within", "within": 15.0}),
+        ("detour_ratio", {"statistic": "detour_ratio"}),
+    ]
+    for label, kw in cases:
+        t, _ = timed(
+            lambda kw=kw: accessibility(
+                g, snap, fsnap, max_snap_m=None, min_component_share=0, **kw
+            ),
+            repeat=3,
+        )
+        print(f"| {label} | {t:.3f} |", flush=True)
+
+
 if __name__ == "__main__":
     main()
+    other_statistics()
