@@ -1104,6 +1104,9 @@ def graph_from_osmnx(
     return rg
 
 
+_NETWORK_TYPES = ("drive", "drive_service", "all")
+
+
 def _keep_way(tags: Mapping[str, str], network_type: NetworkType) -> bool:
     highway = tags.get("highway")
     if highway is None or network_type == "all":
@@ -1191,6 +1194,7 @@ def graph_from_xml(
     import osmnx as ox  # noqa: PLC0415
 
     p = _check_file(path, "OSM XML")
+    _check_choice("network_type", network_type, _NETWORK_TYPES)
     label = name or p.name
     with tempfile.TemporaryDirectory() as tmp:
         filtered = Path(tmp) / "roads.osm"
@@ -1251,6 +1255,7 @@ def graph_from_pbf(
     RoadGraph
     """
     p = _check_file(path, "OSM PBF")
+    _check_choice("network_type", network_type, _NETWORK_TYPES)
     try:
         import osmium  # noqa: PLC0415 - optional dependency
     except ImportError as err:
@@ -1428,16 +1433,16 @@ def graph_from_place(
             ignore_oneway=ignore_oneway,
             name=label,
         )
-    osmnx_type = {"drive": "drive", "drive_service": "drive_service", "all": "all"}[network_type]
+    _check_choice("network_type", network_type, _NETWORK_TYPES)
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with _osmnx_cache(folder / "http"):
             if isinstance(query, str):
-                g = ox.graph_from_place(query, network_type=osmnx_type, retain_all=True)
+                g = ox.graph_from_place(query, network_type=network_type, retain_all=True)
             else:
                 west, south, east, north = (float(q) for q in query)
                 g = ox.graph_from_bbox(
-                    (west, south, east, north), network_type=osmnx_type, retain_all=True
+                    (west, south, east, north), network_type=network_type, retain_all=True
                 )
     except Exception as err:
         msg = (

@@ -504,6 +504,8 @@ def test_osm_filter_drops_non_roads(tmp_path):
     assert drive.n_edges < 307
     with pytest.raises(DataNotFoundError, match="does not exist"):
         graph_from_xml(tmp_path / "missing.osm")
+    with pytest.raises(ParameterError, match="network_type 'bike'"):
+        graph_from_xml(path, network_type="bike")
 
 
 def test_osm_oneways_and_components():
