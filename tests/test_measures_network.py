@@ -391,3 +391,64 @@ def test_errors_name_the_network_and_layer(tmp_path):
         NetworkMeasure(layer="ports", network="city").compute(ctx)
     with pytest.raises(LayerError, match="'ports' has no features"):
         NetworkMeasure(layer="ports", network="trunk", where={"kind": "air"}).compute(ctx)
+
+
+# ------------------------------------------------------------------------------------------
+# the bundled candidates on the bundled trunk network
+
+
+ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads.geojson"
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    if not ROADS_LAYER.is_file():
+        pytest.skip("bundled layers/roads.geojson is not built yet")
+    layers = pytest.importorskip("geosite.layers")
+
+    def load_layer(name, where):
+        gdf = layers.read_layer(name).to_crs(CRS)
+        for column, wanted in (where or {}).items():
+            gdf = gdf[gdf[column].isin(wanted if isinstance(wanted, list) else [wanted])]
+        return gdf
+
+    return load_layer
+
+
+@pytest.mark.parametrize("profile", ["truck", "car"])
+def test_bundled_candidates_to_cai_mep(bundled, tmp_path, profile):
+    spec = {
+        "source": "roads",
+        "profile": profile,
+        "access": {"max_snap_m": 15000, "offroad_speed_kmh": 20},
+    }
+    ctx = MeasureContext(
+        candidates=bundled("candidate_sites", None),
+        crs=CRS,
+        load_layer=bundled,
+        resolve_path=lambda name: tmp_path,
+        base_dir=tmp_path,
+        networks={"trunk": spec},
+    )
+    port = {"port_id": "cai-mep-thi-vai"}
+    dist = NetworkMeasure(layer="ports", where=port, network="trunk", metric="distance").compute(
+        ctx
+    )
+    time = NetworkMeasure(layer="ports", where=port, network="trunk").compute(ctx)
+    ok = np.isfinite(dist.values)
+    assert ok.all(), dist.reasons
+    # every candidate: road distance >= the straight line, edge to edge
+    geometric = ctx.candidates.distance(bundled("ports", port).geometry.iloc[0]).to_numpy()
+    assert np.all(dist.values >= dist.extra["straight_m"] - 1e-6)
+    assert np.all(dist.values >= geometric - 1e-6)
+    # times between the slowest and the fastest speed charged anywhere on the trip
+    graph = graph_for(ctx, "trunk")
+    slowest = min(20.0, graph.edge_speed_kmh.min())
+    fastest = graph.edge_speed_kmh.max()
+    hours = time.values / 60
+    km = dist.values / 1000
+    assert np.all(km / fastest <= hours + 1e-9)
+    assert np.all(hours <= km / slowest + 1e-9)
+    # Cai Mep is about 60-100 km by road from the HCMC candidates
+    assert np.all((km > 5) & (km < 150))
+    assert np.all(time.values < 240)
