@@ -215,6 +215,7 @@ def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame
     gdf = store.raw(spec.layer, candidates=True)
     gdf = io.filter_where(gdf, spec.where, layer=spec.layer)
     io.check_ids(gdf, layer=spec.layer, id_column=spec.id)
+    io.check_candidate_geometry_types(gdf, layer=spec.layer)
     if spec.name is not None and spec.name not in gdf.columns:
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
         msg = (

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "atomic_path",
+    "check_candidate_geometry_types",
     "check_geometries",
     "check_ids",
     "filter_where",
@@ -159,6 +160,32 @@ def check_geometries(
         gdf.loc[invalid, gdf.geometry.name] = fixed
         logger.warning("layer %r: repaired %d invalid geometries: %s", layer, invalid.sum(), listed)
     return gdf
+
+
+_FAMILIES = {
+    "Polygon": "polygons",
+    "MultiPolygon": "polygons",
+    "Point": "points",
+    "MultiPoint": "points",
+}
+
+
+def check_candidate_geometry_types(gdf: gpd.GeoDataFrame, *, layer: str) -> None:
+    """Raise :class:`LayerError` unless candidates are all polygons or all points.
+
+    Lines are not parcels, and a layer that mixes polygons with points usually holds two
+    kinds of feature that should be scored apart.
+    """
+    kinds = gdf.geom_type.value_counts()
+    families = {_FAMILIES.get(str(kind), str(kind)) for kind in kinds.index}
+    if families <= {"polygons"} or families <= {"points"}:
+        return
+    listed = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    msg = (
+        f"candidates layer {layer!r} mixes geometry types ({listed}); candidates must be all "
+        "polygons or all points: split the layer, or buffer the points into parcels"
+    )
+    raise LayerError(msg)
 
 
 def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:

@@ -31,6 +31,7 @@ from pydantic import (
 
 from geosite.aggregate import WLC, AggregationSpec
 from geosite.constraints import ConstraintSpec, CriterionConstraint, ForceInclude
+from geosite.crs import ensure_metric, to_crs
 from geosite.errors import GeositeError, Problem, ScenarioError
 from geosite.measures import MeasureType
 from geosite.measures.base import Where
@@ -519,6 +520,7 @@ class _Checks:
         self.problems.append(_problem_at(msg, path, self.marks, self.file))
 
     def run(self) -> list[Problem]:
+        self.crs()
         self.layers()
         self.criteria()
         if not self.problems:
@@ -544,13 +546,28 @@ class _Checks:
                 self.add(msg, ("layers", name, "path"))
         known = sorted(set(names) | set(self.scenario.layers))
         for path, name in _layer_ref_paths(self.data):
-            is_file = ("/" in name or "." in Path(name).name) and (base / name).exists()
-            if name not in known and not is_file:
+            looks_like_file = "/" in name or "\\" in name or "." in Path(name).name
+            if name in known or (looks_like_file and (base / name).exists()):
+                continue
+            if looks_like_file:
+                msg = (
+                    f"file {name!r} does not exist (looked for {str((base / name).resolve())!r}); "
+                    "paths are relative to the scenario file"
+                )
+            else:
                 msg = (
                     f"unknown layer {name!r}{_did_you_mean(name, known)}; use a bundled layer "
                     "(`geosite layers`) or declare it under `layers:`"
                 )
-                self.add(msg, path)
+            self.add(msg, path)
+
+    def crs(self) -> None:
+        if self.scenario.crs is None:
+            return
+        try:
+            ensure_metric(to_crs(self.scenario.crs, what="crs"), what=f"crs {self.scenario.crs!r}")
+        except GeositeError as err:
+            self.add(str(err), ("crs",))
 
     def criteria(self) -> None:
         names = self.scenario.criterion_names

@@ -221,9 +221,14 @@ def test_json_schema_accepts_the_bundled_scenarios_and_rejects_unknown_keys() ->
     schema = scenario_json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
+    checked = 0
     for path in sorted((REPO / "scenarios").glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "extends" in doc:
+            continue  # a variant is a partial document; the schema describes whole scenarios
         assert not list(validator.iter_errors(doc)), path
+        checked += 1
+    assert checked >= 1
     doc["criteria"][0]["wieght"] = 1
     assert list(validator.iter_errors(json.loads(json.dumps(doc))))
 
