@@ -916,6 +916,12 @@ def graph_from_layer(
     Returns
     -------
     RoadGraph
+
+    Examples
+    --------
+    >>> trunk = graph_from_layer("roads", where={"status": "open"}, profile="truck")
+    >>> trunk.crs.to_epsg(), bool(trunk.edge_speed_kmh.max() <= 90)
+    (32648, True)
     """
     try:
         layers = importlib.import_module("geosite.layers")
