@@ -1,37 +1,83 @@
-"""The folium map: what it draws, and that data text cannot inject HTML."""
+"""The folium maps: what they draw, that data text cannot inject HTML, and the offline mode."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import textwrap
 from pathlib import Path
 
+import folium
+import folium.plugins
 import geopandas as gpd
+import mapclassify
+import numpy as np
 import pytest
+from shapely import Polygon
+from shapely.geometry import shape
 
 from geosite import evaluate, result_to_map
 from geosite.errors import ParameterError
-from geosite.render.map import format_value
+from geosite.render import make_offline, results_to_map
+from geosite.render.assets import VENDOR_DIR, vendored_assets
+from geosite.render.map import classify_scores, display_geojson
+from geosite.render.text import format_number, format_value, tr
+
+DATA = re.compile(r"^\s*var (geosite_data_\w+) = (\{.*\});$", re.MULTILINE)
+LOADS = re.compile(r"<script[^>]+src=\"https?://|<link[^>]+href=\"https?://")
+LAYER = re.compile(
+    r"geosite\.candidateLayer\((geosite_data_\w+), (\{.*?\}), (\{[^{}]*\})\);$", re.MULTILINE
+)
 
 
-def test_map_has_one_shape_popup_and_label_per_candidate(tiny_project: Path) -> None:
+def payloads(html: str) -> list[dict]:
+    return [json.loads(m.group(2)) for m in DATA.finditer(html)]
+
+
+def candidate_layers(html: str) -> list[tuple[dict, dict]]:
+    return [(json.loads(m.group(2)), json.loads(m.group(3))) for m in LAYER.finditer(html)]
+
+
+def test_map_carries_one_shape_and_score_card_per_candidate(tiny_project: Path) -> None:
     result = evaluate(tiny_project / "scenario.yaml")
     html = result_to_map(result).get_root().render()
-    assert html.count("geosite-scorecard") == 3
-    assert html.count("geosite-rank") == 3
-    for name in ("Site A", "Site B", "Site C"):
-        assert name in html
-    assert "Excluded</b>: area 4.0 ha &lt; 5 ha" in html
+    (data,) = payloads(html)
+    rows = data["rows"]
+    assert rows["name"] == ["Site B", "Site A", "Site C"]  # best first
+    assert rows["rank"] == [1, 2, None]
+    assert rows["reason"][2] == "area 4.0 ha < 5 ha"
+    assert rows["cls"][2] == -1
+    assert [c["title"] for c in data["criteria"]] == [s.title for s in result.criteria]
+    # One feature per candidate: ranked ones on the candidates layer, excluded on their own.
+    layers = candidate_layers(html)
+    assert [opts["kind"] for _, opts in layers] == ["candidates", "excluded"]
+    indices = sorted(f["properties"]["i"] for fc, _ in layers for f in fc["features"])
+    assert indices == [0, 1, 2]
+    # Raw values are formatted with their units; scores and contributions are numbers.
+    a = rows["raw"][1]
+    assert a == ["2.0 km", "9.6 km", "1"]
+    assert rows["score"][1][0] == pytest.approx(0.8)  # 1 - 2000 / 10000
+    assert "geosite.rankLabels" in html
     assert "Total suitability score" in html
-    assert "Measured to: Port distance" in html
+    assert "Criterion Port distance: features measured to" in html
+
+
+def test_styles_come_from_a_property_not_one_case_per_feature(tiny_project: Path) -> None:
+    html = result_to_map(evaluate(tiny_project / "scenario.yaml")).get_root().render()
+    assert "switch(feature" not in html.replace(" ", "")
+    assert "style_function" not in html
 
 
 def test_names_from_data_are_escaped(tiny_project: Path) -> None:
     path = tiny_project / "data" / "candidates.gpkg"
     gdf = gpd.read_file(path, layer="sites")
-    gdf.loc[0, "name"] = "<script>alert(1)</script>"
+    gdf.loc[gdf["site_id"] == "b", "name"] = "<script>alert(1)</script>"
     gdf.to_file(path, layer="sites")
     html = result_to_map(evaluate(tiny_project / "scenario.yaml")).get_root().render()
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in html
+    assert payloads(html)[0]["rows"]["name"][0] == "<script>alert(1)</script>"
 
 
 def test_map_options_are_checked(tiny_project: Path) -> None:
@@ -40,13 +86,136 @@ def test_map_options_are_checked(tiny_project: Path) -> None:
         result_to_map(result, classes=9)
     with pytest.raises(ParameterError, match="basemap"):
         result_to_map(result, basemap="google")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="simplify_m"):
+        result_to_map(result, simplify_m=-1)
+    with pytest.raises(ParameterError, match="lang"):
+        result_to_map(result, lang="fr")
+    with pytest.raises(ParameterError, match="side_by_side"):
+        results_to_map([result], layout="side_by_side")
+    with pytest.raises(ParameterError, match="at least one"):
+        results_to_map([])
 
 
-def test_bundled_map_draws_facilities_and_attributions() -> None:
-    html = result_to_map(evaluate("dong-nam-bo")).get_root().render()
-    assert html.count("geosite-scorecard") == 6
+def test_bundled_map_draws_facilities_routes_and_attributions() -> None:
+    result = evaluate("dong-nam-bo")
+    html = result_to_map(result).get_root().render()
+    assert len(payloads(html)[0]["rows"]["name"]) == len(result.table)
     assert "Cảng hàng không quốc tế Tân Sơn Nhất" in html
+    assert html.count("geosite.featureLayer(") == len(result.criteria)
+    assert "network paths" in html
+    assert '"by":"class"' in html  # roads coloured by class
     assert "addAttribution" in html
+    for use in result.layers:
+        assert json.dumps(use.attribution, ensure_ascii=False) in html
+
+
+def test_constraint_zones_are_drawn(tiny_project: Path) -> None:
+    scenario = tiny_project / "scenario.yaml"
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8")
+        + "  - {type: outside, layer: my_roads, buffer_m: 1000, name: away from the road}\n",
+        encoding="utf-8",
+    )
+    html = result_to_map(evaluate(scenario)).get_root().render()
+    assert "Constraint: away from the road" in html
+    match = re.search(
+        r"geosite\.featureLayer\((\{.*?\}), (\{[^{}]*\"kind\":\"constraint\"[^{}]*\})\)", html
+    )
+    assert match is not None
+    zone = shape(json.loads(match.group(1))["features"][0]["geometry"])
+    # The 100 km road grown by 1 km: a 2 km band with round ends, drawn in WGS 84.
+    area = gpd.GeoSeries([zone], crs=4326).to_crs("EPSG:32648").area.iloc[0]
+    assert area == pytest.approx(2000 * 100_000 + math.pi * 1000**2, rel=0.005)
+
+
+def test_offline_map_loads_nothing_from_the_network(tiny_project: Path) -> None:
+    html = result_to_map(evaluate(tiny_project / "scenario.yaml"), offline=True).get_root().render()
+    assert not LOADS.findall(html)
+    assert "leaflet 1.9.3, BSD-2-Clause" in html
+    assert "leaflet-measure 2.1.7, MIT" in html
+    assert "L.tileLayer" not in html
+    assert tr("map.legend.offline") in html
+    online = result_to_map(evaluate(tiny_project / "scenario.yaml")).get_root().render()
+    assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
+    assert "bootstrap" not in online  # folium defaults geosite maps do not use
+
+
+def test_offline_refuses_assets_it_cannot_embed(tiny_project: Path) -> None:
+    fmap = result_to_map(evaluate(tiny_project / "scenario.yaml"))
+    folium.plugins.MarkerCluster().add_to(fmap)
+    with pytest.raises(ParameterError, match="markercluster"):
+        make_offline(fmap)
+
+
+def test_vendored_assets_are_complete_and_licensed() -> None:
+    assets = vendored_assets()
+    licences = (VENDOR_DIR / "LICENSES.txt").read_text(encoding="utf-8")
+    for asset in assets:
+        assert asset.path.is_file()
+        assert asset.npm_integrity.startswith("sha512-")
+        assert f"{asset.package} {asset.version} ({asset.licence})" in licences
+    folium_urls = {url for _, url in folium.Map.default_js + folium.Map.default_css}
+    leaflet = [a for a in assets if a.package == "leaflet"]
+    assert {u for a in leaflet for u in a.urls} <= folium_urls
+    # Stylesheets must not point at files that are not embedded.
+    for asset in assets:
+        if asset.kind == "css":
+            refs = re.findall(r"url\(([^)]*)\)", asset.path.read_text(encoding="utf-8"))
+            assert all(r.startswith(("data:", "#")) for r in refs), asset.file
+
+
+def test_comparison_map_switches_scenarios(tiny_project: Path) -> None:
+    base = evaluate(tiny_project / "scenario.yaml")
+    variant_path = tiny_project / "variant.yaml"
+    variant_path.write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            extends: scenario.yaml
+            name: road-led
+            criteria:
+              - {name: road_distance, weight: 10}
+            """
+        ),
+        encoding="utf-8",
+    )
+    variant = evaluate(variant_path)
+    html = results_to_map([base, variant]).get_root().render()
+    data = payloads(html)
+    assert [d["scenario"] for d in data] == ["tiny", "road-led"]
+    assert "1. tiny: Candidates (total score)" in html
+    assert "2. road-led: Candidates (total score)" in html
+    dual = results_to_map([base, variant], layout="side_by_side", offline=True)
+    assert isinstance(dual, folium.plugins.DualMap)
+    html = dual.get_root().render()
+    assert len(payloads(html)) == 2
+    assert "leaflet.sync 0.2.4" in html
+    assert not LOADS.findall(html)
+
+
+def test_classes_match_mapclassify() -> None:
+    rng = np.random.default_rng(7)
+    scores = rng.beta(2, 5, 500)
+    bins, cls = classify_scores(scores, scheme="quantiles", classes=4)
+    expected = mapclassify.Quantiles(scores, k=4)
+    assert bins[:-1] == pytest.approx(list(expected.bins[:-1]))
+    assert (cls == expected.yb).all()
+    bins, cls = classify_scores([0.0, 0.2, 0.2000001, 1.0, np.nan], classes=5)
+    assert bins == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert cls.tolist() == [0, 0, 1, 4, -1]
+
+
+def test_display_geometries_are_simplified_and_rounded() -> None:
+    # A square with 400 nearly collinear extra vertices along one side.
+    x = np.linspace(0, 1000, 401)
+    side = [(690_000 + xi, 1_190_000 + 0.01 * (i % 2)) for i, xi in enumerate(x)]
+    ring = [*side, (691_000, 1_191_000), (690_000, 1_191_000)]
+    series = gpd.GeoSeries([Polygon(ring)], crs="EPSG:32648")
+    full = json.loads(display_geojson(series, simplify_m=0)[0])
+    simple = json.loads(display_geojson(series, simplify_m=1.0)[0])
+    assert len(full["coordinates"][0]) > 300
+    assert len(simple["coordinates"][0]) == 5
+    assert all(len(str(v).split(".")[-1]) <= 5 for xy in simple["coordinates"][0] for v in xy)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +230,9 @@ def test_bundled_map_draws_facilities_and_attributions() -> None:
 )
 def test_format_value(value: float, unit: str, text: str) -> None:
     assert format_value(value, unit) == text
+
+
+def test_numbers_follow_the_language() -> None:
+    assert format_number(1234567.25, 2, "en") == "1,234,567.25"
+    assert format_number(1234567.25, 2, "vi") == "1.234.567,25"
+    assert format_value(12345.6, "m", "vi") == "12,3 km"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from geosite.render.map import format_value, result_to_map
+from geosite.render.assets import make_offline
+from geosite.render.map import classify_scores, result_to_map, results_to_map
+from geosite.render.text import format_value
 
-__all__ = ["format_value", "result_to_map"]
+__all__ = ["classify_scores", "format_value", "make_offline", "result_to_map", "results_to_map"]

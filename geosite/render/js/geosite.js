@@ -1,0 +1,118 @@
+/* geosite map runtime: candidate layers styled and explained from compact data.
+ * Styles come from a feature property looked up in small tables, never from one
+ * generated case per feature, so a map of 10,000 candidates stays small and fast.
+ * Every text that comes from data goes through esc() before it reaches the page. */
+(function () {
+  "use strict";
+  var G = (window.geosite = window.geosite || { layers: [] });
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  G.esc = function (s) {
+    return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+      return ENTITIES[c];
+    });
+  };
+
+  G.num = function (d, v, digits) {
+    if (v === null || v === undefined || !isFinite(v)) return "n/a";
+    return v.toFixed(digits).replace(".", d.decimal);
+  };
+
+  G.tip = function (d, i) {
+    var r = d.rows;
+    var status = r.rank[i] !== null ? " &middot; #" + r.rank[i] : " &middot; " + G.esc(d.text.excluded);
+    return G.esc(r.name[i]) + status;
+  };
+
+  G.card = function (d, i) {
+    var r = d.rows, t = d.text, h = [];
+    h.push('<div class="geosite-scorecard"><b>' + G.esc(r.name[i]) + "</b><br><small>" +
+      G.esc(t.id) + " " + G.esc(r.id[i]) + "</small><br>");
+    if (r.rank[i] !== null) {
+      h.push(G.esc(t.rank) + " <b>" + r.rank[i] + "</b> &middot; " + G.esc(t.total) +
+        " <b>" + G.num(d, r.total[i], 3) + "</b>");
+    } else {
+      h.push("<b>" + G.esc(t.excluded) + "</b>: " + G.esc(r.reason[i]));
+    }
+    h.push('<table class="geosite-card"><tr><th>' + G.esc(t.criterion) + "</th><th>" +
+      G.esc(t.raw) + "</th><th>" + G.esc(t.score) + "</th><th>" + G.esc(t.weight) +
+      "</th><th>" + G.esc(t.contribution) + "</th></tr>");
+    d.criteria.forEach(function (c, j) {
+      var s = r.score[i][j];
+      var width = s === null ? 0 : Math.round(60 * s);
+      h.push("<tr><td>" + G.esc(c.title) + '</td><td class="n">' + G.esc(r.raw[i][j]) +
+        '</td><td class="n"><span class="geosite-bar" style="width:' + width + 'px"></span>' +
+        G.num(d, s, 2) + '</td><td class="n">' + G.num(d, c.weight, 2) + '</td><td class="n">' +
+        G.num(d, r.contrib[i][j], 3) + "</td></tr>");
+    });
+    h.push("</table></div>");
+    return h.join("");
+  };
+
+  G.style = function (d, i) {
+    var c = d.rows.cls[i];
+    return {
+      fillColor: c < 0 ? d.excludedColour : d.palette[c],
+      color: c < 0 ? "#616161" : "#202020",
+      weight: 1,
+      dashArray: c < 0 ? "3 3" : null,
+      fillOpacity: c < 0 ? 0.45 : 0.8,
+      className: "geosite-candidate",
+    };
+  };
+
+  G.candidateLayer = function (d, features, opts) {
+    var layer = L.geoJSON(features, {
+      renderer: opts.canvas ? L.canvas({ padding: 0.5 }) : L.svg(),
+      style: function (f) {
+        return G.style(d, f.properties.i);
+      },
+      onEachFeature: function (f, l) {
+        var i = f.properties.i;
+        l.bindPopup(function () {
+          return G.card(d, i);
+        }, { maxWidth: 600 });
+        l.bindTooltip(function () {
+          return G.tip(d, i);
+        }, { sticky: true });
+      },
+    });
+    G.layers.push({ kind: opts.kind, scenario: d.scenario, name: opts.name, layer: layer,
+      count: features.features.length });
+    return layer;
+  };
+
+  G.rankLabels = function (d, points, name) {
+    var group = L.featureGroup();
+    points.forEach(function (p) {
+      var i = p[0];
+      var text = d.rows.rank[i] !== null ? "#" + d.rows.rank[i] : "\u00d7";
+      L.marker([p[1], p[2]], {
+        icon: L.divIcon({ className: "geosite-rank", html: text, iconSize: [34, 16], iconAnchor: [17, 22] }),
+        interactive: false,
+        keyboard: false,
+      }).addTo(group);
+    });
+    G.layers.push({ kind: "labels", scenario: d.scenario, name: name, layer: group, count: points.length });
+    return group;
+  };
+
+  G.featureLayer = function (geojson, spec) {
+    var layer = L.geoJSON(geojson, {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 6, color: "#222222", weight: 1,
+          fillColor: spec.colour, fillOpacity: 0.9 });
+      },
+      style: function (f) {
+        var c = (spec.by && spec.colours[f.properties[spec.by]]) || spec.colour;
+        return { color: c, weight: spec.weight, opacity: 0.9, fillColor: c,
+          fillOpacity: spec.fillOpacity, dashArray: spec.dash };
+      },
+      onEachFeature: function (f, l) {
+        if (f.properties.label) l.bindTooltip(G.esc(f.properties.label), { sticky: true });
+      },
+    });
+    G.layers.push({ kind: spec.kind, name: spec.name, layer: layer, count: geojson.features.length });
+    return layer;
+  };
+})();
