@@ -80,3 +80,85 @@ def test_bundled_scenario_distances_are_the_exact_edge_distances() -> None:
         assert result.loc[site_id, "tan_son_nhat_airport_distance_m"] == pytest.approx(
             polygon.distance(tsn.iloc[0]), abs=1e-6
         )
+
+
+def _random_case(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parcels and features of every kind, many parcels inside polygons or their holes."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    x, y = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n)
+    s = rng.uniform(1, 60, n)
+    parcels = np.asarray(shapely.box(x, y, x + s, y + s), dtype=object)
+    parcels[::50] = None  # missing geometries get NaN
+    parcels[1::50] = shapely.MultiPolygon(
+        [box(100, 100, 110, 110), box(2000, 2000, 2010, 2010)]
+    )  # one part inside a polygon below, one outside
+    centres = shapely.points(rng.uniform(0, 5000, (12, 2)))
+    rings = shapely.difference(
+        shapely.buffer(centres, rng.uniform(200, 900, 12)), shapely.buffer(centres, 80)
+    )
+    lines = shapely.linestrings(np.cumsum(rng.normal(0, 200, (10, 6, 2)), 1) + 2500)
+    points = shapely.points(rng.uniform(0, 5000, (10, 2)))
+    features = np.concatenate(
+        [rings, lines, points, [box(50, 50, 150, 150), box(50, 50, 150, 150), None]]
+    ).astype(object)
+    return parcels, features
+
+
+def _brute_force(parcels: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to every feature, one pair at a time; lowest position on ties."""
+    present = ~shapely.is_missing(features)
+    d = np.full((len(parcels), len(features)), np.inf)
+    for j in np.flatnonzero(present):
+        d[:, j] = shapely.distance(parcels, features[j])
+    d[shapely.is_missing(parcels)] = np.nan
+    ok = ~shapely.is_missing(parcels)
+    nearest = np.full(len(parcels), -1)
+    nearest[ok] = np.argmin(d[ok], axis=1)
+    return np.where(ok, np.min(np.nan_to_num(d, nan=np.inf), axis=1), np.nan), nearest
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_nearest_distance_equals_pairwise_distances(seed: int) -> None:
+    parcels, features = _random_case(seed)
+    expected_d, expected_i = _brute_force(parcels, features)
+    d, i = nearest_distance(parcels, features)
+    assert np.array_equal(d, expected_d, equal_nan=True)
+    assert i.tolist() == expected_i.tolist()
+    # Parcels inside polygons and in their holes both occur.
+    assert (d == 0).sum() > 20
+    assert d[1] == 0.0  # the multipolygon with one part inside the duplicated square
+    assert i[1] <= len(features) - 3  # never the second of the two identical squares
+
+
+@pytest.mark.parametrize(("chunk_size", "threads"), [(1, 1), (7, 2), (64, 3), (10_000, 1)])
+def test_chunked_and_threaded_results_equal_one_batch(chunk_size: int, threads: int) -> None:
+    parcels, features = _random_case(5)
+    d0, i0 = nearest_distance(parcels, features, chunk_size=len(parcels), threads=1)
+    d, i = nearest_distance(parcels, features, chunk_size=chunk_size, threads=threads)
+    assert np.array_equal(d, d0, equal_nan=True)
+    assert np.array_equal(i, i0)
+    c0 = count_within(parcels, features, 300.0, chunk_size=len(parcels), threads=1)
+    c = count_within(parcels, features, 300.0, chunk_size=chunk_size, threads=threads)
+    assert np.array_equal(c, c0)
+    brute = (shapely.dwithin(parcels[:, None], features[None, :], 300.0)).sum(axis=1)
+    assert c.tolist() == brute.tolist()
+
+
+def test_point_and_line_features_only() -> None:
+    d, i = nearest_distance(
+        [Point(0, 0), LineString([(0, 0), (0, 10)])], [Point(3, 4), LineString([(0, 5), (1, 5)])]
+    )
+    assert d.tolist() == [5.0, 0.0]
+    assert i.tolist() == [0, 1]
+
+
+def test_batching_arguments_are_checked() -> None:
+    from geosite.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="chunk_size"):
+        nearest_distance([Point(0, 0)], [Point(1, 1)], chunk_size=0)
+    with pytest.raises(ParameterError, match="threads"):
+        count_within([Point(0, 0)], [Point(1, 1)], 1.0, threads=0)
+    with pytest.raises(ParameterError, match="no features"):
+        nearest_distance([Point(0, 0)], [None])

@@ -7,7 +7,10 @@ centroids) in the metric analysis CRS, so a parcel that touches or contains a fe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -18,9 +21,19 @@ from geosite.errors import LayerError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy.typing as npt
 
 __all__ = ["CountWithinMeasure", "DistanceMeasure", "count_within", "nearest_distance"]
+
+_T = TypeVar("_T")
+
+
+#: Parcels per query batch: bounds the memory of the pairs a query returns.
+DEFAULT_CHUNK = 1 << 16
+
+_POLYGONAL = (3, 6)  # Polygon, MultiPolygon type ids
 
 
 def _geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -29,30 +42,123 @@ def _geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> npt.NDArray[np.obje
     return np.asarray(geoms, dtype=object)
 
 
+def _check_batching(chunk_size: int | None, threads: int | None) -> tuple[int, int]:
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        msg = f"chunk_size must be a positive number of parcels, got {chunk_size!r}"
+        raise ParameterError(msg)
+    if threads is not None and (isinstance(threads, bool) or threads < 1):
+        msg = f"threads must be a positive number, got {threads!r}"
+        raise ParameterError(msg)
+    workers = threads if threads is not None else min(os.cpu_count() or 1, 8)
+    return chunk_size or DEFAULT_CHUNK, workers
+
+
+def _batches(n: int, chunk: int) -> list[slice]:
+    return [slice(lo, min(lo + chunk, n)) for lo in range(0, n, chunk)]
+
+
+def _run(func: Callable[[slice], _T], parts: list[slice], workers: int) -> list[_T]:
+    """Run ``func`` over the batches, in threads: shapely releases the GIL while it works."""
+    if workers <= 1 or len(parts) <= 1:
+        return [func(part) for part in parts]
+    with ThreadPoolExecutor(max_workers=min(workers, len(parts))) as pool:
+        return list(pool.map(func, parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    """Features broken into points and two-point segments, each with its feature position.
+
+    The nearest segment of a feature is as near as the feature itself unless the parcel lies
+    strictly inside a polygon feature, and a segment's envelope is tight where a large
+    feature's envelope is not, so the tree search examines far fewer candidates.
+    """
+
+    geoms: npt.NDArray[np.object_]
+    owner: npt.NDArray[np.int64]
+    polygons: npt.NDArray[np.object_]
+    polygon_owner: npt.NDArray[np.int64]
+
+
+def _pieces(features: npt.NDArray[np.object_]) -> _Pieces:
+    present = np.flatnonzero(~(shapely.is_missing(features) | shapely.is_empty(features)))
+    parts, index = shapely.get_parts(features[present], return_index=True)
+    owner = present[index]
+    kinds = shapely.get_type_id(parts)
+    polygonal = np.isin(kinds, _POLYGONAL)
+    points = kinds == 0
+    # Rings of polygons and the lines themselves, split into one linestring per part.
+    lines = np.concatenate([shapely.boundary(parts[polygonal]), parts[~polygonal & ~points]])
+    line_owner = np.concatenate([owner[polygonal], owner[~polygonal & ~points]])
+    lines, index = shapely.get_parts(lines, return_index=True)
+    line_owner = line_owner[index]
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    same = np.flatnonzero(index[1:] == index[:-1])
+    pairs = np.stack([coords[same], coords[same + 1]], axis=1).reshape(-1, 2)
+    segments = shapely.linestrings(pairs, indices=np.repeat(np.arange(len(same)), 2))
+    return _Pieces(
+        geoms=np.concatenate([parts[points], np.asarray(segments, dtype=object)]),
+        owner=np.concatenate([owner[points], line_owner[index[same]]]).astype(np.int64),
+        polygons=parts[polygonal],
+        polygon_owner=owner[polygonal].astype(np.int64),
+    )
+
+
+def _first_of_each(
+    rows: npt.NDArray[np.int64], values: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return each distinct row and its smallest value."""
+    order = np.lexsort((values, rows))
+    rows, values = rows[order], values[order]
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+    return rows[first], values[first]
+
+
 def nearest_distance(
     geoms: gpd.GeoSeries | npt.ArrayLike,
     features: gpd.GeoSeries | npt.ArrayLike,
+    *,
+    chunk_size: int | None = None,
+    threads: int | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Measure the exact distance from each geometry to its nearest feature.
 
     Both inputs must be in the same projected CRS; the unit of the result is that CRS's unit
     (metres in EPSG:32648). The distance is edge to edge: 0 when a geometry touches, overlaps
-    or contains a feature.
+    or contains a feature, or lies inside a polygon feature.
+
+    The features are indexed as points and two-point segments (polygon rings and lines
+    split at their vertices) and the parcels whose nearest segment is not at 0 are tested
+    for lying inside a polygon feature; this gives the same distances as measuring to the
+    whole features, faster. Parcels are processed in batches of ``chunk_size`` on
+    ``threads`` threads, so memory grows with the number of parcels, never with parcels
+    times features.
 
     Parameters
     ----------
     geoms
-        The geometries to measure from (candidate parcels).
+        The geometries to measure from (candidate parcels). Missing or empty geometries get
+        ``NaN`` and ``-1``.
     features
-        The features to measure to (ports, roads, parks).
+        The features to measure to (ports, roads, parks). Missing or empty features are
+        skipped.
+    chunk_size
+        Parcels per batch (default 65,536); results do not depend on it.
+    threads
+        Worker threads (default: the number of cores, at most 8); results do not depend on it.
 
     Returns
     -------
     distances
         float64 array, one distance per geometry.
     nearest
-        Position in ``features`` of the nearest feature of each geometry (the first one on
-        ties).
+        Position in ``features`` of the nearest feature of each geometry (the lowest position
+        on ties).
+
+    Raises
+    ------
+    ParameterError
+        No features, or a non-positive ``chunk_size`` or ``threads``.
 
     Examples
     --------
@@ -61,26 +167,93 @@ def nearest_distance(
     >>> float(d[0]), int(i[0])
     (5.0, 0)
     """
+    chunk, workers = _check_batching(chunk_size, threads)
     src = _geometry_array(geoms)
     dst = _geometry_array(features)
-    if len(dst) == 0:
+    if len(dst) == 0 or bool(np.all(shapely.is_missing(dst) | shapely.is_empty(dst))):
         msg = "no features to measure to"
         raise ParameterError(msg)
-    tree = shapely.STRtree(dst)
-    (idx_src, idx_dst), dist = tree.query_nearest(src, return_distance=True, all_matches=False)
+    pieces = _pieces(dst)
+    tree = shapely.STRtree(pieces.geoms)
     distances = np.full(len(src), np.nan)
     nearest = np.full(len(src), -1, dtype=np.int64)
-    distances[idx_src] = dist
-    nearest[idx_src] = idx_dst
+    inside = _inside_polygons(src, pieces)
+
+    def batch(part: slice) -> None:
+        base = part.start
+        # Parcels at 0: inside a polygon feature, or meeting a point or segment of a feature.
+        i, j = tree.query(src[part], predicate="intersects")
+        rows = np.concatenate([i.astype(np.int64) + base, inside[0][_within(inside[0], part)]])
+        owners = np.concatenate([pieces.owner[j], inside[1][_within(inside[0], part)]])
+        rows, owners = _first_of_each(rows, owners)
+        distances[rows] = 0.0
+        nearest[rows] = owners
+        rest = np.flatnonzero(np.isnan(distances[part])) + base
+        (i, j), d = tree.query_nearest(src[rest], return_distance=True, all_matches=True)
+        # all_matches gives every piece at the (same) smallest distance: keep the lowest
+        # feature position, so results never depend on batching or tree order.
+        rows, owners = _first_of_each(i.astype(np.int64), pieces.owner[j])
+        distances[rest[i]] = d
+        nearest[rest[rows]] = owners
+
+    _run(batch, _batches(len(src), chunk), workers)
     return distances, nearest
+
+
+def _within(rows: npt.NDArray[np.int64], part: slice) -> npt.NDArray[np.bool_]:
+    return np.asarray((rows >= part.start) & (rows < part.stop), dtype=bool)
+
+
+def _inside_polygons(
+    src: npt.NDArray[np.object_], pieces: _Pieces
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return (parcel, feature) pairs where a vertex of the parcel lies in a polygon feature.
+
+    A parcel meeting no ring of a polygon is, part by part, entirely inside or outside it,
+    so the first vertex of each part decides; parcels crossing a ring are found by the
+    segment query. The polygons are the query side so that each is prepared once and
+    tested against a tree of the vertices (point in polygon in logarithmic time).
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if len(pieces.polygons) == 0 or len(src) == 0:
+        return empty, empty
+    parts, index = shapely.get_parts(src, return_index=True)
+    coords, cindex = shapely.get_coordinates(parts, return_index=True)
+    if len(coords) == 0:
+        return empty, empty
+    first = np.flatnonzero(np.r_[True, cindex[1:] != cindex[:-1]])
+    owner = index[cindex[first]].astype(np.int64)
+    poly, point = shapely.STRtree(shapely.points(coords[first])).query(
+        pieces.polygons, predicate="intersects"
+    )
+    return owner[point], pieces.polygon_owner[poly]
 
 
 def count_within(
     geoms: gpd.GeoSeries | npt.ArrayLike,
     features: gpd.GeoSeries | npt.ArrayLike,
     radius: float,
+    *,
+    chunk_size: int | None = None,
+    threads: int | None = None,
 ) -> npt.NDArray[np.int64]:
     """Count the features within ``radius`` of each geometry (edge to edge, inclusive).
+
+    Parcels are queried in batches of ``chunk_size`` on ``threads`` threads: the pairs held
+    at once are bounded by the batch, not by parcels times features.
+
+    Parameters
+    ----------
+    geoms
+        The geometries counted from (candidate parcels).
+    features
+        The features counted.
+    radius
+        Search distance from the parcel's edge, in the CRS's unit (metres), >= 0.
+    chunk_size
+        Parcels per batch (default 65,536); results do not depend on it.
+    threads
+        Worker threads (default: the number of cores, at most 8).
 
     Examples
     --------
@@ -91,10 +264,17 @@ def count_within(
     if not np.isfinite(radius) or radius < 0:
         msg = f"radius must be a finite distance >= 0, got {radius!r}"
         raise ParameterError(msg)
+    chunk, workers = _check_batching(chunk_size, threads)
     src = _geometry_array(geoms)
     tree = shapely.STRtree(_geometry_array(features))
-    idx_src, _ = tree.query(src, predicate="dwithin", distance=radius)
-    return np.bincount(idx_src, minlength=len(src)).astype(np.int64)
+    counts = np.zeros(len(src), dtype=np.int64)
+
+    def batch(part: slice) -> None:
+        idx_src, _ = tree.query(src[part], predicate="dwithin", distance=radius)
+        counts[part] = np.bincount(idx_src, minlength=part.stop - part.start)
+
+    _run(batch, _batches(len(src), chunk), workers)
+    return counts
 
 
 def _features(ctx: MeasureContext, layer: str, where: Where | None) -> gpd.GeoDataFrame:
