@@ -424,6 +424,23 @@ def test_osm_distances_equal_networkx(osm_points, direction):
         assert np.isnan(value) == (reason is not None)
 
 
+def test_osm_kth_and_counts_equal_networkx(osm_points):
+    g, parcels, facs = osm_points
+    # one independent search per facility: a parcels x facilities matrix of road distances
+    matrix = np.column_stack([_independent(OSM, parcels, [f]) for f in facs])
+    ranked = np.sort(np.where(np.isnan(matrix), np.inf, matrix), axis=1)
+    kw = {"metric": "distance", "max_snap_m": None, "min_component_share": 0}
+    second = accessibility(g, parcels, facs, statistic="kth_nearest", k=2, **kw)
+    want = np.where(np.isfinite(ranked[:, 1]), ranked[:, 1], np.nan)
+    np.testing.assert_allclose(second.values, want, rtol=1e-9, atol=1e-6)
+    mean2 = accessibility(g, parcels, facs, statistic="mean_k_nearest", k=2, **kw)
+    want = ranked[:, :2].mean(axis=1)
+    np.testing.assert_allclose(mean2.values, np.where(np.isfinite(want), want, np.nan))
+    within = float(np.nanmedian(matrix))
+    count = accessibility(g, parcels, facs, statistic="count_within", within=within, **kw)
+    np.testing.assert_array_equal(count.values, (ranked <= within).sum(axis=1))
+
+
 def test_osm_times_match_distances_at_one_speed(osm_points):
     g, parcels, facs = osm_points
     flat = graph_from_xml(
