@@ -54,9 +54,7 @@ def _write_vector(result: Result, path: Path, driver: str) -> None:
     table["excluded"] = table["excluded"].astype(np.int8 if driver == "GPKG" else bool)
     if driver == "GeoJSON":
         table = table.to_crs(4326)
-    table.to_file(
-        path, driver=driver, layer="scores" if driver == "GPKG" else None, engine="pyogrio"
-    )
+    table.to_file(path, driver=driver, layer="scores", engine="pyogrio")
 
 
 def write_outputs(

@@ -40,7 +40,7 @@ from geosite.transforms import ValueFunction
 from geosite.weights import DirectWeights, WeightingSpec, resolve_weights
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = [
     "CandidatesSpec",
@@ -514,6 +514,7 @@ class _Checks:
     data: Any
     marks: Marks
     file: str | None
+    roots: tuple[Path, ...] = ()
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, msg: str, path: tuple[str | int, ...]) -> None:
@@ -521,6 +522,7 @@ class _Checks:
 
     def run(self) -> list[Problem]:
         self.crs()
+        self.paths()
         self.layers()
         self.criteria()
         if not self.problems:
@@ -560,6 +562,13 @@ class _Checks:
                     "(`geosite layers`) or declare it under `layers:`"
                 )
             self.add(msg, path)
+
+    def paths(self) -> None:
+        """Refuse files outside the allowed folders (no reading /etc/passwd via a scenario)."""
+        for path, value in _file_refs(self.data):
+            target = (self.scenario.base_dir / value).resolve()
+            if not _inside(target, self.roots):
+                self.add(_outside_message(value, target, self.roots), path)
 
     def crs(self) -> None:
         if self.scenario.crs is None:
@@ -622,7 +631,9 @@ class _Checks:
 # --------------------------------------------------------------------------- public API
 
 
-def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None) -> Scenario:
+def _validate(
+    data: Any, marks: Marks, *, file: str | None, source: Path | None, roots: tuple[Path, ...]
+) -> Scenario:
     if not isinstance(data, dict):
         msg = (
             "a scenario is a mapping of keys (version, name, candidates, criteria...), "
@@ -643,7 +654,7 @@ def _validate(data: Any, marks: Marks, *, file: str | None, source: Path | None)
         unique = list({(p.path, p.message): p for p in problems}.values())
         raise ScenarioError(unique, file=file) from None
     scenario._source = source  # noqa: SLF001 - set once, before the object escapes
-    problems = _Checks(scenario, data, marks, file).run()
+    problems = _Checks(scenario, data, marks, file, roots).run()
     if problems:
         raise ScenarioError(problems, file=file)
     return scenario
@@ -657,6 +668,51 @@ MAX_EXTENDS = 10
 #: Keys whose values are file paths, rebased when a scenario is extended from elsewhere.
 _PATH_KEYS = frozenset({"path", "file", "osm_xml", "pbf", "graphml", "cache_dir", "raster"})
 _DISCRIMINATORS = ("type", "method")
+
+
+def _roots(allowed: Sequence[str | Path] | None, directory: Path) -> tuple[Path, ...]:
+    """Return the folders a scenario may read files from."""
+    from geosite.layers import layers_dir  # noqa: PLC0415 - the catalogue reads files
+
+    bundled = (layers_dir().resolve(), bundled_scenarios_dir().resolve())
+    if allowed is None:
+        return (directory.resolve(), Path.cwd().resolve(), *bundled)
+    return (*(Path(p).resolve() for p in allowed), *bundled)
+
+
+def _inside(target: Path, roots: tuple[Path, ...]) -> bool:
+    return any(target == root or target.is_relative_to(root) for root in roots)
+
+
+def _outside_message(value: str, target: Path, roots: tuple[Path, ...]) -> str:
+    shown = ", ".join(repr(str(r)) for r in roots[:2])
+    return (
+        f"path {value!r} resolves to {str(target)!r}, outside the folders this scenario may "
+        f"read ({shown} and geosite's bundled data); move the file there, or allow its "
+        "folder with `--allow-path DIR` (allowed_roots= in Python)"
+    )
+
+
+def _file_refs(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield every value of a document that names a file, with its key path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and _names_file(key, value):
+                yield (*path, key), value
+            else:
+                yield from _file_refs(value, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _file_refs(item, (*path, i))
+
+
+def _names_file(key: str, value: str) -> bool:
+    if key in _PATH_KEYS - {"raster"}:
+        return True
+    looks_like_file = "/" in value or "\\" in value or "." in Path(value).name
+    return key in {"layer", "raster", "gates"} and looks_like_file
 
 
 def _read_scenario_text(target: Path, shown: str) -> str:
@@ -694,12 +750,21 @@ def _resolve_base(ref: Any, directory: Path, marks: Marks, file: str | None) -> 
 
 
 def _with_bases(
-    data: Any, marks: Marks, *, directory: Path, file: str | None, chain: tuple[Path, ...]
+    data: Any,
+    marks: Marks,
+    *,
+    directory: Path,
+    file: str | None,
+    chain: tuple[Path, ...],
+    roots: tuple[Path, ...],
 ) -> tuple[Any, Marks, tuple[Path, ...]]:
     """Merge the scenarios ``data`` extends into it; return the document, marks and lineage."""
     if not isinstance(data, dict) or "extends" not in data:
         return data, marks, ()
     base_path = _resolve_base(data["extends"], directory, marks, file)
+    if not _inside(base_path, roots):
+        msg = _outside_message(str(data["extends"]), base_path, roots)
+        raise ScenarioError(_problem_at(msg, ("extends",), marks, file), file=file)
     if base_path in chain or len(chain) >= MAX_EXTENDS:
         cycle = " -> ".join(str(p) for p in (*chain, base_path))
         why = "a cycle" if base_path in chain else f"more than {MAX_EXTENDS} levels"
@@ -708,7 +773,12 @@ def _with_bases(
     base_file = str(base_path)
     base, base_marks = _load_yaml(_read_scenario_text(base_path, base_file), file=base_file)
     base, base_marks, lineage = _with_bases(
-        base, base_marks, directory=base_path.parent, file=base_file, chain=(*chain, base_path)
+        base,
+        base_marks,
+        directory=base_path.parent,
+        file=base_file,
+        chain=(*chain, base_path),
+        roots=(*roots, base_path.parent),
     )
     if not isinstance(base, dict):
         msg = f"the scenario it extends, {base_file!r}, is not a mapping of keys"
@@ -850,7 +920,12 @@ class _Merger:
         return result
 
 
-def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenario:
+def scenario_from_yaml(
+    text: str,
+    *,
+    source: str | Path | None = None,
+    allowed_roots: Sequence[str | Path] | None = None,
+) -> Scenario:
     """Parse and validate a scenario from YAML text.
 
     Parameters
@@ -860,6 +935,10 @@ def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenar
     source
         The file it came from; relative paths in the scenario resolve against its directory
         (the working directory if omitted).
+    allowed_roots
+        Folders the scenario's files (layers, rasters, road files, the scenarios it extends)
+        must lie in. By default: the scenario's folder, the working directory and geosite's
+        bundled data. Pass ``["/"]`` to allow any path.
 
     Raises
     ------
@@ -868,34 +947,50 @@ def scenario_from_yaml(text: str, *, source: str | Path | None = None) -> Scenar
     """
     file = str(source) if source is not None else None
     path = Path(source).resolve() if source is not None else None
+    directory = path.parent if path is not None else Path.cwd()
+    roots = _roots(allowed_roots, directory)
     data, marks = _load_yaml(text, file=file)
     data, marks, lineage = _with_bases(
         data,
         marks,
-        directory=path.parent if path is not None else Path.cwd(),
+        directory=directory,
         file=file,
         chain=(path,) if path is not None else (),
+        roots=roots,
     )
-    scenario = _validate(data, marks, file=file, source=path)
+    # The files of a scenario this one may extend may be read too.
+    roots = (*roots, *(base.parent for base in lineage))
+    scenario = _validate(data, marks, file=file, source=path, roots=roots)
     scenario._lineage = lineage  # noqa: SLF001 - set once, before the object escapes
     return scenario
 
 
-def scenario_from_dict(data: Mapping[str, Any], *, base_dir: str | Path | None = None) -> Scenario:
+def scenario_from_dict(
+    data: Mapping[str, Any],
+    *,
+    base_dir: str | Path | None = None,
+    allowed_roots: Sequence[str | Path] | None = None,
+) -> Scenario:
     """Validate a scenario given as a Python mapping (the same keys as the YAML file).
 
     Parameters
     ----------
     data
-        The scenario document.
+        The scenario document (``extends`` is not followed here; use a file for variants).
     base_dir
         Directory relative paths resolve against (the working directory if omitted).
+    allowed_roots
+        Folders files may lie in (see :func:`scenario_from_yaml`).
     """
-    source = Path(base_dir).resolve() / "<dict>" if base_dir is not None else None
-    return _validate(dict(data), {}, file=None, source=source)
+    directory = Path(base_dir).resolve() if base_dir is not None else Path.cwd()
+    source = directory / "<dict>" if base_dir is not None else None
+    roots = _roots(allowed_roots, directory)
+    return _validate(dict(data), {}, file=None, source=source, roots=roots)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(
+    path: str | Path, *, allowed_roots: Sequence[str | Path] | None = None
+) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -903,6 +998,9 @@ def load_scenario(path: str | Path) -> Scenario:
     path
         The YAML file. A bare name such as ``"dong-nam-bo"`` that is not a file names a
         scenario bundled with geosite.
+    allowed_roots
+        Folders the scenario's files must lie in: by default the scenario's folder, the
+        working directory and geosite's bundled data (see :func:`scenario_from_yaml`).
 
     Raises
     ------
@@ -924,7 +1022,7 @@ def load_scenario(path: str | Path) -> Scenario:
             raise ScenarioError(Problem(msg, file=str(path)), file=str(path))
         target = bundled
     text = _read_scenario_text(target, str(path))
-    return scenario_from_yaml(text, source=target)
+    return scenario_from_yaml(text, source=target, allowed_roots=allowed_roots)
 
 
 def bundled_scenarios_dir() -> Path:

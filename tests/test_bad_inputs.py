@@ -659,3 +659,79 @@ def test_point_candidates_are_accepted(tiny_project: Path) -> None:
     path = rewrite_sites(tiny_project, [Point(X0, Y0), Point(X0 + 5000, Y0)], ["a", "b"])
     edit(tiny_project, "  - {type: min_area, min_ha: 5}\n", "  []\n")
     assert len(evaluate(path).table) == 2
+
+
+def test_paths_cannot_escape_the_allowed_folders(
+    tiny_project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.gpkg"
+    gpd.read_file(tiny_project / "data/ports.gpkg").to_file(outside)
+    path = edit(tiny_project, "data/ports.gpkg", str(outside))
+    with pytest.raises(
+        ScenarioError,
+        match=r"layers\.my_ports\.path: path .* outside the folders this scenario may read",
+    ):
+        load_scenario(path)
+    assert main(["run", str(path), "--out", str(tiny_project / "out")]) == EXIT_USAGE
+    # Allowed explicitly, the same file is read.
+    assert (
+        main(
+            [
+                "run",
+                str(path),
+                "--out",
+                str(tiny_project / "out"),
+                "--allow-path",
+                str(outside.parent),
+            ]
+        )
+        == 0
+    )
+    evaluate(load_scenario(path, allowed_roots=[tiny_project, outside.parent]))
+
+
+def test_dotdot_paths_are_resolved_before_the_check(tiny_project: Path) -> None:
+    path = edit(tiny_project, "data/ports.gpkg", "data/../../../../../../etc/passwd")
+    with pytest.raises(ScenarioError, match=r"resolves to '/etc/passwd', outside the folders"):
+        load_scenario(path)
+
+
+def test_inputs_are_never_modified(tiny_project: Path) -> None:
+    import hashlib
+
+    def digest() -> dict[str, str]:
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((tiny_project / "data").iterdir())
+        } | {
+            "scenario.yaml": hashlib.sha256(
+                (tiny_project / "scenario.yaml").read_bytes()
+            ).hexdigest()
+        }
+
+    before = digest()
+    assert (
+        main(["run", str(tiny_project / "scenario.yaml"), "--out", str(tiny_project / "out")]) == 0
+    )
+    assert digest() == before
+
+
+def test_same_inputs_give_byte_identical_tables(tiny_project: Path) -> None:
+    outs = [tiny_project / "out1", tiny_project / "out2"]
+    for out in outs:
+        assert (
+            main(
+                [
+                    "run",
+                    str(tiny_project / "scenario.yaml"),
+                    "--out",
+                    str(out),
+                    "--format",
+                    "csv,geojson",
+                    "--no-map",
+                ]
+            )
+            == 0
+        )
+    for name in ("scores.csv", "score_cards.csv", "scores.geojson"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

@@ -24,7 +24,11 @@ def variant(project: Path, body: str, name: str = "variant.yaml") -> Path:
 
 def test_weight_override_changes_only_that_weight(tiny_project: Path) -> None:
     base = load_scenario(tiny_project / "scenario.yaml")
-    child = load_scenario(variant(tiny_project, "name: heavier roads\ncriteria:\n  - {name: road_distance, weight: 3}\n"))
+    child = load_scenario(
+        variant(
+            tiny_project, "name: heavier roads\ncriteria:\n  - {name: road_distance, weight: 3}\n"
+        )
+    )
     assert child.name == "heavier roads"
     assert [c.weight for c in child.criteria] == [3, 3, 1]
     assert child.criteria[0] == base.criteria[0]
@@ -34,13 +38,18 @@ def test_weight_override_changes_only_that_weight(tiny_project: Path) -> None:
 
 def test_value_function_of_another_type_replaces_the_base_one(tiny_project: Path) -> None:
     child = load_scenario(
-        variant(tiny_project, "criteria:\n  - name: port_distance\n    value: {type: piecewise, points: [[0, 1], [5000, 0.5], [10000, 0]]}\n")
+        variant(
+            tiny_project,
+            "criteria:\n  - name: port_distance\n    value: {type: piecewise, points: [[0, 1], [5000, 0.5], [10000, 0]]}\n",
+        )
     )
     assert child.criteria[0].value.type == "piecewise"
 
 
 def test_same_type_value_function_merges_its_parameters(tiny_project: Path) -> None:
-    child = load_scenario(variant(tiny_project, "criteria:\n  - {name: port_distance, value: {worst: 4000}}\n"))
+    child = load_scenario(
+        variant(tiny_project, "criteria:\n  - {name: port_distance, value: {worst: 4000}}\n")
+    )
     value = child.criteria[0].value
     assert (value.best, value.worst) == (0, 4000)
 
@@ -65,7 +74,12 @@ def test_remove_and_add_criteria(tiny_project: Path) -> None:
 def test_variant_evaluates_like_the_equivalent_full_scenario(tiny_project: Path) -> None:
     child = variant(tiny_project, "criteria:\n  - {name: road_distance, weight: 3}\n")
     full = tiny_project / "full.yaml"
-    full.write_text((tiny_project / "scenario.yaml").read_text().replace("weight: 1\n  - name: ports", "weight: 3\n  - name: ports"), encoding="utf-8")
+    full.write_text(
+        (tiny_project / "scenario.yaml")
+        .read_text()
+        .replace("weight: 1\n  - name: ports", "weight: 3\n  - name: ports"),
+        encoding="utf-8",
+    )
     a = evaluate(child).table.drop(columns="geometry")
     b = evaluate(full).table.drop(columns="geometry")
     assert a.equals(b)
@@ -100,14 +114,31 @@ def test_cycles_are_refused(tiny_project: Path) -> None:
 
 def test_missing_base_is_named_with_suggestions(tiny_project: Path) -> None:
     path = write(tiny_project / "v.yaml", "version: 1\nextends: dong-nam-boo\nname: v\n")
-    with pytest.raises(ScenarioError, match="cannot find the scenario 'dong-nam-boo'.*did you mean 'dong-nam-bo'"):
+    with pytest.raises(
+        ScenarioError, match="cannot find the scenario 'dong-nam-boo'.*did you mean 'dong-nam-bo'"
+    ):
         load_scenario(path)
 
 
 def test_relative_paths_of_the_base_still_point_at_its_files(tiny_project: Path) -> None:
-    child = write(tiny_project / "variants" / "deep" / "v.yaml", "version: 1\nextends: ../../scenario.yaml\nname: moved\n")
-    result = evaluate(child)
+    child = write(
+        tiny_project / "variants" / "deep" / "v.yaml",
+        "version: 1\nextends: ../../scenario.yaml\nname: moved\n",
+    )
+    result = evaluate(load_scenario(child, allowed_roots=[tiny_project]))
     assert result.table["site_id"].tolist() == ["b", "a", "c"]
+
+
+def test_extending_a_scenario_outside_the_allowed_folders_is_refused(tiny_project: Path) -> None:
+    child = write(
+        tiny_project / "variants" / "deep" / "v.yaml",
+        "version: 1\nextends: ../../scenario.yaml\nname: moved\n",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"extends: path '\.\./\.\./scenario\.yaml' resolves to .* outside the folders",
+    ):
+        load_scenario(child)
 
 
 def test_bundled_variants_extend_the_baseline() -> None:

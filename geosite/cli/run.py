@@ -34,6 +34,17 @@ def register(sub: Subparsers) -> None:
         choices=["light", "osm", "satellite", "none"],
         help="map background",
     )
+    run.add_argument(
+        "--allow-path",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=(
+            "a folder the scenario may read files from, besides its own folder and the "
+            "working directory (repeatable)"
+        ),
+    )
     run.set_defaults(handler=main)
 
 
@@ -44,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     from geosite.render.map import result_to_map  # noqa: PLC0415
     from geosite.scenario import load_scenario  # noqa: PLC0415
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, allowed_roots=allowed_roots(args))
     formats = list(scenario.outputs.formats)
     if args.format:
         formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -68,6 +79,15 @@ def main(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK
+
+
+def allowed_roots(args: argparse.Namespace) -> list[Path] | None:
+    """Return the folders a scenario may read: its own, the working directory and --allow-path."""
+    extra: list[Path] | None = getattr(args, "allow_path", None)
+    if not extra:
+        return None
+    directory = Path(args.scenario).resolve().parent
+    return [directory, Path.cwd(), *extra]
 
 
 def print_ranking(result: Result) -> None:
