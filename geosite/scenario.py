@@ -241,7 +241,12 @@ def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
         raise ScenarioError(Problem(msg, file=file), file=file)
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks the characters already, so the loader is built inside the try.
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as err:
+        msg = f"this is not valid YAML: {err}".replace("\n", " ")
+        raise ScenarioError(Problem(msg, file=file), file=file) from err
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
