@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import json
@@ -330,8 +331,9 @@ def test_paths_follow_the_road():
 # the real OSM file against an independent networkx computation
 
 
-def _independent(osm_path, parcels, facs, *, direction="to"):  # noqa: C901
-    """Split osmnx's edges at the snapped points, search with networkx; add the legs."""
+@functools.cache
+def _osmnx_edges(osm_path):
+    """Return osmnx's own edges of an OSM file, projected: (u, v, key, geometry)."""
     G = ox.project_graph(ox.graph_from_xml(osm_path, retain_all=True), to_crs=CRS)
     edges = []
     for u, v, k, d in G.edges(keys=True, data=True):
@@ -339,6 +341,12 @@ def _independent(osm_path, parcels, facs, *, direction="to"):  # noqa: C901
             [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
         )
         edges.append((u, v, k, geom))
+    return tuple(edges)
+
+
+def _independent(osm_path, parcels, facs, *, direction="to"):  # noqa: C901
+    """Split osmnx's edges at the snapped points, search with networkx; add the legs."""
+    edges = _osmnx_edges(osm_path)
     on_edge, legs = defaultdict(list), {}
     named = [(("p", i), p) for i, p in enumerate(parcels)]
     named += [(("f", j), q) for j, q in enumerate(facs)]
