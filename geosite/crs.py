@@ -36,7 +36,9 @@ def to_crs(value: CRSLike, *, what: str = "crs") -> pyproj.CRS:
     Parameters
     ----------
     value
-        An EPSG code, an ``"AUTH:CODE"`` string, WKT, a PROJ string or a CRS.
+        An EPSG code, an ``"AUTH:CODE"`` string, WKT, a PROJ string, a CRS, or a VN-2000
+        name such as ``"VN-2000 Đồng Nai"`` (the province's TM-3 zone) or ``"VN-2000 UTM 48N"``
+        (see :func:`geosite.vn2000.vn2000_crs`).
     what
         Name of the argument or scenario key, used in the error message.
 
@@ -44,9 +46,16 @@ def to_crs(value: CRSLike, *, what: str = "crs") -> pyproj.CRS:
     --------
     >>> to_crs("EPSG:32648").name
     'WGS 84 / UTM zone 48N'
+    >>> to_crs("VN-2000 Đồng Nai").to_epsg()
+    5899
     """
     if isinstance(value, pyproj.CRS):
         return value
+    if isinstance(value, str):
+        from geosite import vn2000  # noqa: PLC0415  (vn2000 reads the bundled layers)
+
+        if vn2000.is_vn2000_name(value):
+            return vn2000.vn2000_crs(value, what=what)
     try:
         return pyproj.CRS.from_user_input(value)
     except PyprojCRSError as err:
@@ -81,14 +90,21 @@ def ensure_metric(crs: pyproj.CRS, *, what: str = "analysis CRS") -> pyproj.CRS:
 def require_crs(gdf: gpd.GeoDataFrame, *, layer: str) -> pyproj.CRS:
     """Return the CRS of ``gdf`` or raise a :class:`CRSError` naming ``layer``.
 
-    A layer with no CRS is never silently assumed to be in degrees.
+    A layer with no CRS is never silently assumed to be in degrees: when its coordinates look
+    like WGS 84 degrees, UTM 48N or a VN-2000 TM-3 zone of the region, the message names the
+    likely CRSs and where the layer would lie in each.
     """
     if gdf.crs is None:
+        from geosite import vn2000  # noqa: PLC0415
+
         msg = (
             f"layer {layer!r} has no CRS; declare the one its coordinates are in, in the "
             f"scenario (`layers: {{{layer}: {{crs: 'EPSG:4326'}}}}`) or in Python with "
             "`gdf.set_crs(...)`"
         )
+        hint = vn2000.no_crs_hint(gdf)
+        if hint:
+            msg += f"; {hint}"
         raise CRSError(msg)
     return pyproj.CRS.from_user_input(gdf.crs)
 

@@ -64,6 +64,7 @@ __all__ = [
     "fold",
     "legacy_to_unicode",
     "match_name",
+    "name_key",
     "nfc",
     "parse_encoding",
 ]
@@ -528,6 +529,18 @@ def _without_prefix(folded: str) -> str:
     return folded
 
 
+def name_key(name: str, *, ignore_unit_prefix: bool = False) -> str:
+    """Return the key two names share when they match without diacritics.
+
+    Examples
+    --------
+    >>> name_key("Tỉnh Đồng Nai", ignore_unit_prefix=True), name_key("TP. Thủ Đức")
+    ('dong nai', 'tp thu duc')
+    """
+    folded = fold(name)
+    return _without_prefix(folded) if ignore_unit_prefix else folded
+
+
 def match_name(
     query: str,
     choices: Iterable[str],
@@ -572,8 +585,7 @@ def match_name(
         return exact[0]
 
     def key(name: str) -> str:
-        folded = fold(name)
-        return _without_prefix(folded) if ignore_unit_prefix else folded
+        return name_key(name, ignore_unit_prefix=ignore_unit_prefix)
 
     target = key(query)
     found = exact or [n for n in names if key(n) == target]
