@@ -467,9 +467,6 @@ def _draw_candidates(
     data.add_to(fmap)
     geoms = display_geojson(table.geometry, simplify_m=options.simplify_m)
     excluded = table["excluded"].to_numpy(bool)
-    canvas = options.renderer == "canvas" or (
-        options.renderer == "auto" and len(table) >= CANVAS_FROM
-    )
     for kind, mask, key in (
         ("candidates", ~excluded, "map.candidates"),
         ("excluded", excluded, "map.excluded"),
@@ -479,7 +476,7 @@ def _draw_candidates(
             continue
         name = prefix + tr(key, options.lang)
         features = _feature_collection(geoms[idx], [{"i": int(i)} for i in idx])
-        opts = _js_json({"canvas": bool(canvas), "kind": kind, "name": name})
+        opts = _js_json({"kind": kind, "name": name})
         js = f"geosite.candidateLayer({data.get_name()}, {features}, {opts})"
         _JsLayer(js, name=name, show=show).add_to(fmap)
 
@@ -878,6 +875,10 @@ def results_to_map(
         renderer=renderer,
     )
     bounds = _bounds(results)
+    # One renderer for everything: stacked canvases or SVG over a canvas swallow clicks.
+    canvas = renderer == "canvas" or (
+        renderer == "auto" and max(len(r.table) for r in results) >= CANVAS_FROM
+    )
     south_west, north_east = (bounds[1], bounds[0]), (bounds[3], bounds[2])
     fit = [south_west, north_east]
     if layout == "side_by_side":
@@ -886,6 +887,7 @@ def results_to_map(
             zoom_start=9,
             tiles=None,
             control_scale=True,
+            prefer_canvas=canvas,
         )
         _add_runtime(dual.m1)
         for fmap, result in zip((dual.m1, dual.m2), results, strict=True):
@@ -901,7 +903,7 @@ def results_to_map(
         if offline:
             make_offline(dual)
         return dual
-    fmap = _new_map(bounds, basemap, offline=offline, lang=lang)
+    fmap = _new_map(bounds, basemap, offline=offline, lang=lang, prefer_canvas=canvas)
     _add_runtime(fmap)
     roads = _draw_context(fmap, results, options) if show_features else set()
     for k, result in enumerate(results):

@@ -63,7 +63,6 @@
 
   G.candidateLayer = function (d, features, opts) {
     var layer = L.geoJSON(features, {
-      renderer: opts.canvas ? L.canvas({ padding: 0.5 }) : L.svg(),
       style: function (f) {
         return G.style(d, f.properties.i);
       },

@@ -1,0 +1,233 @@
+"""The maps in a real browser: headless Chromium, every network request answered locally.
+
+CDN requests for Leaflet and its plugins are answered from geosite's vendored copies, tiles
+with a blank image; anything else is refused and fails the test. Screenshots go to
+``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely import box
+
+from geosite import evaluate
+from geosite.render import result_to_map, results_to_map
+from geosite.render.text import tr
+from tests.browser import Browser, Page, chromium_available
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from geosite.analysis import Result
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not chromium_available(),
+        reason="Chromium is not installed (Debian: apt-get install chromium chromium-driver)",
+    ),
+]
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+CANDIDATES = "geosite.layers.filter(l => l.kind === 'candidates' || l.kind === 'excluded')"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with Browser() as chromium:
+        yield chromium
+
+
+def open_map(browser: Browser, fmap: object, path: Path) -> Page:
+    fmap.save(str(path))  # type: ignore[attr-defined]
+    page = browser.open(path)
+    page.wait_for("window.geosite && geosite.layers.length > 0")
+    # Let Leaflet draw (and tiles arrive) before looking.
+    page.evaluate("new Promise(r => setTimeout(r, 300))")
+    return page
+
+
+def layer_control(page: Page) -> list[str]:
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".map(e => e.textContent.trim())"
+    )
+
+
+def click_candidate(page: Page, index: int) -> str:
+    """Click the middle of candidate ``index`` (table row) and return the popup's HTML."""
+    point = page.evaluate(
+        f"""(() => {{
+          for (const entry of {CANDIDATES}) {{
+            for (const shape of entry.layer.getLayers()) {{
+              if (shape.feature.properties.i !== {index}) continue;
+              const map = shape._map;
+              shape.bringToFront();  // real candidates can overlap
+              map.setView(shape.getBounds().getCenter(), 14, {{animate: false}});
+              const p = map.latLngToContainerPoint(shape.getBounds().getCenter());
+              const r = map.getContainer().getBoundingClientRect();
+              return [p.x + r.left, p.y + r.top];
+            }}
+          }}
+          return null;
+        }})()"""
+    )
+    assert point is not None, f"candidate {index} is not on the map"
+    page.evaluate("new Promise(r => setTimeout(r, 200))")
+    page.click(*point)
+    card = page.wait_for(
+        "(document.querySelector('.leaflet-popup-content .geosite-scorecard') || {}).outerHTML",
+        timeout=5,
+    )
+    page.evaluate("new Promise(r => setTimeout(r, 300))")  # the popup fades in
+    return card
+
+
+def assert_clean(page: Page) -> None:
+    assert page.errors == []
+    assert page.refused == []
+
+
+def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
+    result = evaluate("dong-nam-bo")
+    page = open_map(browser, result_to_map(result), tmp_path / "map.html")
+    assert_clean(page)
+    assert any("leaflet@1.9.3/dist/leaflet.js" in url for url in page.served)
+    assert page.tiles > 0
+    # One SVG shape per candidate (small maps draw SVG).
+    assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == len(
+        result.table
+    )
+    assert page.evaluate(f"{CANDIDATES}.reduce((n, l) => n + l.layer.getLayers().length, 0)") == (
+        len(result.table)
+    )
+    # The layer control lists every criterion that measured features, and the candidates.
+    labels = layer_control(page)
+    for summary in result.criteria:
+        assert any(f"Criterion {summary.title}:" in label for label in labels), summary.name
+    assert tr("map.candidates") in labels
+    # Tools: scale bar, fullscreen and measure controls are on the map.
+    for selector in (
+        ".leaflet-control-scale",
+        ".leaflet-control-zoom-fullscreen",
+        ".leaflet-control-measure",
+    ):
+        assert page.evaluate(f"!!document.querySelector('{selector}')"), selector
+    card = click_candidate(page, 0)
+    best = result.table.iloc[0]
+    assert str(best["name"]) in card
+    assert card.count("geosite-bar") == len(result.criteria)
+    assert "Rank <b>1</b>" in card
+    page.screenshot(ARTIFACTS / "bundled_map.png")
+    assert_clean(page)
+
+
+def test_offline_map_makes_no_request(browser: Browser, tmp_path: Path) -> None:
+    result = evaluate("dong-nam-bo")
+    page = open_map(browser, result_to_map(result, offline=True), tmp_path / "offline.html")
+    assert page.served == []
+    assert page.tiles == 0
+    assert_clean(page)
+    assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == len(
+        result.table
+    )
+    assert tr("map.legend.offline") in page.evaluate(
+        "document.querySelector('.geosite-legend').textContent"
+    )
+    card = click_candidate(page, 1)
+    assert str(result.table["name"].iloc[1]) in card
+    assert f"Rank <b>{result.table['rank'].iloc[1]}</b>" in card
+    page.screenshot(ARTIFACTS / "offline_map.png")
+    assert_clean(page)
+
+
+def test_names_show_as_text_and_excluded_say_why(browser: Browser, tiny_project: Path) -> None:
+    path = tiny_project / "data" / "candidates.gpkg"
+    gdf = gpd.read_file(path, layer="sites")
+    evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    gdf.loc[gdf["site_id"] == "c", "name"] = evil
+    gdf.to_file(path, layer="sites")
+    result = evaluate(tiny_project / "scenario.yaml")
+    page = open_map(browser, result_to_map(result, offline=True), tiny_project / "map.html")
+    excluded = int(np.flatnonzero(result.table["excluded"])[0])
+    card = click_candidate(page, excluded)
+    assert "area 4.0 ha &lt; 5 ha" in card
+    text = page.evaluate("document.querySelector('.leaflet-popup-content').textContent")
+    assert evil in text
+    assert page.evaluate("document.querySelectorAll('.leaflet-popup-content img').length") == 0
+    assert page.evaluate("window.pwned === undefined")
+    fill = page.evaluate(
+        "getComputedStyle(document.querySelectorAll('path.geosite-candidate')[2]).fill"
+    )
+    assert fill == "rgb(158, 158, 158)"  # excluded candidates are grey
+    assert_clean(page)
+
+
+def test_side_by_side_comparison(browser: Browser, tmp_path: Path) -> None:
+    results = [evaluate("dong-nam-bo"), evaluate("port-led")]
+    dual = results_to_map(results, layout="side_by_side")
+    page = open_map(browser, dual, tmp_path / "compare.html")
+    assert_clean(page)
+    assert page.evaluate("document.querySelectorAll('.leaflet-container').length") == 2
+    assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == 2 * len(
+        results[0].table
+    )
+    page.screenshot(ARTIFACTS / "compare.png")
+
+
+def synthetic_result(tmp_path: Path, n: int) -> Result:
+    """Score ``n`` 1 ha parcels on a grid against two points: a large map, quickly."""
+    side = int(np.ceil(np.sqrt(n)))
+    x0, y0 = 690_000.0, 1_190_000.0
+    i = np.arange(n)
+    xs, ys = x0 + (i % side) * 150.0, y0 + (i // side) * 150.0
+    parcels = gpd.GeoDataFrame(
+        {"pid": [f"p{k}" for k in i]},
+        geometry=[box(x, y, x + 100, y + 100) for x, y in zip(xs, ys, strict=True)],
+        crs="EPSG:32648",
+    )
+    parcels.to_file(tmp_path / "parcels.gpkg")
+    gpd.GeoDataFrame(
+        {"name": ["hub"]}, geometry=gpd.points_from_xy([x0], [y0]), crs="EPSG:32648"
+    ).to_file(tmp_path / "hubs.gpkg")
+    (tmp_path / "grid.yaml").write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            name: grid
+            crs: EPSG:32648
+            layers:
+              parcels: {path: parcels.gpkg, id: pid}
+              hubs: {path: hubs.gpkg}
+            candidates: {layer: parcels, id: pid}
+            criteria:
+              - name: hub_distance
+                measure: {type: distance, layer: hubs}
+                value: {type: linear, best: 0, worst: 20000}
+                weight: 1
+            """
+        ),
+        encoding="utf-8",
+    )
+    return evaluate(tmp_path / "grid.yaml")
+
+
+def test_large_map_draws_on_canvas(browser: Browser, tmp_path: Path) -> None:
+    result = synthetic_result(tmp_path, 3000)
+    page = open_map(browser, result_to_map(result, offline=True), tmp_path / "large.html")
+    assert_clean(page)
+    assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == 0
+    assert page.evaluate("document.querySelectorAll('.leaflet-overlay-pane canvas').length") >= 1
+    assert (
+        page.evaluate(f"{CANDIDATES}.reduce((n, l) => n + l.layer.getLayers().length, 0)") == 3000
+    )
+    card = click_candidate(page, 0)
+    assert "Rank <b>1</b>" in card
+    assert_clean(page)
