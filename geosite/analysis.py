@@ -22,6 +22,7 @@ from geosite.aggregate import aggregate, contributions
 from geosite.constraints import ForceInclude
 from geosite.crs import analysis_crs, require_crs, to_crs
 from geosite.errors import CRSError, DataNotFoundError, LayerError
+from geosite.grid import grid_candidates
 from geosite.measures.base import MeasureContext, MeasureResult, Where
 from geosite.scenario import Criterion, Scenario, load_scenario
 from geosite.weights import WeightResult, resolve_weights
@@ -211,19 +212,30 @@ class _LayerStore:
 
 
 def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame:
+    """Return the candidates projected to the analysis CRS (chosen here, into ``store``)."""
     spec = scenario.candidates
-    gdf = store.raw(spec.layer, candidates=True)
-    gdf = io.filter_where(gdf, spec.where, layer=spec.layer)
-    io.check_ids(gdf, layer=spec.layer, id_column=spec.id)
-    io.check_candidate_geometry_types(gdf, layer=spec.layer)
+    if spec.grid is not None:
+        area = store.raw(spec.grid.area.layer)
+        store.crs = analysis_crs(scenario.crs, area)
+        cells = grid_candidates(spec.grid, store.load, store.crs)
+        if len(cells) == 0:
+            msg = (
+                f"the grid over {spec.grid.area.layer!r} has no cells; use a smaller cell, "
+                "cells: clip, or check the area's `where` and the excluded layers"
+            )
+            raise LayerError(msg)
+        return cells.reset_index(drop=True)
+    layer = spec.source
+    gdf = store.raw(layer, candidates=True)
+    gdf = io.filter_where(gdf, spec.where, layer=layer)
+    io.check_ids(gdf, layer=layer, id_column=spec.id_column)
+    io.check_candidate_geometry_types(gdf, layer=layer)
     if spec.name is not None and spec.name not in gdf.columns:
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        msg = (
-            f"candidates layer {spec.layer!r} has no name column {spec.name!r}; "
-            f"its columns are {columns}"
-        )
+        msg = f"candidates layer {layer!r} has no name column {spec.name!r}; its columns are {columns}"
         raise LayerError(msg)
-    return gdf.reset_index(drop=True)
+    store.crs = analysis_crs(scenario.crs, gdf)
+    return gdf.reset_index(drop=True).to_crs(store.crs)
 
 
 def _measure(
@@ -261,12 +273,12 @@ def _force_include(
     if forced is None:
         return
     spec = scenario.candidates
-    ids = table[spec.id].tolist()
+    ids = table[spec.id_column].tolist()
     for wanted in forced.ids:
         if wanted not in ids:
             msg = (
                 f"force_include names {wanted!r}, which is not a candidate id of layer "
-                f"{spec.layer!r}"
+                f"{spec.source!r}"
             )
             raise DataNotFoundError(msg)
         i = ids.index(wanted)
@@ -304,9 +316,8 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         scenario = load_scenario(scenario)
     store = _LayerStore(scenario)
     candidates = _load_candidates(scenario, store)
-    crs = analysis_crs(scenario.crs, candidates)
-    store.crs = crs
-    candidates = candidates.to_crs(crs)
+    crs = store.crs
+    assert crs is not None  # noqa: S101 - chosen by _load_candidates
     ctx = MeasureContext(
         candidates=candidates,
         crs=crs,
@@ -316,7 +327,8 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         networks=scenario.networks,
     )
     n, spec = len(candidates), scenario.candidates
-    table = pd.DataFrame(candidates[[spec.id] + ([spec.name] if spec.name else [])])
+    id_column = spec.id_column
+    table = pd.DataFrame(candidates[[id_column] + ([spec.name] if spec.name else [])])
     reasons: list[list[str]] = [[] for _ in range(n)]
 
     raw: dict[str, npt.NDArray[np.float64]] = {}
@@ -374,7 +386,7 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
     table["exclusion_reason"] = pd.Series(notes, dtype=object)
     # Best first; excluded candidates last by score; ties broken by id for determinism.
     order = np.lexsort(
-        (table[spec.id].astype(str).to_numpy(), -np.nan_to_num(totals, nan=-np.inf), ~eligible)
+        (table[id_column].astype(str).to_numpy(), -np.nan_to_num(totals, nan=-np.inf), ~eligible)
     )
     scored = gpd.GeoDataFrame(table, geometry=candidates.geometry, crs=crs)
     return Result(
@@ -384,6 +396,6 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
         criteria=tuple(summaries),
         weights=weights,
         layers=tuple(store.uses.values()),
-        id_column=spec.id,
+        id_column=id_column,
         name_column=spec.name,
     )

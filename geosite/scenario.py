@@ -33,6 +33,7 @@ from geosite.aggregate import WLC, AggregationSpec
 from geosite.constraints import ConstraintSpec, CriterionConstraint, ForceInclude
 from geosite.crs import ensure_metric, to_crs
 from geosite.errors import GeositeError, Problem, ScenarioError
+from geosite.grid import GridSpec
 from geosite.measures import MeasureType
 from geosite.measures.base import Where
 from geosite.measures.network import NetworkMeasure, NetworkSpec
@@ -102,17 +103,48 @@ class LayerSource(_Model):
 
 
 class CandidatesSpec(_Model):
-    """The parcels to score.
+    """The parcels to score: a layer, or a grid of cells generated over a study area.
 
     YAML::
 
         candidates: {layer: candidate_sites, id: site_id, name: name}
+        candidates: {grid: {cell_ha: 100, shape: hex, area: provinces_pre2025}}
     """
 
-    layer: str = Field(description="A bundled layer or a layer declared under `layers:`.")
-    id: str = Field("id", description="Column with a unique id per candidate.")
+    layer: str | None = Field(
+        None, description="A bundled layer or a layer declared under `layers:`."
+    )
+    grid: GridSpec | None = Field(
+        None, description="Score the cells of a regular grid instead of a layer's features."
+    )
+    id: str | None = Field(
+        None, description="Column with a unique id per candidate (`cell_id` for a grid)."
+    )
     name: str | None = Field(None, description="Column with a display name.")
     where: Where | None = Field(None, description="Keep only candidates whose attributes match.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CandidatesSpec:
+        if (self.layer is None) == (self.grid is None):
+            msg = "give exactly one of `layer` (a layer of parcels) or `grid` (generated cells)"
+            raise ValueError(msg)
+        if self.grid is not None and (self.id, self.name, self.where) != (None, None, None):
+            msg = "a grid's cells are named by `cell_id`; remove `id`, `name` and `where`"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def id_column(self) -> str:
+        """Return the column that identifies candidates."""
+        return self.id or ("cell_id" if self.grid is not None else "id")
+
+    @property
+    def source(self) -> str:
+        """Return the layer the candidates come from (the study area, for a grid)."""
+        if self.grid is not None:
+            return self.grid.area.layer
+        assert self.layer is not None  # noqa: S101 - guaranteed by the validator
+        return self.layer
 
 
 class Criterion(_Model):
@@ -222,7 +254,8 @@ class Scenario(_Model):
 
     def layer_names_used(self) -> list[str]:
         """Return every layer name the scenario refers to, candidates first, without repeats."""
-        names = [self.candidates.layer]
+        spec = self.candidates
+        names = spec.grid.layers_used() if spec.grid is not None else [spec.source]
         for criterion in self.criteria:
             names += criterion.measure.layers_used()
         for constraint in self.constraints:
@@ -490,6 +523,19 @@ def _layer_ref_paths(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     candidates = data.get("candidates", {}) if isinstance(data, dict) else {}
     if isinstance(candidates, dict) and isinstance(candidates.get("layer"), str):
         yield ("candidates", "layer"), candidates["layer"]
+    grid = candidates.get("grid") if isinstance(candidates, dict) else None
+    if isinstance(grid, dict):
+        area = grid.get("area")
+        if isinstance(area, str):
+            yield ("candidates", "grid", "area"), area
+        elif isinstance(area, dict) and isinstance(area.get("layer"), str):
+            yield ("candidates", "grid", "area", "layer"), area["layer"]
+        excluded = grid.get("exclude")
+        for i, item in enumerate(excluded if isinstance(excluded, list) else []):
+            if isinstance(item, str):
+                yield ("candidates", "grid", "exclude", i), item
+            elif isinstance(item, dict) and isinstance(item.get("layer"), str):
+                yield ("candidates", "grid", "exclude", i, "layer"), item["layer"]
     for section in ("criteria", "constraints"):
         items = data.get(section, []) if isinstance(data, dict) else []
         for i, item in enumerate(items if isinstance(items, list) else []):
@@ -673,6 +719,9 @@ MAX_EXTENDS = 10
 #: Keys whose values are file paths, rebased when a scenario is extended from elsewhere.
 _PATH_KEYS = frozenset({"path", "file", "osm_xml", "pbf", "graphml", "cache_dir", "raster"})
 _DISCRIMINATORS = ("type", "method")
+#: Keys that stand for each other: a variant giving one replaces a base giving the other
+#: (`candidates: {grid: ...}` replaces `candidates: {layer: ..., id: ...}`).
+_ALTERNATIVES = (("grid", "layer"), ("layer", "grid"))
 
 
 def _roots(allowed: Sequence[str | Path] | None, directory: Path) -> tuple[Path, ...]:
@@ -851,6 +900,9 @@ class _Merger:
         if isinstance(base, dict) and isinstance(child, dict):
             replaced = any(
                 k in base and k in child and base[k] != child[k] for k in _DISCRIMINATORS
+            ) or any(
+                key in child and key not in base and other in base and other not in child
+                for key, other in _ALTERNATIVES
             )
             if not replaced:
                 return self.mapping(base, child, bp, cp, op)
