@@ -232,7 +232,10 @@ def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame
     io.check_candidate_geometry_types(gdf, layer=layer)
     if spec.name is not None and spec.name not in gdf.columns:
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        msg = f"candidates layer {layer!r} has no name column {spec.name!r}; its columns are {columns}"
+        msg = (
+            f"candidates layer {layer!r} has no name column {spec.name!r}; "
+            f"its columns are {columns}"
+        )
         raise LayerError(msg)
     store.crs = analysis_crs(scenario.crs, gdf)
     return gdf.reset_index(drop=True).to_crs(store.crs)
@@ -317,7 +320,7 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
     store = _LayerStore(scenario)
     candidates = _load_candidates(scenario, store)
     crs = store.crs
-    assert crs is not None  # noqa: S101 - chosen by _load_candidates
+    assert crs is not None
     ctx = MeasureContext(
         candidates=candidates,
         crs=crs,

@@ -143,7 +143,7 @@ class CandidatesSpec(_Model):
         """Return the layer the candidates come from (the study area, for a grid)."""
         if self.grid is not None:
             return self.grid.area.layer
-        assert self.layer is not None  # noqa: S101 - guaranteed by the validator
+        assert self.layer is not None
         return self.layer
 
 
@@ -518,43 +518,28 @@ def _problem_at(msg: str, loc: tuple[str | int, ...], marks: Marks, file: str | 
     return Problem(msg, loc, where or file, line, column)
 
 
-def _layer_ref_paths(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Yield (path, name) for every `layer:` that names a layer (not a sub-layer of a file)."""
-    candidates = data.get("candidates", {}) if isinstance(data, dict) else {}
-    if isinstance(candidates, dict) and isinstance(candidates.get("layer"), str):
-        yield ("candidates", "layer"), candidates["layer"]
-    grid = candidates.get("grid") if isinstance(candidates, dict) else None
-    if isinstance(grid, dict):
-        area = grid.get("area")
-        if isinstance(area, str):
-            yield ("candidates", "grid", "area"), area
-        elif isinstance(area, dict) and isinstance(area.get("layer"), str):
-            yield ("candidates", "grid", "area", "layer"), area["layer"]
-        excluded = grid.get("exclude")
-        for i, item in enumerate(excluded if isinstance(excluded, list) else []):
-            if isinstance(item, str):
-                yield ("candidates", "grid", "exclude", i), item
-            elif isinstance(item, dict) and isinstance(item.get("layer"), str):
-                yield ("candidates", "grid", "exclude", i, "layer"), item["layer"]
-    for section in ("criteria", "constraints"):
-        items = data.get(section, []) if isinstance(data, dict) else []
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(item, dict):
-                continue
-            spec = item.get("measure", item) if section == "criteria" else item
-            if isinstance(spec, dict):
-                for key in ("layer", "raster"):
-                    if isinstance(spec.get(key), str):
-                        yield (
-                            (section, i, "measure", key)
-                            if section == "criteria"
-                            else (
-                                section,
-                                i,
-                                key,
-                            ),
-                            spec[key],
-                        )
+def _layer_ref_paths(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield (path, name) for every value that names a layer: `layer:` and `raster:` keys,
+    and a grid's `area` and `exclude` shorthands; not the sub-layer of a declared file.
+    """
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, str) and path[-1:] == ("exclude",):
+                yield (*path, i), item
+            else:
+                yield from _layer_ref_paths(item, (*path, i))
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        here = (*path, key)
+        named = key in {"layer", "raster"} or (key == "area" and "grid" in path)
+        if isinstance(value, str) and named and path[:1] != ("layers",):
+            yield here, value
+        else:
+            yield from _layer_ref_paths(value, here)
 
 
 @dataclass
