@@ -521,8 +521,10 @@ def _problem_at(msg: str, loc: tuple[str | int, ...], marks: Marks, file: str | 
 def _layer_ref_paths(
     node: Any, path: tuple[str | int, ...] = ()
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Yield (path, name) for every value that names a layer: `layer:` and `raster:` keys,
-    and a grid's `area` and `exclude` shorthands; not the sub-layer of a declared file.
+    """Yield (path, name) for every value of a document that names a layer.
+
+    That is every `layer:` and `raster:` value and a grid's `area` and `exclude` shorthands,
+    but not the sub-layer inside a file declared under `layers:`.
     """
     if isinstance(node, list):
         for i, item in enumerate(node):
