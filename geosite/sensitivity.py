@@ -1097,11 +1097,12 @@ class _Base:
         """Compare one run's ranks with the scenario's."""
         base = self.ranks
         winner = _first_winner(totals)
-        tau = (
-            float(kendalltau(base, ranks).statistic)
-            if ranks.size >= 2 and np.ptp(ranks) > 0 and np.ptp(base) > 0
-            else (1.0 if np.array_equal(ranks, base) else math.nan)
-        )
+        if np.array_equal(ranks, base):
+            tau = 1.0  # exactly; scipy's sum can land a hair below 1
+        elif ranks.size >= 2 and np.ptp(ranks) > 0 and np.ptp(base) > 0:
+            tau = float(np.clip(kendalltau(base, ranks).statistic, -1.0, 1.0))
+        else:
+            tau = math.nan
         top_base = set(np.flatnonzero(base <= self.top_k).tolist())
         top_run = set(np.flatnonzero(ranks <= self.top_k).tolist())
         denominator = min(self.top_k, ranks.size)
