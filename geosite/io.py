@@ -42,7 +42,12 @@ logger = logging.getLogger(__name__)
 _MAX_LISTED = 10
 
 
-def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_vector(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
     """Read a vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf...).
 
     Parameters
@@ -51,6 +56,13 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gp
         The file to read.
     layer
         The layer inside a multi-layer file such as a GeoPackage; the first layer if omitted.
+    encoding
+        How the attribute text is encoded, for files from before Unicode: ``"tcvn3"`` (TCVN3 /
+        ABC fonts such as .VnTime), ``"vni"`` (VNI-Windows fonts), ``"auto"`` to detect it per
+        column, or ``"unicode"``; text is then converted to Unicode NFC and what was converted
+        is logged and listed in ``gdf.attrs["text_conversions"]``. Omitted, text is returned as
+        the file's driver decodes it. A shapefile's table is read byte for byte (as Latin-1)
+        whenever a legacy encoding may be present, whatever its ``.cpg`` says.
 
     Raises
     ------
@@ -58,8 +70,19 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gp
         If the file or the layer inside it does not exist.
     LayerError
         If the file cannot be read as vector data.
+    ParameterError
+        If ``encoding`` is not one of the above.
+
+    Examples
+    --------
+    >>> from geosite.layers import layer_path
+    >>> read_vector(layer_path("ports"), encoding="auto").attrs["text_conversions"]
+    []
     """
+    from geosite import text  # noqa: PLC0415
+
     path = Path(path)
+    chosen = text.parse_encoding(encoding) if encoding is not None else None
     if not path.exists():
         msg = (
             f"vector file {str(path)!r} does not exist; check the path (relative paths in a "
@@ -78,11 +101,24 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None) -> gp
             if hint:
                 msg += f"; did you mean {hint[0]!r}?"
             raise DataNotFoundError(msg)
+    # Legacy bytes in a .dbf must reach the converter unchanged: read them as Latin-1.
+    raw = chosen in {"tcvn3", "vni", "auto"} and path.suffix.lower() in {".shp", ".dbf"}
     try:
-        return gpd.read_file(path, layer=layer)
+        gdf = gpd.read_file(path, layer=layer, encoding="latin1" if raw else None)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
         msg = f"cannot read {str(path)!r} as vector data: {err}"
         raise LayerError(msg) from err
+    if chosen is None:
+        return gdf
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    converted, report = text.convert_columns(
+        gdf, encoding=chosen, columns=[str(c) for c in columns], layer=path.name
+    )
+    out = gpd.GeoDataFrame(converted, geometry=gdf.geometry.name, crs=gdf.crs)
+    out.attrs["text_conversions"] = [str(r) for r in report]
+    for entry in report:
+        logger.info("%s: %s", path.name, entry)
+    return out
 
 
 def _listed(values: Sequence[Any]) -> str:

@@ -333,3 +333,70 @@ def test_no_crs_elsewhere_gives_the_plain_message():
     with pytest.raises(CRSError, match=r"has no CRS; declare the one") as info:
         require_crs(gdf, layer="ports")
     assert "look like" not in str(info.value)
+
+
+VN_DATA = Path(__file__).parent / "data" / "vn"
+TEXT_COLUMNS = ["ten", "huyen", "xa", "loai_dat"]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni", "auto"])
+def test_legacy_tm3_parcels_equal_the_wgs84_unicode_parcels(encoding):
+    suffix = "vni" if encoding == "vni" else "tcvn3"
+    legacy = read_vector(VN_DATA / f"parcels_tm3_dongnai_{suffix}.shp", encoding=encoding)
+    reference = read_vector(VN_DATA / "parcels_wgs84.geojson", encoding="unicode")
+    assert legacy.crs.to_epsg() == 5899
+    check_datum_shift(legacy, layer="parcels")  # the .prj names the VN-2000 datum
+    # Names come back exactly, NFC.
+    assert legacy["ma_lo"].tolist() == reference["ma_lo"].tolist()
+    for column in TEXT_COLUMNS:
+        assert legacy[column].tolist() == reference[column].tolist()
+    assert len(legacy.attrs["text_conversions"]) == len(TEXT_COLUMNS)
+    # Geometries agree within a millimetre in the analysis CRS (shapefiles reorient rings).
+    a = legacy.to_crs(32648).geometry.normalize().get_coordinates().to_numpy()
+    b = reference.to_crs(32648).geometry.normalize().get_coordinates().to_numpy()
+    assert np.abs(a - b).max() < 0.001
+
+
+def _scenario(tmp_path: Path, parcels: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(
+        f"""\
+version: 1
+name: {name}
+crs: EPSG:32648
+layers:
+  parcels: {{path: {parcels.as_posix()}, id: ma_lo}}
+candidates: {{layer: parcels, id: ma_lo, name: ten}}
+criteria:
+  - name: port_distance
+    measure: {{type: distance, layer: ports}}
+    value: {{type: linear, best: 0, worst: 60000}}
+    weight: 2
+  - name: airport_distance
+    measure: {{type: distance, layer: airports}}
+    value: {{type: linear, best: 0, worst: 60000}}
+    weight: 1
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_legacy_tm3_parcels_score_like_the_wgs84_parcels(tmp_path):
+    from geosite import evaluate
+
+    tm3 = evaluate(_scenario(tmp_path, VN_DATA / "parcels_tm3_dongnai_tcvn3.shp", "tm3"))
+    wgs = evaluate(_scenario(tmp_path, VN_DATA / "parcels_wgs84.geojson", "wgs"))
+    a = tm3.table.set_index("ma_lo").sort_index()
+    b = wgs.table.set_index("ma_lo").sort_index()
+    for column in ("port_distance_m", "airport_distance_m", "total_score"):
+        assert np.abs(a[column].to_numpy() - b[column].to_numpy()).max() < 0.001
+    assert a["rank"].tolist() == b["rank"].tolist()
+
+
+def test_the_tm3_parcels_without_prj_name_the_dong_nai_zone(tmp_path):
+    gdf = read_vector(VN_DATA / "parcels_tm3_dongnai_tcvn3.shp")
+    with pytest.warns(UserWarning, match="'crs' was not provided"):
+        gdf.set_crs(None, allow_override=True).to_file(tmp_path / "noprj.shp")
+    with pytest.raises(CRSError, match=r"VN-2000 / TM-3 107-45 \(EPSG:5899\)"):
+        require_crs(read_vector(tmp_path / "noprj.shp"), layer="parcels")
