@@ -35,6 +35,11 @@ def register(sub: Subparsers) -> None:
         help="map background",
     )
     run.add_argument(
+        "--offline",
+        action="store_true",
+        help="embed the map's JavaScript so map.html opens without internet (no background tiles)",
+    )
+    run.add_argument(
         "--allow-path",
         action="append",
         type=Path,
@@ -65,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
             raise ScenarioError(msg)
     result = evaluate(scenario)
     fmap = (
-        result_to_map(result, basemap=args.basemap)
+        result_to_map(result, basemap=args.basemap, offline=args.offline)
         if scenario.outputs.map and not args.no_map
         else None
     )

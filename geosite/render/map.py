@@ -234,6 +234,11 @@ def classify_scores(
     return bins, cls
 
 
+def _feature_colour(i: int) -> str:
+    """Return the colour of the ``i``-th criterion's features (and its contribution bars)."""
+    return _FEATURE_COLOURS[i % len(_FEATURE_COLOURS)]
+
+
 def _palette(classes: int) -> tuple[str, ...]:
     if classes == len(PALETTE):
         return PALETTE
@@ -616,7 +621,7 @@ def _draw_context(fmap: folium.Map, results: Sequence[Result], options: _Options
             if summary.name in drawn:
                 continue
             drawn.add(summary.name)
-            colour = _FEATURE_COLOURS[i % len(_FEATURE_COLOURS)]
+            colour = _feature_colour(i)
             made = _criterion_layer(summary, result, colour, options)
             if made is not None:
                 layers.append((_is_route(summary), made[0]))

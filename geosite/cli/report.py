@@ -1,0 +1,67 @@
+"""``geosite report``: evaluate a scenario and write an HTML report with maps and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geosite.cli._base import EXIT_OK, Subparsers
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def register(sub: Subparsers) -> None:
+    """Add the ``report`` command."""
+    report = sub.add_parser(
+        "report",
+        help="evaluate a scenario; write report.html, map.html and PNG figures",
+        description=(
+            "Write one HTML report (ranking, interactive map, static maps for print, score "
+            "cards and a methodology appendix generated from the scenario) and its figures."
+        ),
+    )
+    report.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
+    report.add_argument("--out", required=True, type=Path, help="output directory")
+    report.add_argument(
+        "--offline",
+        action="store_true",
+        help="embed the map's JavaScript so it opens without internet (no background tiles)",
+    )
+    report.add_argument(
+        "--basemap",
+        default="light",
+        choices=["light", "osm", "satellite", "none"],
+        help="background of the interactive map",
+    )
+    report.add_argument(
+        "--scheme",
+        default="equal_interval",
+        choices=["equal_interval", "quantiles", "natural_breaks"],
+        help="how total scores are classed for colouring",
+    )
+    report.add_argument(
+        "--cards", type=int, default=20, help="score cards for this many best candidates"
+    )
+    report.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
+    report.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Evaluate the scenario and write the report."""
+    from geosite.analysis import evaluate  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.render.report import write_report  # noqa: PLC0415
+
+    result = evaluate(args.scenario)
+    written = write_report(
+        result,
+        args.out,
+        offline=args.offline,
+        basemap=args.basemap,
+        scheme=args.scheme,
+        cards=args.cards,
+        lang=args.lang,
+    )
+    report = next(p for p in written if p.name == "report.html")
+    print(f"{result.scenario.name}: wrote {report} ({len(written) - 1} more files)")
+    return EXIT_OK

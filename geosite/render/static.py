@@ -1,0 +1,305 @@
+"""Static figures for print (matplotlib, PNG): maps, value-function curves, contributions.
+
+Figures are drawn with matplotlib's object API (no ``pyplot`` state), in the metric analysis
+CRS, so distances on the page are true. No background tiles are downloaded: the maps show
+the candidates and the features the criteria measured, with a scale bar and a north arrow.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from geosite.render.map import (
+    EXCLUDED_COLOUR,
+    ROAD_COLOURS,
+    Scheme,
+    _feature_colour,
+    _is_route,
+    _palette,
+    classify_scores,
+)
+from geosite.render.text import format_value, tr
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from geosite.analysis import CriterionSummary, Result
+
+__all__ = [
+    "contributions_figure",
+    "sensitivity_figure",
+    "static_map",
+    "value_function_figure",
+]
+
+logger = logging.getLogger(__name__)
+
+DPI = 150
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=DPI, format="png")
+    return path
+
+
+def _scale_bar(ax: Axes) -> None:
+    """Draw a scale bar of a round length in the lower left (axes in metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    target = (x1 - x0) / 5
+    magnitude = 10 ** math.floor(math.log10(target))
+    length = max(s * magnitude for s in (1, 2, 5) if s * magnitude <= target)
+    x, y = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot([x, x + length], [y, y], color="black", linewidth=3, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x + length / 2, y + 0.015 * (y1 - y0), label, ha="center", va="bottom", fontsize=8)
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.95),
+        xytext=(0.96, 0.85),
+        xycoords="axes fraction",
+        ha="center",
+        fontsize=9,
+        arrowprops={"arrowstyle": "-|>", "color": "black"},
+    )
+
+
+def static_map(
+    result: Result,
+    path: Path,
+    *,
+    scheme: Scheme = "equal_interval",
+    classes: int = 5,
+    max_labels: int = 30,
+    lang: str = "en",
+) -> Path:
+    """Draw the candidates coloured by total score, ranks and measured features, as a PNG.
+
+    Parameters
+    ----------
+    result
+        The evaluated scenario.
+    path
+        PNG file to write.
+    scheme, classes
+        Score classes, as for :func:`geosite.render.result_to_map`.
+    max_labels
+        Rank labels for at most this many best candidates.
+    lang
+        Language of the legend.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    table = result.table
+    scores = np.where(table["excluded"], np.nan, table["total_score"].to_numpy(float))
+    bins, cls = classify_scores(scores, scheme=scheme, classes=classes)
+    palette = _palette(classes)
+    colours = [EXCLUDED_COLOUR if c < 0 else palette[c] for c in cls]
+    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    ax = fig.add_subplot()
+    minx, miny, maxx, maxy = table.total_bounds
+    pad = max(maxx - minx, maxy - miny, 2000.0) * 0.12
+    for i, summary in enumerate(result.criteria):
+        features = summary.features
+        if features is None or len(features) == 0:
+            continue
+        features = features.loc[~features.geometry.isna()]
+        if _is_route(summary):
+            routes = features.loc[features["candidate"].notna()]
+            routes.plot(ax=ax, color=_feature_colour(i), linewidth=1.2, alpha=0.8, zorder=2)
+            continue
+        lines = features.geom_type.str.contains("Line")
+        if lines.any():
+            sub = features.loc[lines]
+            road = sub["class"].astype(str) if "class" in sub.columns else None
+            colour = [ROAD_COLOURS.get(c, "#969696") for c in road] if road is not None else None
+            sub.plot(ax=ax, color=colour or _feature_colour(i), linewidth=0.8, zorder=1)
+        points = features.loc[~lines]
+        if len(points):
+            points.plot(
+                ax=ax,
+                color=_feature_colour(i),
+                markersize=12,
+                edgecolor="#222222",
+                linewidth=0.4,
+                zorder=3,
+            )
+    table.plot(ax=ax, color=colours, edgecolor="#202020", linewidth=0.5, zorder=4)
+    n_labels = min(len(table), max_labels)
+    for _, row in table.head(n_labels).iterrows():
+        point = row.geometry.representative_point()
+        rank = row["rank"]
+        text = "×" if row["excluded"] or rank is None else f"#{int(rank)}"  # noqa: RUF001
+        ax.annotate(
+            text,
+            (point.x, point.y),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+            color="white",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "#202020", "ec": "none", "alpha": 0.85},
+            zorder=5,
+        )
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _scale_bar(ax)
+    lows = [0.0, *bins[:-1]]
+    handles = [
+        Patch(
+            facecolor=palette[k],
+            edgecolor="#202020",
+            label=f"{format_value(lows[k], '', lang)} – {format_value(bins[k], '', lang)}",  # noqa: RUF001
+        )
+        for k in reversed(range(classes))
+    ]
+    if bool(table["excluded"].any()):
+        handles.append(
+            Patch(
+                facecolor=EXCLUDED_COLOUR,
+                edgecolor="#202020",
+                label=tr("map.legend.excluded", lang),
+            )
+        )
+    ax.legend(
+        handles=handles,
+        title=tr("map.legend.title", lang),
+        loc="upper left",
+        fontsize=8,
+        title_fontsize=8,
+        framealpha=0.9,
+    )
+    ax.set_title(result.scenario.name, fontsize=11)
+    crs_name = result.crs.name
+    fig.text(0.01, 0.005, f"{crs_name} · {tr('report.no_basemap', lang)}", fontsize=6, color="#555")
+    return _save(fig, path)
+
+
+def value_function_figure(
+    summary: CriterionSummary, values: Any, path: Path, *, lang: str = "en"
+) -> Path:
+    """Plot a criterion's value function over its plot range, with the candidates on it.
+
+    Parameters
+    ----------
+    summary
+        The criterion (its value function has ``plot_range()`` and ``formula()``).
+    values
+        The candidates' raw values, drawn as dots on the curve.
+    path
+        PNG file to write.
+    lang
+        Language of the axis labels.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    function = summary.criterion.value
+    fig = Figure(figsize=(5.5, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    raw = np.asarray(values, dtype=float) if _numeric(values) else None
+    try:
+        lo, hi = function.plot_range()
+    except TypeError:
+        categories = getattr(function, "categories", {})
+        ax.bar([str(k) for k in categories], list(categories.values()), color="#21918c")
+        ax.set_ylabel(tr("card.score", lang))
+    else:
+        if raw is not None and np.isfinite(raw).any():
+            lo = min(lo, float(np.nanmin(raw)))
+            hi = max(hi, float(np.nanmax(raw)))
+        x = np.linspace(lo, hi, 400)
+        ax.plot(x, function(x), color="#3b528b", linewidth=2)
+        if raw is not None:
+            ok = np.isfinite(raw)
+            ax.scatter(
+                raw[ok], function(raw[ok]), color="#fde725", edgecolor="#202020", zorder=3, s=22
+            )
+        unit = f" ({summary.unit})" if summary.unit else ""
+        ax.set_xlabel(f"{tr('card.raw', lang)}{unit}")
+        ax.set_ylabel(tr("card.score", lang))
+    ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.3)
+    ax.set_title(summary.title, fontsize=9)
+    return _save(fig, path)
+
+
+def _numeric(values: Any) -> bool:
+    try:
+        np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def contributions_figure(result: Result, path: Path, *, top: int = 20, lang: str = "en") -> Path:
+    """Draw stacked bars of each criterion's contribution for the best ``top`` candidates."""
+    ranked = result.ranked.head(top)
+    fig = Figure(figsize=(8.5, 0.9 + 0.32 * max(len(ranked), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    label_col = result.name_column or result.id_column
+    names = [
+        f"#{int(r)} {str(n)[:40]}" for r, n in zip(ranked["rank"], ranked[label_col], strict=True)
+    ]
+    left = np.zeros(len(ranked))
+    for i, summary in enumerate(result.criteria):
+        part = np.nan_to_num(ranked[f"{summary.name}_contribution"].to_numpy(float))
+        ax.barh(names, part, left=left, color=_feature_colour(i), label=summary.title[:50])
+        left += part
+    ax.invert_yaxis()
+    ax.set_xlabel(tr("card.contribution", lang))
+    ax.legend(fontsize=7, loc="lower right", framealpha=0.9)
+    ax.tick_params(axis="y", labelsize=7)
+    return _save(fig, path)
+
+
+def sensitivity_figure(
+    frame: pd.DataFrame, path: Path, *, label: str, top: int = 20
+) -> Path | None:
+    """Draw each candidate's rank interval over weight draws, if ``frame`` has one."""
+    needed = {"rank_min", "rank_max"}
+    if not needed <= set(frame.columns) or frame.empty:
+        return None
+    rows = frame.loc[frame["rank_min"].notna()]
+    if "rank" in rows.columns:
+        rows = rows.sort_values("rank")
+    rows = rows.head(top)
+    fig = Figure(figsize=(8.5, 0.9 + 0.32 * max(len(rows), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    names = (
+        [str(v)[:40] for v in rows[label]]
+        if label in rows.columns
+        else [str(i) for i in rows.index]
+    )
+    y = np.arange(len(rows))
+    ax.hlines(y, rows["rank_min"], rows["rank_max"], color="#3b528b", linewidth=2)
+    if {"rank_p05", "rank_p95"} <= set(rows.columns):
+        ax.hlines(y, rows["rank_p05"], rows["rank_p95"], color="#21918c", linewidth=6)
+    if "rank" in rows.columns:
+        ax.scatter(rows["rank"], y, color="#fde725", edgecolor="#202020", zorder=3)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("rank")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)

@@ -1,0 +1,168 @@
+"""The HTML report: contents generated from the scenario, escaping, figures, atomic writes, CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import escape
+from matplotlib.image import imread
+
+from geosite import evaluate
+from geosite.cli import main
+from geosite.errors import OutputError, ParameterError
+from geosite.layers import layer_info
+from geosite.render import report as report_module
+from geosite.render.report import write_report
+
+AHP = """\
+weighting:
+  method: ahp
+  criteria: [port_distance, road_distance, ports_within_3km]
+  matrix: [[1, 3, 5], ["1/3", 1, 2], ["1/5", "1/2", 1]]
+"""
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def with_ahp(tiny_project: Path) -> Path:
+    scenario = tiny_project / "scenario.yaml"
+    text = re.sub(r"\n\s+weight: \d+", "", read(scenario))
+    scenario.write_text(text + AHP, encoding="utf-8")
+    return scenario
+
+
+def assert_not_blank(png: Path) -> None:
+    pixels = imread(png)
+    assert pixels.ndim == 3
+    assert pixels.shape[0] > 100
+    assert pixels.shape[1] > 100
+    # Mostly white paper with drawn content: the pixel values must vary.
+    assert float(pixels[..., :3].std()) > 0.02, png.name
+
+
+def test_report_of_the_tiny_project(tiny_project: Path, tmp_path: Path) -> None:
+    scenario = with_ahp(tiny_project)
+    result = evaluate(scenario)
+    out = tmp_path / "report"
+    written = write_report(result, out)
+    assert {p.name for p in written} >= {"report.html", "map.html", "map.png", "contributions.png"}
+    text = read(out / "report.html")
+    # Ranking: every candidate, the excluded one with its reason.
+    for name in ("Site A", "Site B", "Site C"):
+        assert name in text
+    assert "area 4.0 ha &lt; 5 ha" in text
+    assert "3 candidates, 2 ranked, 1 excluded." in text
+    # Appendix from the scenario: formulas, AHP matrix and consistency, constraints, sources.
+    for summary in result.criteria:
+        assert str(escape(summary.criterion.value.formula())) in text
+        assert (out / "figures" / f"value-{summary.name.replace('_', '-')}.png").is_file()
+    details = result.weights.details
+    assert "AHP pairwise comparison matrix" in text
+    assert f"CR = {details['CR']:.3f}" in text
+    assert f"{details['priorities'][0]:.3f}" in text
+    assert "area &gt;= 5 ha" in text
+    assert "user file; provenance not catalogued" in text
+    assert "candidates.gpkg" in text
+    # The map is there and linked.
+    assert '<iframe src="map.html"' in text
+    assert "geosite.candidateLayer" in read(out / "map.html")
+    for png in (out / "figures").glob("*.png"):
+        assert_not_blank(png)
+
+
+def test_bundled_report_lists_every_source_with_provenance(tmp_path: Path) -> None:
+    result = evaluate("dong-nam-bo")
+    write_report(result, tmp_path, cards=3)
+    text = read(tmp_path / "report.html")
+    for use in result.layers:
+        info = layer_info(use.bundled or use.name)
+        for field in (info.licence, info.vintage, info.source):
+            assert str(escape(field)) in text, (use.name, field)
+        for defect in info.known_defects:
+            assert str(escape(defect)) in text
+    # Three score cards, each with a bar per criterion.
+    assert text.count('class="card geosite-scorecard"') == 3
+    assert text.count('class="bar"') == 3 * len(result.criteria)
+    assert "No sensitivity analysis was run" in text
+
+
+def test_data_text_is_escaped(tiny_project: Path, tmp_path: Path) -> None:
+    path = tiny_project / "data" / "candidates.gpkg"
+    gdf = gpd.read_file(path, layer="sites")
+    gdf.loc[0, "name"] = "<script>alert(1)</script>"
+    gdf.to_file(path, layer="sites")
+    write_report(evaluate(tiny_project / "scenario.yaml"), tmp_path)
+    text = read(tmp_path / "report.html")
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_sensitivity_table_is_rendered(tiny_project: Path, tmp_path: Path) -> None:
+    result = evaluate(tiny_project / "scenario.yaml")
+    frame = pd.DataFrame(
+        {
+            "site_id": result.table["site_id"],
+            "rank": result.table["rank"],
+            "rank_min": [1, 1, np.nan],
+            "rank_max": [2, 2, np.nan],
+            "p_first": [0.6, 0.4, 0.0],
+        }
+    )
+    written = write_report(result, tmp_path, sensitivity=frame)
+    text = read(tmp_path / "report.html")
+    assert "p_first" in text
+    assert "0.6" in text
+    assert tmp_path / "figures" / "sensitivity_ranks.png" in written
+    assert_not_blank(tmp_path / "figures" / "sensitivity_ranks.png")
+    with pytest.raises(ParameterError, match="sensitivity"):
+        write_report(result, tmp_path, sensitivity=object())
+
+
+def test_failed_report_leaves_previous_files(
+    tiny_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = evaluate(tiny_project / "scenario.yaml")
+    write_report(result, tmp_path)
+    before = read(tmp_path / "report.html")
+    files = sorted(p.name for p in tmp_path.rglob("*"))
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_module, "contributions_figure", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_report(result, tmp_path)
+    assert read(tmp_path / "report.html") == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == files
+
+
+def test_report_refuses_a_file_as_directory(tiny_project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="not a directory"):
+        write_report(evaluate(tiny_project / "scenario.yaml"), target)
+    with pytest.raises(ParameterError, match="lang"):
+        write_report(evaluate(tiny_project / "scenario.yaml"), tmp_path, lang="xx")
+
+
+def test_cli_report_and_offline_run(
+    tiny_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = str(tiny_project / "scenario.yaml")
+    assert main(["report", scenario, "--out", str(tmp_path / "r"), "--offline"]) == 0
+    assert "report.html" in capsys.readouterr().out
+    assert (tmp_path / "r" / "figures" / "map.png").is_file()
+    offline = read(tmp_path / "r" / "map.html")
+    assert not re.search(r"<script[^>]+src=\"https?://", offline)
+    assert main(["run", scenario, "--out", str(tmp_path / "o"), "--offline"]) == 0
+    assert not re.search(r"<script[^>]+src=\"https?://", read(tmp_path / "o" / "map.html"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", scenario, "--out", str(tmp_path / "x"), "--lang", "fr"])
+    assert exit_info.value.code == 2
