@@ -1203,7 +1203,8 @@ def sensitivity(
     draws
         Monte Carlo weight draws, >= 1.
     seed
-        Seed of the draws; the same seed gives the same figures. ``None`` draws afresh.
+        Seed of the draws; the same seed gives the same figures. ``None`` draws a fresh
+        seed, recorded in :attr:`Sensitivity.seed`.
     spread
         Relative standard deviation of an average weight in the Monte Carlo draws (see
         :func:`dirichlet_concentration`); 0.2 is about +/-20 %.
@@ -1241,6 +1242,9 @@ def sensitivity(
     if top_k < 1:
         msg = f"top_k must be at least 1; got {top_k!r}"
         raise ParameterError(msg)
+    if seed is None:
+        # A fresh seed, recorded in the result so the run can be repeated.
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
     res = result if isinstance(result, _Result) else evaluate(result)
     table = res.table
     names = [s.name for s in res.criteria]

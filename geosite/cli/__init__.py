@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Command modules of this package, in the order ``geosite --help`` lists them.
-COMMANDS = ("run", "validate", "schema", "layers", "report")
+COMMANDS = ("run", "validate", "schema", "layers", "report", "compare", "diff", "sensitivity")
 
 
 def _parser() -> Parser:
