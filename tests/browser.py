@@ -73,6 +73,7 @@ class Page:
 
     browser: Browser
     session: str
+    target: str = ""
     errors: list[str] = field(default_factory=list)
     served: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -110,6 +111,11 @@ class Page:
                 "Input.dispatchMouseEvent",
                 {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
             )
+
+    def close(self) -> None:
+        """Close the tab."""
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
+        self.browser.forget(self.session)
 
     def screenshot(self, path: Path) -> Path:
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
@@ -282,7 +288,7 @@ class Browser:
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
-        page = Page(self, session)
+        page = Page(self, session, target)
         self._pages[session] = page
         for domain in ("Runtime", "Log", "Page"):
             page.send(f"{domain}.enable")
@@ -294,6 +300,10 @@ class Browser:
         page.send("Page.navigate", {"url": path.resolve().as_uri()})
         page.wait_for("document.readyState === 'complete'", timeout=timeout)
         return page
+
+    def forget(self, session: str) -> None:
+        """Stop routing events of a closed tab."""
+        self._pages.pop(session, None)
 
     def close(self) -> None:
         with contextlib.suppress(ProtocolError, OSError):
