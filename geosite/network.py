@@ -512,6 +512,22 @@ class RoadGraph:
         return out
 
     @property
+    def topology_key(self) -> str:
+        """Return a digest of nodes, edges and edge lengths: equal for graphs that snap alike.
+
+        Graphs built from the same roads with different speeds (car and truck) share it, so
+        parcels snapped to one can be reused on the other.
+        """
+        if "topology_key" not in self._cache:
+            digest = hashlib.sha256()
+            arrays = (self.node_x, self.node_y, self.edge_u, self.edge_v, self.edge_twin)
+            for array in (*arrays, self.edge_length_m):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            self._cache["topology_key"] = digest.hexdigest()[:24]
+        out: str = self._cache["topology_key"]
+        return out
+
+    @property
     def median_edge_m(self) -> float:
         """Return the median length of the road segments, metres."""
         if "median_edge" not in self._cache:

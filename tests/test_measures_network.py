@@ -339,6 +339,33 @@ def test_graph_built_once_per_network(tmp_path, monkeypatch):
     assert np.isfinite(a.values).sum() == np.isfinite(b.values).sum()
 
 
+def test_car_and_truck_networks_share_the_candidate_snap(tmp_path, monkeypatch):
+    calls = []
+    real = net.snap_to_graph
+
+    def counting(graph, geoms, **kwargs):
+        calls.append(graph.name)
+        return real(graph, geoms, **kwargs)
+
+    monkeypatch.setattr(net, "snap_to_graph", counting)
+    networks = {
+        "car": {"source": "roads", "access": {"max_snap_m": 1500}},
+        "truck": {"source": "roads", "profile": "truck", "access": {"max_snap_m": 1500}},
+        "truck_open": {
+            "source": {"layer": "roads", "where": {"class": "national"}},
+            "profile": "truck",
+        },
+    }
+    ctx, _ = make_ctx(tmp_path, networks=networks)
+    car = NetworkMeasure(layer="ports", network="car").compute(ctx)
+    truck = NetworkMeasure(layer="ports", network="truck").compute(ctx)
+    assert calls == ["car", "car"]  # candidates and ports, once for both profiles
+    assert np.all(truck.values[:3] > car.values[:3])
+    np.testing.assert_array_equal(truck.extra["snap_m"], car.extra["snap_m"])
+    NetworkMeasure(layer="ports", network="truck_open").compute(ctx)
+    assert calls == ["car", "car", "truck_open", "truck_open"]  # other roads: snapped anew
+
+
 def test_file_source_relative_to_scenario(tmp_path):
     roads = make_roads().assign(oneway=["no", "yes", "no", "no"])
     roads.to_file(tmp_path / "my_roads.geojson", driver="GeoJSON")

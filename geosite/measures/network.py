@@ -416,9 +416,11 @@ def graph_for(ctx: MeasureContext, name: str) -> net.RoadGraph:
 
 
 def _candidate_snap(ctx: MeasureContext, name: str, spec: NetworkSpec) -> net.Snap:
-    key = f"{_CACHE}:candidates:{name}"
+    # networks on the same roads (a truck and a car profile) share one snap of the candidates
+    graph = graph_for(ctx, name)
+    gates_key = f"{spec.access.gates}:{spec.access.gate_tolerance_m}"
+    key = f"{_CACHE}:candidates:{graph.topology_key}:{gates_key}"
     if key not in ctx.cache:
-        graph = graph_for(ctx, name)
         gates = ctx.load_layer(spec.access.gates, None) if spec.access.gates else None
         ctx.cache[key] = net.snap_to_graph(
             graph, ctx.candidates, gates=gates, gate_tolerance_m=spec.access.gate_tolerance_m
@@ -527,7 +529,7 @@ class NetworkMeasure(MeasureSpec):
             )
             raise LayerError(msg)
         where = json.dumps(self.where, sort_keys=True, default=str)
-        fkey = f"{_CACHE}:facilities:{self.network}:{self.layer}:{where}"
+        fkey = f"{_CACHE}:facilities:{graph.topology_key}:{self.layer}:{where}"
         if fkey not in ctx.cache:
             ctx.cache[fkey] = net.snap_to_graph(graph, facilities)
         fsnap: net.Snap = ctx.cache[fkey]
