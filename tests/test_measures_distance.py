@@ -162,3 +162,11 @@ def test_batching_arguments_are_checked() -> None:
         count_within([Point(0, 0)], [Point(1, 1)], 1.0, threads=0)
     with pytest.raises(ParameterError, match="no features"):
         nearest_distance([Point(0, 0)], [None])
+
+
+@pytest.mark.parametrize("radius", [0.0, 25.0, 300.0, 6000.0])
+def test_count_within_equals_pairwise_tests(radius: float) -> None:
+    parcels, features = _random_case(7)
+    present = ~shapely.is_missing(features)
+    brute = shapely.dwithin(parcels[:, None], features[None, present], radius).sum(axis=1)
+    assert count_within(parcels, features, radius, chunk_size=50).tolist() == brute.tolist()

@@ -239,8 +239,10 @@ def count_within(
 ) -> npt.NDArray[np.int64]:
     """Count the features within ``radius`` of each geometry (edge to edge, inclusive).
 
-    Parcels are queried in batches of ``chunk_size`` on ``threads`` threads: the pairs held
-    at once are bounded by the batch, not by parcels times features.
+    Pairs are found from envelopes; most are decided by the envelopes alone (surely within,
+    surely beyond) and only those near the radius get the exact GEOS test. Parcels are
+    queried in batches of ``chunk_size`` on ``threads`` threads: the pairs held at once are
+    bounded by the batch, not by parcels times features.
 
     Parameters
     ----------
@@ -266,15 +268,56 @@ def count_within(
         raise ParameterError(msg)
     chunk, workers = _check_batching(chunk_size, threads)
     src = _geometry_array(geoms)
-    tree = shapely.STRtree(_geometry_array(features))
+    dst = _geometry_array(features)
+    tree = shapely.STRtree(dst)
+    src_bounds = shapely.bounds(src)
+    dst_bounds = shapely.bounds(dst)
     counts = np.zeros(len(src), dtype=np.int64)
 
     def batch(part: slice) -> None:
-        idx_src, _ = tree.query(src[part], predicate="dwithin", distance=radius)
-        counts[part] = np.bincount(idx_src, minlength=part.stop - part.start)
+        i, j = tree.query(_grown(src_bounds[part], radius))
+        sure, maybe = _envelope_bounds(src_bounds[part][i], dst_bounds[j], radius)
+        hit = sure
+        hit[maybe] = shapely.dwithin(src[part][i[maybe]], dst[j[maybe]], radius)
+        counts[part] = np.bincount(i[hit], minlength=part.stop - part.start)
 
     _run(batch, _batches(len(src), chunk), workers)
     return counts
+
+
+def _grown(bounds: npt.NDArray[np.float64], radius: float) -> npt.NDArray[np.object_]:
+    """Return the envelopes grown by ``radius`` (None for missing geometries)."""
+    boxes = np.asarray(
+        shapely.box(
+            bounds[:, 0] - radius,
+            bounds[:, 1] - radius,
+            bounds[:, 2] + radius,
+            bounds[:, 3] + radius,
+        ),
+        dtype=object,
+    )
+    boxes[np.isnan(bounds[:, 0])] = None
+    return boxes
+
+
+def _envelope_bounds(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], radius: float
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Decide pairs from their envelopes: surely within ``radius``, or needing a test.
+
+    Two geometries are within ``radius`` when the farthest corners of their envelopes are
+    (every point of one is then near every point of the other), and beyond it when the
+    envelopes are; only the pairs in between need the exact GEOS test. The small relative
+    margin sends pairs at the radius itself, where rounding could decide, to the exact test.
+    """
+    r2 = radius * radius
+    gap_x = np.maximum(0.0, np.maximum(a[:, 0] - b[:, 2], b[:, 0] - a[:, 2]))
+    gap_y = np.maximum(0.0, np.maximum(a[:, 1] - b[:, 3], b[:, 1] - a[:, 3]))
+    span_x = np.maximum(a[:, 2] - b[:, 0], b[:, 2] - a[:, 0])
+    span_y = np.maximum(a[:, 3] - b[:, 1], b[:, 3] - a[:, 1])
+    sure = span_x * span_x + span_y * span_y < r2 * (1.0 - 1e-9)
+    maybe = ~sure & (gap_x * gap_x + gap_y * gap_y <= r2 * (1.0 + 1e-9))
+    return np.asarray(sure, dtype=bool), np.asarray(maybe, dtype=bool)
 
 
 def _features(ctx: MeasureContext, layer: str, where: Where | None) -> gpd.GeoDataFrame:
