@@ -30,7 +30,7 @@ import warnings
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -359,6 +359,9 @@ class RoadGraph:
         The speed profile the travel times were computed for.
     name
         A label used in messages.
+    edge_tagged_kmh
+        Posted speed of each edge where the source had one (NaN elsewhere), kept so
+        :meth:`with_speeds` can apply another profile without rebuilding.
     """
 
     crs: pyproj.CRS
@@ -375,6 +378,7 @@ class RoadGraph:
     edge_geometry: npt.NDArray[np.object_]
     profile: str = "car"
     name: str = "network"
+    edge_tagged_kmh: npt.NDArray[np.float64] | None = field(default=None, repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -510,6 +514,47 @@ class RoadGraph:
             self._cache["rep"] = idx[(self.edge_twin < 0) | (idx < self.edge_twin)]
         out: npt.NDArray[np.int64] = self._cache["rep"]
         return out
+
+    def with_speeds(
+        self,
+        *,
+        profile: Profile,
+        speeds: Mapping[str, float] | None = None,
+        use_tagged: bool = True,
+        name: str | None = None,
+    ) -> RoadGraph:
+        """Return the same roads with another profile's speeds, without rebuilding them.
+
+        Geometry-only work (edge index, components, snaps keyed by :attr:`topology_key`) is
+        shared with this graph.
+
+        Parameters
+        ----------
+        profile, speeds
+            As in :func:`graph_from_gdf`.
+        use_tagged
+            Use the posted speeds kept in :attr:`edge_tagged_kmh`.
+        name
+            Label of the new graph; this graph's by default.
+
+        Returns
+        -------
+        RoadGraph
+        """
+        profile = _check_profile(profile)
+        tagged = (
+            self.edge_tagged_kmh
+            if self.edge_tagged_kmh is not None
+            else np.full(self.n_edges, np.nan)
+        )
+        speed = _edge_speeds(
+            self.edge_class, tagged, profile=profile, speeds=speeds, use_tagged=use_tagged
+        )
+        other = replace(self, edge_speed_kmh=speed, profile=profile, name=name or self.name)
+        for key in ("rep", "tree", "component", "component_size", "median_edge", "topology_key"):
+            if key in self._cache:
+                other._cache[key] = self._cache[key]  # noqa: SLF001 - same class
+        return other
 
     @property
     def topology_key(self) -> str:
@@ -652,6 +697,7 @@ def _assemble(
             edge_geometry=geom,
             profile=profile,
             name=name,
+            edge_tagged_kmh=tagged_kmh[src],
         )
     return RoadGraph(
         crs=crs,
@@ -668,6 +714,7 @@ def _assemble(
         edge_geometry=geometry,
         profile=profile,
         name=name,
+        edge_tagged_kmh=tagged_kmh,
     )
 
 

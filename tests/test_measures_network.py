@@ -364,6 +364,15 @@ def test_car_and_truck_networks_share_the_candidate_snap(tmp_path, monkeypatch):
     np.testing.assert_array_equal(truck.extra["snap_m"], car.extra["snap_m"])
     NetworkMeasure(layer="ports", network="truck_open").compute(ctx)
     assert calls == ["car", "car", "truck_open", "truck_open"]  # other roads: snapped anew
+    # the truck graph was derived from the car graph's roads: same as building it directly
+    direct = NetworkSpec.model_validate(networks["truck"]).build(
+        name="truck", crs=CRS, base_dir=tmp_path, load_layer=ctx.load_layer
+    )
+    derived = graph_for(ctx, "truck")
+    assert derived.topology_key == graph_for(ctx, "car").topology_key
+    np.testing.assert_array_equal(derived.edge_speed_kmh, direct.edge_speed_kmh)
+    assert derived.profile == "truck"
+    assert derived.name == "truck"
 
 
 def test_file_source_relative_to_scenario(tmp_path):

@@ -118,6 +118,28 @@ def test_speeds_from_tags_table_and_profile():
     assert default_speeds("car")["trunk"] == 70
 
 
+def test_with_speeds_equals_a_fresh_build():
+    gdf = roads(
+        [[(0, 0), (1000, 0)], [(1000, 0), (1000, 800)]],
+        **{"class": ["trunk", "residential"], "maxspeed": ["80", None]},
+    )
+    car = graph_from_gdf(gdf, speed_column="maxspeed")
+    _ = car.component, car.edge_tree()
+    for profile, use in (("truck", True), ("truck", False), ("car", False)):
+        fresh = graph_from_gdf(
+            gdf,
+            speed_column="maxspeed",
+            profile=profile,
+            use_speed_column=use,
+            speeds={"residential": 12},
+        )
+        derived = car.with_speeds(profile=profile, use_tagged=use, speeds={"residential": 12})
+        np.testing.assert_array_equal(derived.edge_speed_kmh, fresh.edge_speed_kmh)
+        np.testing.assert_allclose(derived.edge_time_min, fresh.edge_time_min)
+        assert derived.topology_key == car.topology_key == fresh.topology_key
+        assert derived.edge_tree() is car.edge_tree()
+
+
 def test_oneway_column_directions():
     gdf = roads(
         [[(0, 0), (1000, 0)], [(0, 100), (1000, 100)], [(0, 200), (1000, 200)]],

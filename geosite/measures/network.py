@@ -408,11 +408,24 @@ def graph_for(ctx: MeasureContext, name: str) -> net.RoadGraph:
     key = f"{_CACHE}:graph:{name}"
     if key not in ctx.cache:
         spec = _network_spec(ctx, name)
-        ctx.cache[key] = spec.build(
-            name=name, crs=ctx.crs, base_dir=ctx.base_dir, load_layer=ctx.load_layer
-        )
-    graph: net.RoadGraph = ctx.cache[key]
-    return graph
+        # networks on the same roads differ only in speeds: build the roads once
+        roads_key = f"{_CACHE}:roads:{spec.source.model_dump_json()}:{spec.oneway}"
+        built = ctx.cache.get(roads_key)
+        if built is None:
+            graph = spec.build(
+                name=name, crs=ctx.crs, base_dir=ctx.base_dir, load_layer=ctx.load_layer
+            )
+            ctx.cache[roads_key] = graph
+        else:
+            graph = built.with_speeds(
+                profile=spec.profile,
+                speeds=spec.speeds_kmh,
+                use_tagged=spec.use_maxspeed,
+                name=name,
+            )
+        ctx.cache[key] = graph
+    out: net.RoadGraph = ctx.cache[key]
+    return out
 
 
 def _candidate_snap(ctx: MeasureContext, name: str, spec: NetworkSpec) -> net.Snap:
