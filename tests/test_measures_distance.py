@@ -170,3 +170,17 @@ def test_count_within_equals_pairwise_tests(radius: float) -> None:
     present = ~shapely.is_missing(features)
     brute = shapely.dwithin(parcels[:, None], features[None, present], radius).sum(axis=1)
     assert count_within(parcels, features, radius, chunk_size=50).tolist() == brute.tolist()
+
+
+@pytest.mark.parametrize("per_parcel", [0, 10**9])
+def test_whole_feature_and_segment_paths_agree(
+    monkeypatch: pytest.MonkeyPatch, per_parcel: int
+) -> None:
+    import geosite.measures.distance as distance
+
+    monkeypatch.setattr(distance, "_SEGMENTS_PER_PARCEL", per_parcel)
+    parcels, features = _random_case(4)
+    expected_d, expected_i = _brute_force(parcels, features)
+    d, i = nearest_distance(parcels, features, chunk_size=33)
+    assert np.array_equal(d, expected_d, equal_nan=True)
+    assert i.tolist() == expected_i.tolist()

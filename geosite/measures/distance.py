@@ -34,6 +34,9 @@ _T = TypeVar("_T")
 DEFAULT_CHUNK = 1 << 16
 
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon type ids
+#: Split the features into segments only when they have at most this many vertices per
+#: parcel: indexing the segments costs about as much as a few queries.
+_SEGMENTS_PER_PARCEL = 4
 
 
 def _geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -128,9 +131,10 @@ def nearest_distance(
     or contains a feature, or lies inside a polygon feature.
 
     The features are indexed as points and two-point segments (polygon rings and lines
-    split at their vertices) and the parcels whose nearest segment is not at 0 are tested
-    for lying inside a polygon feature; this gives the same distances as measuring to the
-    whole features, faster. Parcels are processed in batches of ``chunk_size`` on
+    split at their vertices), and parcels are tested for lying inside a polygon feature;
+    this gives the same distances as measuring to the whole features, faster (when the
+    features have more than four vertices per parcel, the whole features are indexed
+    instead, which is then cheaper). Parcels are processed in batches of ``chunk_size`` on
     ``threads`` threads, so memory grows with the number of parcels, never with parcels
     times features.
 
@@ -173,10 +177,13 @@ def nearest_distance(
     if len(dst) == 0 or bool(np.all(shapely.is_missing(dst) | shapely.is_empty(dst))):
         msg = "no features to measure to"
         raise ParameterError(msg)
-    pieces = _pieces(dst)
-    tree = shapely.STRtree(pieces.geoms)
     distances = np.full(len(src), np.nan)
     nearest = np.full(len(src), -1, dtype=np.int64)
+    if int(shapely.get_num_coordinates(dst).sum()) > _SEGMENTS_PER_PARCEL * len(src):
+        _nearest_whole(src, dst, distances, nearest, chunk=chunk, workers=workers)
+        return distances, nearest
+    pieces = _pieces(dst)
+    tree = shapely.STRtree(pieces.geoms)
     inside = _inside_polygons(src, pieces)
 
     def batch(part: slice) -> None:
@@ -198,6 +205,31 @@ def nearest_distance(
 
     _run(batch, _batches(len(src), chunk), workers)
     return distances, nearest
+
+
+def _nearest_whole(
+    src: npt.NDArray[np.object_],
+    dst: npt.NDArray[np.object_],
+    distances: npt.NDArray[np.float64],
+    nearest: npt.NDArray[np.int64],
+    *,
+    chunk: int,
+    workers: int,
+) -> None:
+    """Fill ``distances`` and ``nearest`` from a tree of the whole features.
+
+    Cheaper than segments when the features have far more vertices than there are parcels:
+    splitting them would cost more than the queries save.
+    """
+    tree = shapely.STRtree(dst)
+
+    def batch(part: slice) -> None:
+        (i, j), d = tree.query_nearest(src[part], return_distance=True, all_matches=True)
+        rows, owners = _first_of_each(i.astype(np.int64), j.astype(np.int64))
+        distances[part.start + i] = d
+        nearest[part.start + rows] = owners
+
+    _run(batch, _batches(len(src), chunk), workers)
 
 
 def _within(rows: npt.NDArray[np.int64], part: slice) -> npt.NDArray[np.bool_]:
