@@ -125,6 +125,19 @@ def test_sensitivity_table_is_rendered(tiny_project: Path, tmp_path: Path) -> No
         write_report(result, tmp_path, sensitivity=object())
 
 
+def test_sensitivity_result_is_rendered(tiny_project: Path, tmp_path: Path) -> None:
+    from geosite.sensitivity import sensitivity
+
+    result = evaluate(tiny_project / "scenario.yaml")
+    analysis = sensitivity(result, draws=200, seed=1)
+    write_report(result, tmp_path, sensitivity=analysis)
+    text = read(tmp_path / "report.html")
+    for table in ("candidates", "weights", "winner"):
+        assert f"<h3>{table}</h3>" in text
+    assert "winner_fragile" in text
+    assert_not_blank(tmp_path / "figures" / "sensitivity_ranks.png")
+
+
 def test_failed_report_leaves_previous_files(
     tiny_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,9 +169,12 @@ def test_cli_report_and_offline_run(
     tiny_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scenario = str(tiny_project / "scenario.yaml")
-    assert main(["report", scenario, "--out", str(tmp_path / "r"), "--offline"]) == 0
+    args = ["report", scenario, "--out", str(tmp_path / "r"), "--offline", "--sensitivity"]
+    assert main([*args, "--draws", "200", "--seed", "3"]) == 0
     assert "report.html" in capsys.readouterr().out
     assert (tmp_path / "r" / "figures" / "map.png").is_file()
+    assert (tmp_path / "r" / "figures" / "sensitivity_ranks.png").is_file()
+    assert "p_top_3" in read(tmp_path / "r" / "report.html")
     offline = read(tmp_path / "r" / "map.html")
     assert not re.search(r"<script[^>]+src=\"https?://", offline)
     assert main(["run", scenario, "--out", str(tmp_path / "o"), "--offline"]) == 0

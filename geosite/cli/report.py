@@ -44,6 +44,15 @@ def register(sub: Subparsers) -> None:
         "--cards", type=int, default=20, help="score cards for this many best candidates"
     )
     report.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
+    report.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="run the weight and threshold sensitivity analysis and include it",
+    )
+    report.add_argument(
+        "--draws", type=int, default=1000, help="Monte Carlo weight draws (with --sensitivity)"
+    )
+    report.add_argument("--seed", type=int, default=None, help="random seed (with --sensitivity)")
     report.set_defaults(handler=main)
 
 
@@ -53,9 +62,15 @@ def main(args: argparse.Namespace) -> int:
     from geosite.render.report import write_report  # noqa: PLC0415
 
     result = evaluate(args.scenario)
+    stability = None
+    if args.sensitivity:
+        from geosite.sensitivity import sensitivity  # noqa: PLC0415
+
+        stability = sensitivity(result, draws=args.draws, seed=args.seed)
     written = write_report(
         result,
         args.out,
+        sensitivity=stability,
         offline=args.offline,
         basemap=args.basemap,
         scheme=args.scheme,

@@ -255,7 +255,7 @@ def _sensitivity(
             names = dict(zip(result.table[result.id_column], result.table[label], strict=True))
             frame = frame.assign(**{label: frame[result.id_column].map(names)})
         figures.append(
-            ("sensitivity_ranks.png", lambda p: sensitivity_figure(frame, p, label=label))
+            ("sensitivity_ranks.png", functools.partial(_ranks_figure, frame, label=label))
         )
     tables = {}
     for name, frame in frames.items():
@@ -266,6 +266,14 @@ def _sensitivity(
             "more": max(len(frame) - len(shown), 0),
         }
     return {"summary": {k: _short(v) for k, v in summary.items()}, "tables": tables}
+
+
+def _ranks_figure(frame: pd.DataFrame, path: Path, *, label: str) -> Path:
+    drawn = sensitivity_figure(frame, path, label=label)
+    if drawn is None:  # pragma: no cover - the caller checked the columns
+        msg = "sensitivity table has no rank intervals to draw"
+        raise ParameterError(msg)
+    return drawn
 
 
 def _cell(value: Any) -> str:
