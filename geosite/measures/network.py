@@ -5,19 +5,20 @@ A scenario declares its road networks once, by name, in a top-level ``networks:`
 
     networks:
       trunk:
-        source: roads                     # the bundled layer, or {layer: ..., where: ...}
+        source: {layer: roads, where: {status: [open, partly_open]}}   # or just: roads
         profile: truck
-        speeds_kmh: {national: 50}        # merged over the profile's default table
+        speeds_kmh: {trunk: 50}           # merged over the profile's default table
         access: {max_snap_m: 5000, offroad_speed_kmh: 20}
       city:
         source: {osm_xml: data/thu_duc.osm}
     criteria:
       - name: port_time
-        measure: {type: network, layer: ports, where: {name: Cai Mep}, network: trunk,
-                  metric: time, statistic: nearest}
+        measure: {type: network, layer: ports, where: {port_id: cai-mep-thi-vai},
+                  network: trunk, metric: time, statistic: nearest}
 
-Each graph is built once per evaluation and shared through ``ctx.cache``, candidates are joined
-to it once, and each criterion runs one multi-source search per facility layer
+Each road layer is built into a graph once per evaluation and shared through ``ctx.cache``
+(networks on the same roads with other speeds are derived from it), candidates are joined to
+it once, and each criterion runs one multi-source search per facility layer
 (see :mod:`geosite.network`).
 """
 
