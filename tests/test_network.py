@@ -454,12 +454,18 @@ def test_osm_distances_equal_networkx(osm_points, direction):
         assert np.isnan(value) == (reason is not None)
 
 
-def test_osm_kth_and_counts_equal_networkx(osm_points):
+@pytest.mark.parametrize("direction", ["to", "from"])
+def test_osm_kth_and_counts_equal_networkx(osm_points, direction):
     g, parcels, facs = osm_points
     # one independent search per facility: a parcels x facilities matrix of road distances
-    matrix = np.column_stack([_independent(OSM, parcels, [f]) for f in facs])
+    matrix = np.column_stack([_independent(OSM, parcels, [f], direction=direction) for f in facs])
     ranked = np.sort(np.where(np.isnan(matrix), np.inf, matrix), axis=1)
-    kw = {"metric": "distance", "max_snap_m": None, "min_component_share": 0}
+    kw = {
+        "metric": "distance",
+        "max_snap_m": None,
+        "min_component_share": 0,
+        "direction": direction,
+    }
     second = accessibility(g, parcels, facs, statistic="kth_nearest", k=2, **kw)
     want = np.where(np.isfinite(ranked[:, 1]), ranked[:, 1], np.nan)
     np.testing.assert_allclose(second.values, want, rtol=1e-9, atol=1e-6)
