@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import html
 import json
@@ -10,11 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geosite.cli._base import EXIT_OK, Subparsers
-from geosite.errors import OutputError, ScenarioError
+from geosite.errors import OutputError
 
 if TYPE_CHECKING:
-    import argparse
-
     import folium
 
     from geosite.compare import Comparison
@@ -45,9 +44,12 @@ def register(sub: Subparsers) -> None:
             "scenario)."
         ),
     )
-    cmd.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the reference")
+    cmd.add_argument("reference", help="scenario YAML file that rank shifts are measured against")
+    cmd.add_argument("others", nargs="+", help="one or more scenario YAML files to compare")
     cmd.add_argument("--out", required=True, type=Path, help="output directory")
-    cmd.add_argument("--top-k", type=int, default=3, help="k of the top-k overlap (default 3)")
+    cmd.add_argument(
+        "--top-k", type=positive_int, default=3, help="k of the top-k overlap (default 3)"
+    )
     cmd.add_argument("--no-map", action="store_true", help="do not write comparison.html")
     cmd.add_argument(
         "--basemap", default="light", choices=["light", "osm", "none"], help="map background"
@@ -55,22 +57,28 @@ def register(sub: Subparsers) -> None:
     cmd.set_defaults(handler=main)
 
 
+def positive_int(text: str) -> int:
+    """Parse a whole number >= 1 for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"expected a whole number >= 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def main(args: argparse.Namespace) -> int:
     """Compare the scenarios and write the outputs atomically."""
     from geosite.compare import compare  # noqa: PLC0415 - keep `geosite --help` fast
     from geosite.io import atomic_path  # noqa: PLC0415
 
-    if len(args.scenarios) < 2:
-        msg = f"compare needs at least two scenario files; got {len(args.scenarios)}"
-        raise ScenarioError(msg)
-    if args.top_k < 1:
-        msg = f"--top-k must be at least 1; got {args.top_k}"
-        raise ScenarioError(msg)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
-    comparison = compare(args.scenarios, top_k=args.top_k)
+    comparison = compare([args.reference, *args.others], top_k=args.top_k)
     fmap = None if args.no_map else comparison_map(comparison, basemap=args.basemap)
     written: list[Path] = []
     with contextlib.ExitStack() as stack:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli.compare import positive_int
 from geosite.errors import OutputError
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def register(sub: Subparsers) -> None:
     )
     cmd.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
     cmd.add_argument("--out", required=True, type=Path, help="output directory")
-    cmd.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default 1000)")
+    cmd.add_argument(
+        "--draws", type=positive_int, default=1000, help="Monte Carlo draws (default 1000)"
+    )
     cmd.add_argument(
         "--seed", type=int, default=None, help="seed of the draws (default: a fresh one, reported)"
     )
@@ -53,7 +56,7 @@ def register(sub: Subparsers) -> None:
         default=0.1,
         help="relative change of the one-at-a-time weight and threshold runs (default 0.1)",
     )
-    cmd.add_argument("--top-k", type=int, default=3, help="k of P(top k) (default 3)")
+    cmd.add_argument("--top-k", type=positive_int, default=3, help="k of P(top k) (default 3)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.set_defaults(handler=main)
 
