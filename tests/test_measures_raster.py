@@ -498,6 +498,19 @@ def test_raster_without_crs_is_refused_by_name(tmp_path: Path) -> None:
         zonal_statistics(parcels(cell(0, 0, 1, 1)), path)
 
 
+def test_raster_without_georeferencing_is_refused_without_warnings(tmp_path: Path) -> None:
+    bare = write_tif(
+        tmp_path / "bare.tif", np.ones((2, 2), dtype="uint8"), crs=None, transform=Affine.identity()
+    )
+    with pytest.raises(CRSError, match=r"bare\.tif.*has no CRS"):
+        zonal_statistics(parcels(cell(0, 0, 1, 1)), bare)
+    placed = write_tif(
+        tmp_path / "nogt.tif", np.ones((2, 2), dtype="uint8"), transform=Affine.identity()
+    )
+    with pytest.raises(CRSError, match=r"nogt\.tif.*has no geotransform"):
+        zonal_statistics(parcels(cell(0, 0, 1, 1)), placed)
+
+
 def test_geographic_crs_with_metre_coordinates_is_refused(tmp_path: Path) -> None:
     path = write_tif(tmp_path / "liar.tif", np.ones((2, 2), dtype="uint8"), crs="EPSG:4326")
     with pytest.raises(CRSError, match=r"liar\.tif.*geographic CRS.*not in degrees"):

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -587,7 +588,10 @@ def _open(raster: str | Path | DatasetReader) -> Iterator[DatasetReader]:
         msg = f"raster file {str(path)!r} does not exist; check the path or the layer name"
         raise DataNotFoundError(msg)
     try:
-        ds = rasterio.open(path)
+        with warnings.catch_warnings():
+            # A file without georeferencing is refused below with a CRSError naming it.
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            ds = rasterio.open(path)
     except rasterio.errors.RasterioIOError as err:
         msg = f"cannot read raster {str(path)!r}: {err}; is it a GeoTIFF or another GDAL raster?"
         raise LayerError(msg) from err
@@ -611,6 +615,12 @@ def _raster_crs(ds: DatasetReader, name: str) -> pyproj.CRS:
         msg = (
             f"raster {name!r} has no CRS; set one with "
             f"`rio edit-info --crs EPSG:xxxx {name}` (or gdal_edit.py -a_srs)"
+        )
+        raise CRSError(msg)
+    if ds.transform.is_identity:
+        msg = (
+            f"raster {name!r} has no geotransform (pixel size and origin), so its pixels "
+            "cannot be placed; georeference it, e.g. with `gdal_edit.py -a_ullr`"
         )
         raise CRSError(msg)
     crs = pyproj.CRS.from_user_input(ds.crs.to_wkt())
