@@ -22,7 +22,7 @@ from geosite.errors import ParameterError
 from geosite.render import make_offline, results_to_map
 from geosite.render.assets import VENDOR_DIR, vendored_assets
 from geosite.render.map import classify_scores, display_geojson
-from geosite.render.text import format_number, format_value, tr
+from geosite.render.text import CATALOGUES, format_number, format_value, tr
 
 DATA = re.compile(r"^\s*var (geosite_data_\w+) = (\{.*\});$", re.MULTILINE)
 LOADS = re.compile(r"<script[^>]+src=\"https?://|<link[^>]+href=\"https?://")
@@ -236,3 +236,25 @@ def test_numbers_follow_the_language() -> None:
     assert format_number(1234567.25, 2, "en") == "1,234,567.25"
     assert format_number(1234567.25, 2, "vi") == "1.234.567,25"
     assert format_value(12345.6, "m", "vi") == "12,3 km"
+
+
+def test_every_language_has_every_message_with_the_same_fields() -> None:
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    english = CATALOGUES["en"]
+    for lang, table in CATALOGUES.items():
+        assert set(table) == set(english), lang
+        for key, text in table.items():
+            assert fields(text) == fields(english[key]), (lang, key)
+
+
+def test_vietnamese_map(tiny_project: Path) -> None:
+    html = result_to_map(evaluate(tiny_project / "scenario.yaml"), lang="vi").get_root().render()
+    data = payloads(html)[0]
+    assert data["text"]["rank"] == "Hạng"
+    assert data["decimal"] == ","
+    assert data["rows"]["raw"][1] == ["2,0 km", "9,6 km", "1"]
+    assert json.dumps("Điểm thích hợp tổng hợp")[1:-1] in html  # legend, as a JS string

@@ -182,3 +182,13 @@ def test_cli_report_and_offline_run(
     with pytest.raises(SystemExit) as exit_info:
         main(["report", scenario, "--out", str(tmp_path / "x"), "--lang", "fr"])
     assert exit_info.value.code == 2
+
+
+def test_vietnamese_report(tiny_project: Path, tmp_path: Path) -> None:
+    write_report(evaluate(tiny_project / "scenario.yaml"), tmp_path, lang="vi")
+    text = read(tmp_path / "report.html")
+    assert '<html lang="vi">' in text
+    assert "Bảng xếp hạng" in text
+    assert "Phụ lục phương pháp" in text
+    assert "3 địa điểm, 2 được xếp hạng, 1 bị loại." in text
+    assert "2,0 km" in text

@@ -107,8 +107,98 @@ _EN: dict[str, str] = {
     "report.col.value": "value",
 }
 
+_VI: dict[str, str] = {
+    "map.candidates": "Địa điểm đề xuất (điểm tổng hợp)",
+    "map.excluded": "Địa điểm bị loại",
+    "map.labels": "Nhãn thứ hạng",
+    "map.measured": "Tiêu chí {title}: {what}",
+    "map.what.routes": "tuyến đường trên mạng lưới",
+    "map.what.features": "đối tượng được đo đến",
+    "map.what.zone": "vùng",
+    "map.constraint": "Điều kiện loại trừ: {rule}",
+    "map.legend.title": "Điểm thích hợp tổng hợp",
+    "map.legend.subtitle": "{scheme}, 0 = kém nhất, 1 = tốt nhất",
+    "map.legend.excluded": "bị loại",
+    "map.legend.roads": "Cấp đường",
+    "map.legend.offline": "Tệp ngoại tuyến: không có nền bản đồ.",
+    "map.legend.scenario": "Kịch bản: {name}",
+    "scheme.equal_interval": "khoảng đều",
+    "scheme.quantiles": "phân vị",
+    "scheme.natural_breaks": "ngắt tự nhiên",
+    "basemap.light": "Nền sáng (CARTO)",
+    "basemap.osm": "OpenStreetMap",
+    "basemap.satellite": "Ảnh vệ tinh (Esri)",
+    "card.rank": "Hạng",
+    "card.total": "điểm tổng hợp",
+    "card.excluded": "Bị loại",
+    "card.id": "mã",
+    "card.criterion": "tiêu chí",
+    "card.raw": "giá trị đo",
+    "card.score": "điểm",
+    "card.weight": "trọng số",
+    "card.contribution": "đóng góp",
+    "card.route": "{candidate} đến {facility}",
+    "report.title": "Báo cáo đánh giá mức độ thích hợp địa điểm: {name}",
+    "report.generated": "Lập bằng geosite {version} ngày {date}.",
+    "report.contents": "Mục lục",
+    "report.ranking": "Bảng xếp hạng",
+    "report.ranking.intro": "{n} địa điểm, {ranked} được xếp hạng, {excluded} bị loại.",
+    "report.map": "Bản đồ tương tác",
+    "report.map.open": "Mở bản đồ trong trang riêng",
+    "report.static": "Bản đồ để in",
+    "report.static.caption": "Địa điểm tô màu theo điểm tổng hợp ({scheme}); nhãn là thứ hạng.",
+    "report.contributions": "Đóng góp của từng tiêu chí vào điểm tổng hợp",
+    "report.cards": "Phiếu điểm từng địa điểm",
+    "report.cards.more": (
+        "Phiếu điểm của {shown} địa điểm đứng đầu trong {n} địa điểm được xếp hạng."
+    ),
+    "report.sensitivity": "Phân tích độ nhạy của thứ hạng",
+    "report.sensitivity.none": "Báo cáo này không kèm phân tích độ nhạy.",
+    "report.appendix": "Phụ lục phương pháp",
+    "report.appendix.intro": (
+        "Được tạo tự động từ kịch bản đã cho ra kết quả trên; không có nội dung nào viết tay."
+    ),
+    "report.scenario": "Kịch bản",
+    "report.scenario.file": "Tệp kịch bản",
+    "report.scenario.extends": "Kế thừa từ",
+    "report.scenario.aggregation": "Phương pháp tổng hợp",
+    "report.scenario.crs": "Hệ tọa độ phân tích",
+    "report.criteria": "Tiêu chí và hàm giá trị",
+    "report.criteria.measure": "Cách đo",
+    "report.criteria.formula": "Hàm giá trị",
+    "report.criteria.curve": "Hàm giá trị của {title}; các chấm là các địa điểm.",
+    "report.weights": "Trọng số",
+    "report.weights.method": "Phương pháp: {method}.",
+    "report.weights.ahp": "Ma trận so sánh cặp (AHP)",
+    "report.weights.cr": (
+        "λmax = {lambda_max}, CI = {ci}, RI = {ri}, tỷ số nhất quán CR = {cr} (giới hạn {limit})."
+    ),
+    "report.constraints": "Điều kiện loại trừ",
+    "report.constraints.none": "Không có điều kiện loại trừ.",
+    "report.constraints.excluded": "địa điểm bị loại",
+    "report.sources": "Nguồn dữ liệu",
+    "report.sources.layer": "lớp",
+    "report.sources.source": "nguồn",
+    "report.sources.licence": "giấy phép",
+    "report.sources.vintage": "thời điểm dữ liệu",
+    "report.sources.accuracy": "độ chính xác vị trí",
+    "report.sources.defects": "khiếm khuyết đã biết",
+    "report.sources.file": "tệp (SHA-256)",
+    "report.sources.uncatalogued": "tệp của người dùng; chưa có thông tin nguồn gốc",
+    "report.sources.approximate": "gần đúng",
+    "report.no_basemap": "Bản đồ in không có nền: không tải ô bản đồ nào.",
+    "report.col.rank": "hạng",
+    "report.col.name": "tên",
+    "report.col.total": "điểm tổng hợp",
+    "report.col.reason": "lý do bị loại",
+    "report.col.value": "giá trị",
+}
+
 #: Message catalogues by language. Languages without a table fall back to English per key.
-CATALOGUES: dict[str, dict[str, str]] = {"en": _EN, "vi": {}}
+CATALOGUES: dict[str, dict[str, str]] = {"en": _EN, "vi": _VI}
+
+#: Unit labels that differ from the unit code, by language.
+_UNITS: dict[str, dict[str, str]] = {"vi": {"min": "phút"}}
 
 _SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "vi": (".", ",")}
 
@@ -165,7 +255,8 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     digits = {"m": 0, "min": 1, "count": 0, "ha": 1}
     if unit in digits:
         text = format_number(value, digits[unit], lang)
-        return text if unit == "count" else f"{text} {unit}"
+        label = _UNITS.get(lang, {}).get(unit, unit)
+        return text if unit == "count" else f"{text} {label}"
     text = f"{value:.4g}"
     if lang != "en":
         text = text.replace(".", _SEPARATORS.get(lang, _SEPARATORS["en"])[1])
