@@ -429,13 +429,14 @@ def admin_units_at(lon: ArrayLike, lat: ArrayLike) -> pd.DataFrame:
     for code in np.unique(district_codes):
         mask = district_codes == code
         pool = wards[wards["districtCode"] == code] if code else wards
-        if len(pool) == 0:
-            pool = wards
+        how = "district polygon, nearest ward centre" if code else "nearest ward centre"
+        if len(pool) == 0:  # a district merged away before July 2025 (e.g. Long Điền)
+            pool, how = wards, f"nearest ward centre (district {code} no longer listed)"
         found, d, inside = _nearest_ward(lon_a[mask], lat_a[mask], pool)
         rows[mask] = pool.index.to_numpy()[found]
         dist[mask] = d
         within[mask] = inside | bool(code)
-        method[mask] = "district polygon, nearest ward centre" if code else "nearest ward centre"
+        method[mask] = how
     records: list[dict[str, object]] = []
     undivided: dict[int, UnitChange] = {}
     for i, row_position in enumerate(rows.tolist()):

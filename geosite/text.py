@@ -529,6 +529,17 @@ def _without_prefix(folded: str) -> str:
     return folded
 
 
+def _strip_unit_prefix(name: str) -> str:
+    """Return ``name`` (NFC, diacritics kept) without a leading administrative prefix."""
+    words = nfc(name).split()
+    folded = fold(name)
+    bare = _without_prefix(folded)
+    if bare == folded:
+        return " ".join(words)
+    drop = len(folded.split()) - len(bare.split())
+    return " ".join(words[drop:]) if drop < len(words) else " ".join(words)
+
+
 def name_key(name: str, *, ignore_unit_prefix: bool = False) -> str:
     """Return the key two names share when they match without diacritics.
 
@@ -583,6 +594,12 @@ def match_name(
     exact = [n for n in names if nfc(n).strip().casefold() == wanted]
     if len(exact) == 1:
         return exact[0]
+    if not exact and ignore_unit_prefix:
+        # With its diacritics but without "Phường", "Xã"...: "Sa Pa" is not "Sa Pả".
+        bare = _strip_unit_prefix(query).casefold()
+        exact = [n for n in names if _strip_unit_prefix(n).casefold() == bare]
+        if len(exact) == 1:
+            return exact[0]
 
     def key(name: str) -> str:
         return name_key(name, ignore_unit_prefix=ignore_unit_prefix)
@@ -595,7 +612,7 @@ def match_name(
         listed = " and ".join(repr(n) for n in found)
         msg = (
             f"{what} {query!r} is ambiguous: it matches {listed} when diacritics are ignored; "
-            "write the name with its diacritics"
+            "write the name exactly as listed, with its diacritics"
         )
         raise ParameterError(msg)
     folded_names = {key(n): n for n in names}
