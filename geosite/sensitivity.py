@@ -333,9 +333,6 @@ def _check_scores(scores: npt.ArrayLike, ranked: npt.ArrayLike | None) -> tuple[
     return s, mask
 
 
-_TILE = 256
-
-
 @dataclass(frozen=True, slots=True)
 class _Groups:
     """Ranked candidates grouped by identical score rows: identical rows always tie."""
@@ -445,12 +442,13 @@ class _Ranker:
             np.take(size, order, out=ranks_sorted)
             np.cumsum(ranks_sorted, axis=1, out=ranks_sorted)
             ranks_sorted -= np.take(size, order) - 1
-        ranks = self.workspace.get("ranks", (b, u), self.dtype)
-        ranks[np.arange(b)[:, None], order] = ranks_sorted
+        # Scatter straight into candidate-major layout: each candidate's ranks in this block
+        # end up contiguous, ready to copy into its row of the store.
+        ranks = self.workspace.get("ranks", (u, b), self.dtype)
+        ranks[order, np.arange(b)[:, None]] = ranks_sorted
         if self.store is None:
-            return _BlockOut(hi, first, top, ranks.min(axis=0), ranks.max(axis=0))
-        for i in range(0, u, _TILE):
-            self.store[i : i + _TILE, lo:hi] = ranks[:, i : i + _TILE].T
+            return _BlockOut(hi, first, top, ranks.min(axis=1), ranks.max(axis=1))
+        self.store[:, lo:hi] = ranks
         return _BlockOut(hi, first, top, None, None)
 
 

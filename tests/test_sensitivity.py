@@ -291,3 +291,17 @@ def test_sensitivity_refuses_bad_settings(two_criteria: Path) -> None:
     two_criteria.write_text(text, encoding="utf-8")
     with pytest.raises(ParameterError, match="ranks no candidate"):
         sensitivity(two_criteria)
+
+
+def test_without_quantiles_the_bounds_stay_exact() -> None:
+    rng = np.random.default_rng(2)
+    scores = rng.random((80, 3))
+    scores[5] = scores[6]
+    full = rank_stability(scores, [0.5, 0.3, 0.2], draws=200, seed=4, block_cells=2000)
+    lean = rank_stability(
+        scores, [0.5, 0.3, 0.2], draws=200, seed=4, block_cells=2000, quantiles=False
+    )
+    assert np.array_equal(full.rank_min, lean.rank_min)
+    assert np.array_equal(full.rank_max, lean.rank_max)
+    assert np.array_equal(full.p_first, lean.p_first)
+    assert (lean.rank_p05 == -1).all()
