@@ -484,6 +484,31 @@ class RoadGraph:
         )
         return matrix, order.astype(np.int64)
 
+    def edge_between(
+        self, u: npt.ArrayLike, v: npt.ArrayLike, *, metric: Metric = "time"
+    ) -> npt.NDArray[np.int64]:
+        """Return the cheapest edge from each node ``u`` to node ``v`` (-1 where none).
+
+        Parameters
+        ----------
+        u, v
+            Node positions, same shape.
+        metric
+            Which cost decides between parallel edges.
+        """
+        key = ("pair_keys", metric)
+        m = self.csr(metric)
+        n = np.int64(self.n_nodes)
+        if key not in self._cache:
+            # entries are sorted by row, then column: one global key finds any pair
+            rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(m.indptr))
+            self._cache[key] = rows * n + m.indices
+        keys: npt.NDArray[np.int64] = self._cache[key]
+        wanted = np.asarray(u, dtype=np.int64) * n + np.asarray(v, dtype=np.int64)
+        where = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        found = keys[where] == wanted
+        return np.where(found, self.csr_edges(metric)[where], -1).astype(np.int64)
+
     @property
     def component(self) -> npt.NDArray[np.int64]:
         """Return the weakly connected component label of each node."""
@@ -2333,13 +2358,7 @@ def _check_choice(name: str, value: object, choices: Sequence[str]) -> None:
 
 def _edge_between(graph: RoadGraph, metric: Metric, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Return the cheapest edge a->b for each pair (both must be adjacent)."""
-    m = graph.csr(metric)
-    edges = graph.csr_edges(metric)
-    out = np.empty(len(a), dtype=np.int64)
-    for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        lo, hi = m.indptr[x], m.indptr[x + 1]
-        out[i] = edges[lo + np.searchsorted(m.indices[lo:hi], y)]
-    return out
+    return graph.edge_between(a, b, metric=metric)
 
 
 def _walk(

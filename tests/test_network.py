@@ -171,6 +171,9 @@ def test_csr_takes_minimum_over_parallel_edges():
     assert nx.to_scipy_sparse_array(mg, nodelist=[0, 1])[0, 1] > 2000
     res = accessibility(g, [pt(0, 0)], [pt(1000, 0)], metric="distance")
     assert res.values[0] == pytest.approx(1000)
+    edge = g.edge_between([0, 1, 0], [1, 0, 0], metric="distance")
+    assert g.edge_length_m[edge[:2]] == pytest.approx([1000, 1000])
+    assert edge[2] == -1
 
 
 # ------------------------------------------------------------------------------------------
