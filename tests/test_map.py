@@ -258,3 +258,14 @@ def test_vietnamese_map(tiny_project: Path) -> None:
     assert data["decimal"] == ","
     assert data["rows"]["raw"][1] == ["2,0 km", "9,6 km", "1"]
     assert json.dumps("Điểm thích hợp tổng hợp")[1:-1] in html  # legend, as a JS string
+
+
+def test_size_budget_draws_the_best_candidates(tiny_project: Path) -> None:
+    result = evaluate(tiny_project / "scenario.yaml")
+    html = result_to_map(result, max_shapes=1).get_root().render()
+    (data,) = payloads(html)
+    assert data["rows"]["name"] == ["Site B"]
+    assert [len(fc["features"]) for fc, _ in candidate_layers(html)] == [1]
+    assert "Showing the best 1 of 3 candidates." in html
+    with pytest.raises(ParameterError, match="max_shapes"):
+        result_to_map(result, max_shapes=0)

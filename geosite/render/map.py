@@ -13,6 +13,7 @@ feature named ``<script>`` shows as text.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import logging
@@ -61,6 +62,8 @@ PALETTE = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 EXCLUDED_COLOUR = "#9e9e9e"
 #: From this many candidates on, shapes are drawn on a canvas (faster) rather than as SVG.
 CANVAS_FROM = 2000
+#: Default size budget: candidates drawn at most (the best first).
+MAX_SHAPES = 50_000
 #: Decimal places of longitude/latitude written for display: about 1 m.
 COORD_DIGITS = 5
 
@@ -342,6 +345,7 @@ class _Options:
     max_labels: int
     lang: str
     renderer: str
+    max_shapes: int
 
 
 def _check_options(basemap: str, renderer: str, max_labels: int) -> None:
@@ -461,7 +465,9 @@ def _draw_candidates(
     prefix: str = "",
     show: bool = True,
 ) -> None:
-    table = result.table
+    # Beyond the budget only the best candidates are drawn (the table is sorted by rank).
+    table = result.table.iloc[: options.max_shapes]
+    result = dataclasses.replace(result, table=table)
     # The breaks are shared (options.bins) so classes agree with the legend and other layers.
     scores = np.where(table["excluded"], np.nan, table["total_score"].to_numpy(float))
     edges = np.asarray(options.bins[:-1]) + 1e-12
@@ -674,6 +680,16 @@ def _legend_html(
         for name, colour in ROAD_COLOURS.items():
             if name in road_classes:
                 rows.append(f"<i class='line' style='background:{colour}'></i>{esc(name)}")
+    for result in results:
+        if len(result.table) > options.max_shapes:
+            note = tr(
+                "map.legend.truncated",
+                lang,
+                shown=format_number(options.max_shapes, 0, lang),
+                n=format_number(len(result.table), 0, lang),
+            )
+            rows.append(f"<span class='note'>{esc(note)}</span>")
+            break
     if offline:
         rows.append(f"<span class='note'>{esc(tr('map.legend.offline', lang))}</span>")
     return "<br>".join(rows)
@@ -718,6 +734,7 @@ def _options(
     max_labels: int,
     lang: str,
     renderer: str,
+    max_shapes: int,
 ) -> _Options:
     first = results[0].table
     scores = np.where(first["excluded"], np.nan, first["total_score"].to_numpy(float))
@@ -731,6 +748,7 @@ def _options(
         max_labels=max_labels,
         lang=lang,
         renderer=renderer,
+        max_shapes=max_shapes,
     )
 
 
@@ -745,6 +763,7 @@ def result_to_map(
     simplify_m: float = 1.0,
     max_labels: int = 50,
     renderer: Literal["auto", "svg", "canvas"] = "auto",
+    max_shapes: int = MAX_SHAPES,
     lang: str = "en",
 ) -> folium.Map:
     """Draw a result as an interactive folium map.
@@ -779,6 +798,10 @@ def result_to_map(
         Rank labels drawn for at most this many best candidates (all when fewer).
     renderer
         ``"svg"``, ``"canvas"``, or ``"auto"``: canvas from :data:`CANVAS_FROM` candidates.
+    max_shapes
+        Size budget: draw at most this many candidates, the best first (the legend says how
+        many are left out). 10,000 candidates make a 3 MB file that draws in about a second
+        (``benchmarks/bench_map.py``); 100,000 would take 0.5 GB of browser memory.
     lang
         Language of the map's text (see :mod:`geosite.render.text`).
 
@@ -809,6 +832,7 @@ def result_to_map(
         simplify_m=simplify_m,
         max_labels=max_labels,
         renderer=renderer,
+        max_shapes=max_shapes,
         lang=lang,
     )
     return cast("folium.Map", fmap)
@@ -826,6 +850,7 @@ def results_to_map(
     simplify_m: float = 1.0,
     max_labels: int = 50,
     renderer: Literal["auto", "svg", "canvas"] = "auto",
+    max_shapes: int = MAX_SHAPES,
     lang: str = "en",
 ) -> folium.Map | folium.plugins.DualMap:
     """Draw one or more results on one map, to compare scenarios.
@@ -838,7 +863,8 @@ def results_to_map(
         ``"layers"``: one map with each scenario's candidates and rank labels as layers to
         switch in the layer control (the first shown). ``"side_by_side"``: two maps that
         pan and zoom together (``folium.plugins.DualMap``); needs exactly two results.
-    basemap, scheme, classes, show_features, offline, simplify_m, max_labels, renderer, lang
+    basemap, scheme, classes, show_features, offline, simplify_m, max_labels, renderer
+    max_shapes, lang
         As for :func:`result_to_map`. Class breaks come from the first result, so colours
         mean the same score on every layer (use ``"equal_interval"`` to compare).
 
@@ -870,6 +896,9 @@ def results_to_map(
         msg = f"layout='side_by_side' shows exactly two results, got {len(results)}; use 'layers'"
         raise ParameterError(msg)
     _check_options(basemap, renderer, max_labels)
+    if max_shapes < 1:
+        msg = f"max_shapes must be >= 1, got {max_shapes!r}"
+        raise ParameterError(msg)
     options = _options(
         results,
         scheme=scheme,
@@ -878,6 +907,7 @@ def results_to_map(
         max_labels=max_labels,
         lang=lang,
         renderer=renderer,
+        max_shapes=max_shapes,
     )
     bounds = _bounds(results)
     # One renderer for everything: stacked canvases or SVG over a canvas swallow clicks.
