@@ -233,7 +233,8 @@ class UnitChange:
 
 def _new_ward_of(row: pd.Series, point: tuple[float, float] | None) -> tuple[str, bool]:
     """Return the new ward key of a legacy ward row, and whether the old ward was divided."""
-    old_key = f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"
+    ward = row["wardKey"] if isinstance(row["wardKey"], str) else ""  # island districts
+    old_key = f"{row['provinceKey']}_{row['districtKey']}_{ward}"
     direct = _old_to_new_ward().get(old_key)
     if direct is not None:
         return direct, False
@@ -279,7 +280,7 @@ def _change(row: pd.Series, point: tuple[float, float] | None) -> UnitChange:
     return UnitChange(
         province_old=str(row["province"]),
         district_old=str(row["district"]),
-        ward_old=str(row["ward"]),
+        ward_old=str(row["ward"]) if isinstance(row["ward"], str) else "",
         province_new=_new_province_names()[new_province],
         ward_new=ward_new,
         ward_code_old=str(row["wardCode"]),
@@ -421,17 +422,24 @@ def admin_units_at(lon: ArrayLike, lat: ArrayLike) -> pd.DataFrame:
     points = gpd.GeoSeries(gpd.points_from_xy(lon_a, lat_a), crs=4326)
     province_codes = _join_codes(points, "provinces_pre2025", "province_code")
     district_codes = _join_codes(points, "districts", "district_code")
-    wards = _legacy_wards().dropna(subset=["wardLat", "wardLon"]).reset_index(drop=True)
+    wards = _legacy_wards().reset_index(drop=True)
+    located = wards.dropna(subset=["wardLat", "wardLon"])
     rows = np.zeros(len(points), dtype=int)
     dist = np.zeros(len(points))
     method = np.full(len(points), "", dtype=object)
     within = np.zeros(len(points), dtype=bool)
     for code in np.unique(district_codes):
         mask = district_codes == code
-        pool = wards[wards["districtCode"] == code] if code else wards
+        pool = located[located["districtCode"] == code] if code else located
         how = "district polygon, nearest ward centre" if code else "nearest ward centre"
-        if len(pool) == 0:  # a district merged away before July 2025 (e.g. Long Điền)
-            pool, how = wards, f"nearest ward centre (district {code} no longer listed)"
+        if len(pool) == 0:
+            whole = wards[(wards["districtCode"] == code) & wards["ward"].isna()]
+            if len(whole):  # an island district without wards (Côn Đảo)
+                rows[mask], dist[mask], within[mask] = whole.index[0], 0.0, True
+                method[mask] = "district polygon (a district without wards)"
+                continue
+            # a district merged away before July 2025 (Long Điền)
+            pool, how = located, f"nearest ward centre (district {code} no longer listed)"
         found, d, inside = _nearest_ward(lon_a[mask], lat_a[mask], pool)
         rows[mask] = pool.index.to_numpy()[found]
         dist[mask] = d

@@ -95,13 +95,22 @@ def test_points_in_each_bundled_district_get_that_district():
         r["wardCode"]: r["districtCode"]
         for r in query("SELECT wardCode, districtCode FROM admin_units_legacy")
     }
-    found = [codes[c] for c in units["ward_code_old"]]
+    districts_of = {
+        r["district"]: r["districtCode"]
+        for r in query("SELECT district, districtCode FROM admin_units_legacy")
+    }
+    found = [
+        codes.get(w) or districts_of[d]
+        for w, d in zip(units["ward_code_old"], units["district_old"], strict=True)
+    ]
     # Long Điền (752) and Đất Đỏ (753) became Long Đất (753) before the July 2025 reform;
     # the ward table lists only the latter.
     expected = ["753" if c == "752" else c for c in districts["district_code"]]
     assert found == expected
     merged = districts["district_code"].eq("752").to_numpy()
     assert units["admin_method"][~merged].str.startswith("district polygon").all()
+    con_dao = districts["name"].eq("Huyện Côn Đảo").to_numpy()
+    assert units["ward_new"][con_dao].tolist() == ["Đặc khu Côn Đảo"]
     assert units["admin_method"][merged].str.contains("district 752 no longer listed").all()
 
 
