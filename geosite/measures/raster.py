@@ -149,7 +149,19 @@ def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
     is the ring's area for an exterior ring and minus its area for a hole, whatever the
     ring's stored orientation and the sign of the raster's transform.
     """
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    # Polygons without holes (most parcels) are one ring each: read their coordinates
+    # directly instead of building part and ring objects.
+    simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
+        shapely.get_num_interior_rings(geoms) == 0
+    )
+    simple_idx = np.flatnonzero(simple)
+    coords_s, ring_s = shapely.get_coordinates(geoms[simple_idx], return_index=True)
+    ring_owner_s = simple_idx
+    exterior_s = np.ones(len(simple_idx), dtype=bool)
+
+    other_idx = np.flatnonzero(~simple)
+    parts, part_owner = shapely.get_parts(geoms[other_idx], return_index=True)
+    part_owner = other_idx[part_owner]
     # Geometry collections may nest multipolygons: flatten until only single parts are left.
     nested = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT
     while nested.any():
@@ -160,7 +172,14 @@ def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
     polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     parts, part_owner = parts[polygons], part_owner[polygons]
     rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    coords_o, ring_o = shapely.get_coordinates(rings, return_index=True)
+    exterior_o = np.ones(len(rings), dtype=bool)
+    exterior_o[1:] = ring_part[1:] != ring_part[:-1]
+
+    coords = np.concatenate([coords_s, coords_o])
+    ring_of = np.concatenate([ring_s, ring_o + len(simple_idx)])
+    ring_owner = np.concatenate([ring_owner_s, part_owner[ring_part]]).astype(np.int64)
+    exterior = np.concatenate([exterior_s, exterior_o])
     a, b, c, d, e, f = inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f
     x, y = coords[:, 0], coords[:, 1]
     u = a * x + b * y + c
@@ -168,12 +187,9 @@ def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
     same = ring_of[:-1] == ring_of[1:]
     edge_ring = ring_of[:-1][same]
     u0, v0, u1, v1 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
-    signed = np.bincount(edge_ring, (u0 + u1) / 2 * (v1 - v0), minlength=len(rings))
-    exterior = np.ones(len(rings), dtype=bool)
-    exterior[1:] = ring_part[1:] != ring_part[:-1]
+    signed = np.bincount(edge_ring, (u0 + u1) / 2 * (v1 - v0), minlength=len(exterior))
     orient = np.where(exterior, np.sign(signed), -np.sign(signed))[edge_ring]
-    owner = part_owner[ring_part[edge_ring]].astype(np.int64)
-    return owner, u0, v0, u1, v1, orient
+    return ring_owner[edge_ring], u0, v0, u1, v1, orient
 
 
 def _scanline(geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int) -> _Runs:
