@@ -305,3 +305,26 @@ def test_without_quantiles_the_bounds_stay_exact() -> None:
     assert np.array_equal(full.rank_max, lean.rank_max)
     assert np.array_equal(full.p_first, lean.p_first)
     assert (lean.rank_p05 == -1).all()
+
+
+@pytest.mark.parametrize(
+    "aggregation",
+    [
+        "{method: weighted_product}",
+        "{method: owa, alpha: 0.5}",
+        "{method: fuzzy_gamma, gamma: 0.5}",
+        "{method: topsis}",
+        "{method: fuzzy_and}",
+    ],
+)
+def test_sensitivity_runs_for_every_aggregation(tiny_project: Path, aggregation: str) -> None:
+    path = tiny_project / "scenario.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"aggregation: {aggregation}\n", encoding="utf-8"
+    )
+    report = sensitivity(path, draws=200, seed=1)
+    assert report.candidates["p_first"].sum() == pytest.approx(1.0)
+    assert not report.winner.exact
+    assert report.candidates.set_index("site_id").loc["c", "excluded"]
+    table = report.candidates.set_index("site_id")
+    assert table.loc[report.winner.winner, "weight_to_first"] == 0

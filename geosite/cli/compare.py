@@ -148,7 +148,7 @@ def _missing(value: Any) -> bool:
 
 
 def comparison_map(comparison: Comparison, *, basemap: str = "light") -> folium.Map:
-    """Draw every scenario's ranking as a layer of one map; switch them in the layer control.
+    """Draw every scenario's ranking as a layer of one map; switch between them by radio button.
 
     Candidates are coloured by total score in five equal classes over [0, 1] (the same
     colours in every layer, so layers compare directly); excluded candidates are grey. A
@@ -176,7 +176,10 @@ def comparison_map(comparison: Comparison, *, basemap: str = "light") -> folium.
         zip(labels, comparison.results, shapes, strict=True)
     ):
         group = folium.FeatureGroup(
-            name=html.escape(f"{label}: {result.scenario.name}"), overlay=True, show=i == 0
+            # Base layers: the layer control shows them as radio buttons, one at a time.
+            name=html.escape(f"{label}: {result.scenario.name}"),
+            overlay=False,
+            show=i == 0,
         )
         features = []
         for key, geom, score, excluded in zip(
