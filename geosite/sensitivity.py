@@ -84,6 +84,9 @@ logger = logging.getLogger(__name__)
 #: Number of (draw x candidate) totals each thread ranks at once in the Monte Carlo runs.
 BLOCK_CELLS = 4_000_000
 
+#: Most memory the ranks kept for the 5-95 % rank quantiles may take.
+MAX_RANK_BYTES = 4_000_000_000
+
 #: Grid steps per direction when the winner change is searched numerically (not WLC).
 GRID_STEPS = 100
 _BISECTIONS = 40
@@ -492,8 +495,8 @@ def rank_stability(
         every score); the statistics cover these candidates only, in order.
     quantiles
         Compute the 5 % and 95 % rank quantiles. They need every rank kept, ``draws x
-        distinct candidates`` small integers (200 MB for 10,000 x 10,000); without them
-        ``rank_p05`` and ``rank_p95`` are -1.
+        distinct candidates`` small integers (200 MB for 10,000 x 10,000; refused above
+        :data:`MAX_RANK_BYTES`); without them ``rank_p05`` and ``rank_p95`` are -1.
     block_cells
         Draws are processed in blocks of about ``block_cells / n`` draws; each thread holds
         a few arrays of ``block_cells`` numbers.
@@ -537,6 +540,15 @@ def rank_stability(
     groups = _groups(s[mask])
     u = groups.size.size
     dtype: type[Any] = np.uint16 if mask.sum() < np.iinfo(np.uint16).max else np.uint32
+    needed = u * draws * np.dtype(dtype).itemsize
+    if quantiles and needed > MAX_RANK_BYTES:
+        msg = (
+            f"rank quantiles of {u:,} distinct candidates over {draws:,} draws need "
+            f"{needed / 1e9:.1f} GB (limit {MAX_RANK_BYTES / 1e9:.0f} GB); pass "
+            "quantiles=False (`--no-quantiles`) for rank bounds and probabilities only, "
+            "or use fewer draws"
+        )
+        raise ParameterError(msg)
     ranker = _Ranker(
         sampled=sampled,
         groups=groups,
@@ -1190,6 +1202,7 @@ def sensitivity(
     spread: float = 0.2,
     step: float = 0.1,
     top_k: int = 3,
+    quantiles: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
     """Test how robust a scenario's ranking is to its weights and thresholds.
@@ -1211,6 +1224,9 @@ def sensitivity(
         (0, 1); also the limit below which the winner is called fragile.
     top_k
         ``k`` of the probability of ranking in the top ``k``.
+    quantiles
+        Compute the 5-95 % rank interval; it keeps every rank of every draw (2 bytes per
+        candidate and draw). Without it ``rank_p05`` and ``rank_p95`` are -1.
     progress
         Called as ``progress(done, draws)`` while the draws run; silent if omitted.
 
@@ -1281,6 +1297,7 @@ def sensitivity(
         seed=seed,
         top_k=top_k,
         ranked=ranked,
+        quantiles=quantiles,
         progress=progress,
     )
     weights_table, oat_min, oat_max = _weight_runs(base, names, step)

@@ -128,3 +128,14 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
     piped = io.StringIO()
     Progress("draws", piped)(100, 100)
     assert piped.getvalue() == ""
+
+
+def test_sensitivity_without_quantiles(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tiny_project / "lean"
+    argv = ["sensitivity", str(tiny_project / "scenario.yaml"), "--out", str(out)]
+    assert main([*argv, "--draws", "50", "--seed", "1", "--no-quantiles", "--quiet"]) == EXIT_OK
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert (table["rank_p05"].dropna() == -1).all()
+    assert "n/a" in capsys.readouterr().out

@@ -328,3 +328,16 @@ def test_sensitivity_runs_for_every_aggregation(tiny_project: Path, aggregation:
     assert report.candidates.set_index("site_id").loc["c", "excluded"]
     table = report.candidates.set_index("site_id")
     assert table.loc[report.winner.winner, "weight_to_first"] == 0
+
+
+def test_quantiles_that_would_not_fit_in_memory_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import geosite.sensitivity as module
+
+    monkeypatch.setattr(module, "MAX_RANK_BYTES", 1000)
+    scores = np.random.default_rng(0).random((100, 3))
+    with pytest.raises(ParameterError, match="quantiles=False"):
+        rank_stability(scores, [1, 1, 1], draws=100)
+    lean = rank_stability(scores, [1, 1, 1], draws=100, quantiles=False)
+    assert lean.p_first.sum() == pytest.approx(1.0)
