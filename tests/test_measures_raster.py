@@ -492,6 +492,19 @@ def test_fraction_coverage_on_a_rotated_grid_matches_exact_areas(tmp_path: Path)
     )
 
 
+def test_parcels_the_raster_crs_cannot_represent_are_refused(tmp_path: Path) -> None:
+    # An orthographic view of the South Pole cannot show points north of the equator.
+    south_pole = "+proj=ortho +lat_0=-90 +lon_0=0 +datum=WGS84 +units=m +no_defs"
+    path = write_tif(
+        tmp_path / "pole.tif",
+        np.ones((10, 10), dtype="uint8"),
+        transform=Affine(1000, 0, 0, 0, -1000, 10_000),
+        crs=south_pole,
+    )
+    with pytest.raises(CRSError, match=r"pole\.tif.*infinite coordinates"):
+        zonal_statistics(parcels(cell(0, 0, 1, 1)), path)
+
+
 def test_raster_without_crs_is_refused_by_name(tmp_path: Path) -> None:
     path = write_tif(tmp_path / "nocrs.tif", np.ones((2, 2), dtype="uint8"), crs=None)
     with pytest.raises(CRSError, match=r"nocrs\.tif.*has no CRS"):

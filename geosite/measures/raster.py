@@ -141,7 +141,36 @@ _Edges = tuple[
 ]
 
 
-def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """Where parcel coordinates land on the raster: CRS change, then pixel coordinates."""
+
+    inverse: Affine
+    height: int
+    width: int
+    name: str
+    transformer: pyproj.Transformer | None = None
+
+    def pixel(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Return (column, row) coordinates of points given in the parcels' CRS."""
+        if self.transformer is not None and len(x):
+            x, y = self.transformer.transform(x, y)
+            if not (np.isfinite(x).all() and np.isfinite(y).all()):
+                source = self.transformer.source_crs
+                target = self.transformer.target_crs
+                msg = (
+                    f"the parcels ({source.name if source else '?'}) fall outside the area of "
+                    f"use of raster {self.name!r}'s CRS ({target.name if target else '?'}): "
+                    "reprojecting them gave infinite coordinates"
+                )
+                raise CRSError(msg)
+        i = self.inverse
+        return i.a * x + i.b * y + i.c, i.d * x + i.e * y + i.f
+
+
+def _ring_edges(geoms: npt.NDArray[np.object_], grid: _Grid) -> _Edges:
     """Return every polygon ring edge of ``geoms`` in pixel coordinates.
 
     Returns ``(owner, u0, v0, u1, v1, orient)``: the parcel of each edge, its end points as
@@ -180,10 +209,7 @@ def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
     ring_of = np.concatenate([ring_s, ring_o + len(simple_idx)])
     ring_owner = np.concatenate([ring_owner_s, part_owner[ring_part]]).astype(np.int64)
     exterior = np.concatenate([exterior_s, exterior_o])
-    a, b, c, d, e, f = inverse.a, inverse.b, inverse.c, inverse.d, inverse.e, inverse.f
-    x, y = coords[:, 0], coords[:, 1]
-    u = a * x + b * y + c
-    v = d * x + e * y + f
+    u, v = grid.pixel(coords[:, 0], coords[:, 1])
     same = ring_of[:-1] == ring_of[1:]
     edge_ring = ring_of[:-1][same]
     u0, v0, u1, v1 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
@@ -192,7 +218,7 @@ def _ring_edges(geoms: npt.NDArray[np.object_], inverse: Affine) -> _Edges:
     return ring_owner[edge_ring], u0, v0, u1, v1, orient
 
 
-def _scanline(geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int) -> _Runs:
+def _scanline(geoms: npt.NDArray[np.object_], grid: _Grid) -> _Runs:
     """Burn polygons into the grid: the runs of pixels whose centre each polygon contains.
 
     Each polygon is handled on its own with the even-odd rule over all its rings (holes and
@@ -200,7 +226,8 @@ def _scanline(geoms: npt.NDArray[np.object_], inverse: Affine, height: int, widt
     lies in ``[min(v), max(v))``, so shared vertices are never counted twice. Runs are
     clipped to the grid and have weight 1.
     """
-    owner, ua, va, ub, vb, _ = _ring_edges(geoms, inverse)
+    height, width = grid.height, grid.width
+    owner, ua, va, ub, vb, _ = _ring_edges(geoms, grid)
     vmin = np.minimum(va, vb)
     vmax = np.maximum(va, vb)
     first = np.clip(np.ceil(vmin - 0.5), 0, height).astype(np.int64)
@@ -246,7 +273,7 @@ def _ramp_integral(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def _band_pieces(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int
+    geoms: npt.NDArray[np.object_], grid: _Grid
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.float64],
@@ -259,7 +286,8 @@ def _band_pieces(
     piece's column range and its height, signed by the edge's direction and the ring's
     orientation so that the pieces of a parcel add up to its area.
     """
-    owner, ua, va, ub, vb, orient = _ring_edges(geoms, inverse)
+    height = grid.height
+    owner, ua, va, ub, vb, orient = _ring_edges(geoms, grid)
     vmin = np.minimum(va, vb)
     vmax = np.maximum(va, vb)
     r_first = np.clip(np.floor(vmin), 0, height).astype(np.int64)
@@ -302,9 +330,7 @@ class _FullShares:
         return np.asarray(self.cumulative[stop] - self.cumulative[upto], dtype=np.float64)
 
 
-def _coverage_runs(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int
-) -> _Runs:
+def _coverage_runs(geoms: npt.NDArray[np.object_], grid: _Grid) -> _Runs:
     """Return runs of pixels weighted by the exact share of their area each polygon covers.
 
     By Green's theorem the covered area of pixel ``(r, c)`` is the sum over the polygon's
@@ -314,7 +340,8 @@ def _coverage_runs(
     ``dv``, a running sum that only changes at columns some piece crosses. Edge pixels are
     emitted one by one, the stretches between them as runs.
     """
-    group, left, right, dv = _band_pieces(geoms, inverse, height)
+    height, width = grid.height, grid.width
+    group, left, right, dv = _band_pieces(geoms, grid)
     first_col = np.floor(left).astype(np.int64)
     full = _FullShares(group, first_col, dv, width)
 
@@ -352,13 +379,11 @@ def _coverage_runs(
     return _Runs(all_group // height, all_group % height, col0[keep], col1[keep], weight[keep])
 
 
-def _runs_for(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, fraction: bool
-) -> _Runs:
+def _runs_for(geoms: npt.NDArray[np.object_], grid: _Grid, fraction: bool) -> _Runs:
     """Return the pixel runs of ``geoms`` with the weight of each pixel in the run."""
     if fraction:
-        return _coverage_runs(geoms, inverse, height, width)
-    return _scanline(geoms, inverse, height, width)
+        return _coverage_runs(geoms, grid)
+    return _scanline(geoms, grid)
 
 
 # --------------------------------------------------------------------------- accumulation
@@ -803,19 +828,20 @@ def zonal_statistics(
             msg = f"band {band!r} does not exist in raster {name!r}, which has {ds.count} band(s)"
             raise ParameterError(msg)
         crs = _raster_crs(ds, name)
-        projected = _to_raster_crs(geoms, crs, name)
-        _check_overlap(projected, ds, name, crs)
+        grid = _Grid(~ds.transform, ds.height, ds.width, name, _transformer(geoms, crs, name))
+        arrays = np.asarray(geoms.array, dtype=object)
+        _check_overlap(arrays, grid, ds, crs)
         declared = ds.nodatavals[band - 1]
         fill = nodata if nodata is not None else declared
         if fill is None and ds.dtypes[band - 1].startswith(("int", "uint")):
             logger.info("raster %r declares no nodata: every pixel value counts", name)
         flags = ds.mask_flag_enums[band - 1]
         use_mask = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
-        arrays = np.asarray(projected.array, dtype=object)
         columns = _compute(
             ds,
             band,
             arrays,
+            grid,
             stats=stats,
             classes=class_values,
             threshold=threshold,
@@ -827,48 +853,60 @@ def zonal_statistics(
     return pd.DataFrame(columns, index=geoms.index)
 
 
-def _to_raster_crs(geoms: gpd.GeoSeries, crs: pyproj.CRS, name: str) -> gpd.GeoSeries:
-    if pyproj.CRS.from_user_input(geoms.crs) == crs:
-        return geoms
+def _transformer(geoms: gpd.GeoSeries, crs: pyproj.CRS, name: str) -> pyproj.Transformer | None:
+    """Return the transformation of parcel coordinates to the raster's CRS, if needed.
+
+    Coordinates are transformed as they are read, so no reprojected copy of the parcels
+    is built.
+    """
+    source = pyproj.CRS.from_user_input(geoms.crs)
+    if source == crs:
+        return None
     try:
-        projected = geoms.to_crs(crs)
-    except pyproj.exceptions.CRSError as err:
-        msg = f"cannot reproject the parcels from {geoms.crs.name} to raster {name!r}'s {crs.name}"
+        transformer = pyproj.Transformer.from_crs(source, crs, always_xy=True)
+    except pyproj.exceptions.ProjError as err:
+        msg = f"cannot reproject the parcels from {source.name} to raster {name!r}'s {crs.name}"
         raise CRSError(msg) from err
-    coords = shapely.get_coordinates(np.asarray(projected.array, dtype=object))
-    if not np.isfinite(coords).all():
-        msg = (
-            f"the parcels ({geoms.crs.name}) fall outside the area of use of raster {name!r}'s "
-            f"CRS {crs.name}: reprojecting them gave infinite coordinates"
-        )
-        raise CRSError(msg)
-    logger.debug("reprojected %d parcels to the CRS of raster %r", len(geoms), name)
-    return projected
+    logger.debug("parcels in %s are reprojected to the CRS of raster %r", source.name, name)
+    return transformer
 
 
-def _check_overlap(geoms: gpd.GeoSeries, ds: DatasetReader, name: str, crs: pyproj.CRS) -> None:
-    present = geoms[~(geoms.isna() | geoms.is_empty)]
-    if present.empty:
+def _check_overlap(
+    geoms: npt.NDArray[np.object_], grid: _Grid, ds: DatasetReader, crs: pyproj.CRS
+) -> None:
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(present) == 0:
         return
-    left, bottom, right, top = present.total_bounds
+    left, bottom, right, top = shapely.total_bounds(present)
+    if grid.transformer is not None:
+        left, bottom, right, top = grid.transformer.transform_bounds(
+            left, bottom, right, top, densify_pts=21
+        )
+        if not np.isfinite([left, bottom, right, top]).all():
+            msg = (
+                f"the parcels fall outside the area of use of raster {grid.name!r}'s CRS "
+                f"{crs.name}: reprojecting their extent gave infinite coordinates"
+            )
+            raise CRSError(msg)
     rl, rb, rr, rt = _grid_bounds(ds)
     if left > rr or right < rl or bottom > rt or top < rb:
         msg = (
-            f"raster {name!r} does not overlap the parcels: raster extent {_fmt((rl, rb, rr, rt))}"
-            f", parcels' extent {_fmt((left, bottom, right, top))}, both in {crs.name}; "
-            "check that the raster covers the study area and that both CRSs are right"
+            f"raster {grid.name!r} does not overlap the parcels: raster extent "
+            f"{_fmt((rl, rb, rr, rt))}, parcels' extent {_fmt((left, bottom, right, top))}, "
+            f"both in {crs.name}; check that the raster covers the study area and that both "
+            "CRSs are right"
         )
         raise LayerError(msg)
 
 
-def _spatial_order(geoms: npt.NDArray[np.object_], inverse: Affine) -> npt.NDArray[np.int64]:
-    """Order parcels by the raster block under them so chunks read few blocks."""
-    bounds = shapely.bounds(geoms)
-    cx = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2)
-    cy = np.nan_to_num((bounds[:, 1] + bounds[:, 3]) / 2)
-    col = (inverse.a * cx + inverse.b * cy + inverse.c) // _BLOCK
-    row = (inverse.d * cx + inverse.e * cy + inverse.f) // _BLOCK
-    return np.lexsort((col, row)).astype(np.int64)
+def _pixel_boxes(
+    geoms: npt.NDArray[np.object_], grid: _Grid
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return each parcel's centre column and row and its approximate height in rows."""
+    bounds = np.nan_to_num(shapely.bounds(geoms))
+    c0, r0 = grid.pixel(bounds[:, 0], bounds[:, 1])
+    c1, r1 = grid.pixel(bounds[:, 2], bounds[:, 3])
+    return np.stack([(c0 + c1) / 2, (r0 + r1) / 2]), np.abs(r1 - r0)
 
 
 def _fallback_points(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
@@ -885,6 +923,7 @@ def _compute(
     ds: DatasetReader,
     band: int,
     geoms: npt.NDArray[np.object_],
+    grid: _Grid,
     *,
     stats: Sequence[str],
     classes: npt.NDArray[np.float64] | None,
@@ -895,26 +934,26 @@ def _compute(
     chunk_size: int,
 ) -> dict[str, npt.NDArray[Any]]:
     n = len(geoms)
-    inverse = ~ds.transform
     out: dict[str, npt.NDArray[Any]] = {s: np.full(n, np.nan) for s in stats}
     out["pixels"] = np.zeros(n)
     out["nodata_pixels"] = np.zeros(n)
     out["fallback"] = np.zeros(n, dtype=bool)
-    order = _spatial_order(geoms, inverse)
+    centre, rows = _pixel_boxes(geoms, grid)
+    # Parcels ordered by the raster block under them, so that each chunk reads few blocks.
+    order = np.lexsort((centre[0] // _BLOCK, centre[1] // _BLOCK)).astype(np.int64)
     for lo in range(0, n, chunk_size):
         idx = order[lo : lo + chunk_size]
         chunk = geoms[idx]
         acc = _Accumulator(len(chunk), stats, classes, threshold)
-        for runs in _runs_in_slices(chunk, inverse, ds.height, ds.width, fraction):
+        for runs in _runs_in_slices(chunk, rows[idx], grid, fraction):
             _gather(ds, band, runs, acc, nodata=nodata, use_mask=use_mask)
         # Parcels that cover no pixel take the one under their centroid.
         empty = np.flatnonzero(acc.total == 0)
         present = empty[~shapely.is_missing(chunk[empty]) & ~shapely.is_empty(chunk[empty])]
         if len(present):
             points = _fallback_points(chunk[present])
-            x, y = shapely.get_x(points), shapely.get_y(points)
-            col = np.floor(inverse.a * x + inverse.b * y + inverse.c).astype(np.int64)
-            row = np.floor(inverse.d * x + inverse.e * y + inverse.f).astype(np.int64)
+            u, v = grid.pixel(shapely.get_x(points), shapely.get_y(points))
+            col, row = np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)
             inside = (col >= 0) & (col < ds.width) & (row >= 0) & (row < ds.height)
             present, col, row = present[inside], col[inside], row[inside]
             runs = _Runs(present.astype(np.int64), row, col, col + 1, np.ones(len(present)))
@@ -928,21 +967,22 @@ def _compute(
 
 
 def _runs_in_slices(
-    geoms: npt.NDArray[np.object_], inverse: Affine, height: int, width: int, fraction: bool
+    geoms: npt.NDArray[np.object_],
+    rows: npt.NDArray[np.float64],
+    grid: _Grid,
+    fraction: bool,
 ) -> Iterator[_Runs]:
     """Yield pixel runs of slices of ``geoms`` small enough to bound the crossings held."""
-    bounds = shapely.bounds(geoms)
-    rows = np.nan_to_num(np.abs(bounds[:, 3] - bounds[:, 1]) * np.hypot(inverse.d, inverse.e))
     n_edges = shapely.get_num_coordinates(geoms)
     # Crossings of a parcel are at most (its rows + 1) x its edges.
     # Edge pixels add about as many again with fraction coverage.
-    cost = np.minimum(rows + 1, height) * np.maximum(n_edges, 1) * (3 if fraction else 1)
+    cost = np.minimum(rows + 1, grid.height) * np.maximum(n_edges, 1) * (3 if fraction else 1)
     ends = np.cumsum(cost)
     lo = 0
     while lo < len(geoms):
         hi = int(np.searchsorted(ends, ends[lo] - cost[lo] + _MAX_CROSSINGS, "right"))
         hi = max(hi, lo + 1)
-        runs = _runs_for(geoms[lo:hi], inverse, height, width, fraction)
+        runs = _runs_for(geoms[lo:hi], grid, fraction)
         yield _Runs(runs.owner + lo, runs.row, runs.col0, runs.col1, runs.weight)
         lo = hi
 
