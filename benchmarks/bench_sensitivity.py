@@ -81,6 +81,18 @@ def bench(n: int, c: int, draws: int, sample: int, threads: int | None) -> list[
         )
     )
     assert np.isclose(stats.p_first.sum(), 1.0)
+    _, lean_wall, lean_cpu = timed(
+        lambda: rank_stability(
+            scores,
+            w,
+            draws=draws,
+            spread=SPREAD,
+            seed=1,
+            top_k=TOP_K,
+            threads=threads,
+            quantiles=False,
+        )
+    )
 
     sample = min(sample, draws)
     weights = sample_weights(w, draws=sample, spread=SPREAD, rng=np.random.default_rng(1))
@@ -95,6 +107,10 @@ def bench(n: int, c: int, draws: int, sample: int, threads: int | None) -> list[
     scale = draws / sample
     rows = [
         f"| {n:,} | {c} | {draws:,} | geosite rank_stability | {wall:.2f} | {cpu:.2f} | 1.0 | |",
+        (
+            f"| {n:,} | {c} | {draws:,} | geosite, quantiles=False | {lean_wall:.2f} | "
+            f"{lean_cpu:.2f} | {lean_wall / wall:.1f} | rank bounds and probabilities only |"
+        ),
         (
             f"| {n:,} | {c} | {draws:,} | loop + scipy rankdata | {s_wall * scale:.1f} | "
             f"{s_cpu * scale:.1f} | {s_wall * scale / wall:.0f} | {sample} draws timed; same "

@@ -1057,10 +1057,8 @@ class Sensitivity:
             },
             "one_at_a_time_runs_changing_winner": int(self.weights["winner_changed"].sum()),
             "threshold_runs_changing_winner": int(
-                self.thresholds["winner_changed"].fillna(value=False).astype(bool).sum()
-            )
-            if not self.thresholds.empty
-            else 0,
+                self.thresholds["winner_changed"].eq(other=True).sum()
+            ),
             "settings": {
                 "draws": self.draws,
                 "seed": self.seed,
