@@ -141,6 +141,21 @@ def test_offline_map_makes_no_request(browser: Browser, tmp_path: Path) -> None:
     assert tr("map.legend.offline") in page.evaluate(
         "document.querySelector('.geosite-legend').textContent"
     )
+    # The measure tool and fullscreen work from the embedded copies.
+    page.evaluate(
+        "document.querySelector('.leaflet-control-measure')"
+        ".dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))"
+    )
+    page.evaluate("document.querySelector('.js-start').click()")
+    for xy in ((400, 400), (700, 450), (700, 650)):
+        page.click(*xy)
+    page.evaluate("document.querySelector('.js-finish').click()")
+    measured = page.wait_for("(document.querySelector('.leaflet-popup-content') || {}).textContent")
+    assert "Hectares" in measured
+    assert "Kilometers" in measured
+    page.screenshot(ARTIFACTS / "offline_measure.png")
+    page.evaluate("document.querySelector('.leaflet-control-zoom-fullscreen').click()")
+    page.wait_for("!!document.fullscreenElement", timeout=5)
     card = click_candidate(page, 1)
     assert str(result.table["name"].iloc[1]) in card
     assert f"Rank <b>{result.table['rank'].iloc[1]}</b>" in card

@@ -145,6 +145,8 @@ def test_offline_refuses_assets_it_cannot_embed(tiny_project: Path) -> None:
     folium.plugins.MarkerCluster().add_to(fmap)
     with pytest.raises(ParameterError, match="markercluster"):
         make_offline(fmap)
+    # Nothing was changed: the map still loads everything from its CDNs.
+    assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3" in fmap.get_root().render()
 
 
 def test_vendored_assets_are_complete_and_licensed() -> None:

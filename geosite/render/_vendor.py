@@ -116,17 +116,29 @@ PACKAGES = (
     ),
 )
 
+#: Leaflet finds its default marker images next to its stylesheet; an inlined stylesheet has
+#: no address, so offline maps set the images as ``data:`` URIs with this script instead.
+_ICON_SCRIPT = """L.Icon.Default.imagePath = "";
+L.Icon.Default.mergeOptions({{
+  iconUrl: "{icon}",
+  iconRetinaUrl: "{icon2x}",
+  shadowUrl: "{shadow}"
+}});
+"""
+
 _CSS_URL = re.compile(r"url\((['\"]?)(?!data:|#|https?:)([^)'\"]+)\1\)")
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 def _inline_css_images(css: str, base: Path) -> str:
     """Replace relative ``url(...)`` references of a stylesheet by ``data:`` URIs."""
 
     def encode(match: re.Match[str]) -> str:
-        path = (base / match.group(2)).resolve()
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f"url(data:{mime};base64,{data})"
+        return f"url({_data_uri((base / match.group(2)).resolve())})"
 
     return _CSS_URL.sub(encode, css)
 
@@ -167,6 +179,24 @@ def main() -> int:
                     {
                         "file": item.target,
                         "urls": list(item.urls),
+                        "package": package.name,
+                        "version": package.version,
+                        "licence": package.licence,
+                        "npm_integrity": integrity,
+                    }
+                )
+            if package.name == "leaflet":
+                images = root / "dist" / "images"
+                script = _ICON_SCRIPT.format(
+                    icon=_data_uri(images / "marker-icon.png"),
+                    icon2x=_data_uri(images / "marker-icon-2x.png"),
+                    shadow=_data_uri(images / "marker-shadow.png"),
+                )
+                (VENDOR_DIR / "leaflet-icons.js").write_text(script, encoding="utf-8")
+                manifest.append(
+                    {
+                        "file": "leaflet-icons.js",
+                        "urls": [],
                         "package": package.name,
                         "version": package.version,
                         "licence": package.licence,

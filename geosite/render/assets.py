@@ -142,6 +142,21 @@ def drop_unused_defaults(element: Any) -> None:
                 setattr(item, attr, [(n, u) for n, u in links if n not in UNUSED_DEFAULTS])
 
 
+def _links(root: Figure) -> tuple[dict[str, VendoredAsset], list[str]]:
+    """Return the vendored copies of the files a figure loads, and the files without one."""
+    needed: dict[str, VendoredAsset] = {}
+    missing: list[str] = []
+    for item in _walk(root):
+        for attr in ("default_js", "default_css"):
+            for name, url in getattr(item, attr, None) or []:
+                asset = local_asset(url)
+                if asset is not None:
+                    needed.setdefault(asset.file, asset)
+                elif name not in UNUSED_DEFAULTS:
+                    missing.append(f"{name} ({url})")
+    return needed, missing
+
+
 def make_offline(element: Any) -> None:
     """Embed every script and stylesheet a map loads, so it renders without internet.
 
@@ -162,20 +177,7 @@ def make_offline(element: Any) -> None:
     if not isinstance(root, Figure):
         msg = "make_offline needs an element inside a figure (a folium.Map or DualMap)"
         raise ParameterError(msg)
-    needed: dict[str, VendoredAsset] = {}
-    missing: list[str] = []
-    for item in _walk(root):
-        for attr in ("default_js", "default_css"):
-            links = getattr(item, attr, None)
-            if not links:
-                continue
-            for name, url in links:
-                asset = local_asset(url)
-                if asset is not None:
-                    needed.setdefault(asset.file, asset)
-                elif name not in UNUSED_DEFAULTS:
-                    missing.append(f"{name} ({url})")
-            setattr(item, attr, [])
+    needed, missing = _links(root)
     if missing:
         msg = (
             f"cannot embed {', '.join(sorted(set(missing)))} in an offline map: geosite ships "
@@ -183,7 +185,19 @@ def make_offline(element: Any) -> None:
             "element or save the map with offline=False"
         )
         raise ParameterError(msg)
+    for item in _walk(root):
+        for attr in ("default_js", "default_css"):
+            if getattr(item, attr, None):
+                setattr(item, attr, [])
+    # Files that replace no address but complete an embedded package (Leaflet's marker
+    # images as data: URIs) come with it.
+    packages = {a.package for a in needed.values()}
+    for asset in vendored_assets():
+        if not asset.urls and asset.package in packages:
+            needed.setdefault(asset.file, asset)
     # Leaflet first: the plugins extend it.
-    ordered = sorted(needed.values(), key=lambda a: (a.package != "leaflet", a.kind == "js"))
+    ordered = sorted(
+        needed.values(), key=lambda a: (a.package != "leaflet", a.kind == "js", not a.urls)
+    )
     for asset in ordered:
         root.header.add_child(_inline(asset), name=f"geosite_inline_{asset.file}")
