@@ -72,6 +72,7 @@ __all__ = [
     "RankStability",
     "Sensitivity",
     "WinnerStability",
+    "competition_ranks",
     "dirichlet_concentration",
     "rank_stability",
     "sample_weights",
