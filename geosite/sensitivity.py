@@ -1005,6 +1005,8 @@ class Sensitivity:
     ----------
     scenario
         Name of the scenario.
+    id_column
+        The column of :attr:`candidates` that identifies candidates.
     candidates
         One row per candidate, in the result's order: id (and name), ``rank``,
         ``total_score``, ``excluded``; Monte Carlo ``rank_min``, ``rank_p05``, ``rank_p95``,
