@@ -59,6 +59,8 @@ def test_report_of_the_tiny_project(tiny_project: Path, tmp_path: Path) -> None:
         assert name in text
     assert "area 4.0 ha &lt; 5 ha" in text
     assert "3 candidates, 2 ranked, 1 excluded." in text
+    scores = pd.read_csv(out / "scores.csv")
+    assert scores["site_id"].tolist() == result.table["site_id"].tolist()
     # Appendix from the scenario: formulas, AHP matrix and consistency, constraints, sources.
     for summary in result.criteria:
         assert str(escape(summary.criterion.value.formula())) in text
@@ -192,3 +194,11 @@ def test_vietnamese_report(tiny_project: Path, tmp_path: Path) -> None:
     assert "Phụ lục phương pháp" in text
     assert "3 địa điểm, 2 được xếp hạng, 1 bị loại." in text
     assert "2,0 km" in text
+
+
+def test_ranking_table_is_bounded(tiny_project: Path, tmp_path: Path) -> None:
+    write_report(evaluate(tiny_project / "scenario.yaml"), tmp_path, rows=1)
+    text = read(tmp_path / "report.html")
+    body = text[text.index('<table class="ranking">') : text.index("</table>")]
+    assert body.count("<tr") == 2  # header and the winner
+    assert "The first 1 rows; every candidate is in scores.csv." in text

@@ -27,6 +27,7 @@ import pandas as pd
 from geosite._version import __version__
 from geosite.errors import OutputError, ParameterError
 from geosite.io import atomic_path
+from geosite.outputs import result_to_frame
 from geosite.render.map import Basemap, Scheme, result_to_map
 from geosite.render.static import (
     contributions_figure,
@@ -118,13 +119,18 @@ def _num(value: Any, digits: int, lang: str) -> str:
     return "n/a" if value is None else format_number(float(value), digits, lang)
 
 
-def _ranking(result: Result, lang: str) -> dict[str, Any]:
+def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:
     label = result.name_column or result.id_column
+    table = result.table
+    if len(table) > rows:
+        # The best ranked, then every excluded candidate up to the limit: the full table is
+        # in scores.csv.
+        table = table.iloc[:rows]
     head = [tr("report.col.rank", lang), tr("report.col.name", lang), "id"]
     head += [s.title for s in result.criteria]
     head += [tr("report.col.total", lang), tr("report.col.reason", lang)]
     body = []
-    for _, row in result.table.iterrows():
+    for _, row in table.iterrows():
         rank = _plain(row["rank"])
         body.append(
             {
@@ -299,6 +305,7 @@ def write_report(
     scheme: Scheme = "equal_interval",
     classes: int = 5,
     cards: int = 20,
+    rows: int = 500,
     lang: str = "en",
 ) -> list[Path]:
     """Write an HTML report of a result, its map and PNG figures to ``out_dir``, atomically.
@@ -309,7 +316,7 @@ def write_report(
         The evaluated scenario.
     out_dir
         Output directory, created if missing. Writes ``report.html``, ``map.html`` (linked
-        and shown in the report) and ``figures/*.png``.
+        and shown in the report), ``scores.csv`` (every candidate) and ``figures/*.png``.
     sensitivity
         Optional sensitivity analysis to include: the result of
         :func:`geosite.sensitivity.sensitivity` (its candidate, weight, threshold and
@@ -321,7 +328,10 @@ def write_report(
     basemap, scheme, classes
         As for :func:`geosite.render.result_to_map`.
     cards
-        Number of best candidates with a score card (all excluded ones are in the table).
+        Number of best candidates with a score card.
+    rows
+        Rows of the ranking table in the report (the best first); every candidate is in
+        ``scores.csv`` next to it.
     lang
         Language of the report.
 
@@ -346,8 +356,8 @@ def write_report(
     ['contributions.png', 'map.html', 'map.png']
     """
     tr("report.title", lang)  # checks the language early
-    if cards < 0:
-        msg = f"cards must be >= 0, got {cards!r}"
+    if cards < 0 or rows < 1:
+        msg = f"cards must be >= 0 and rows >= 1, got cards={cards!r}, rows={rows!r}"
         raise ParameterError(msg)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -410,7 +420,10 @@ def write_report(
             ranked=len(result.table) - n_excluded,
             excluded=n_excluded,
         ),
-        "ranking": _ranking(result, lang),
+        "ranking": _ranking(result, lang, rows),
+        "ranking_note": tr("report.ranking.more", lang, shown=format_number(rows, 0, lang))
+        if len(result.table) > rows
+        else "",
         "cards": _cards(result, result.ranked.head(cards), lang),
         "cards_note": tr(
             "report.cards.more", lang, shown=min(cards, len(result.ranked)), n=len(result.ranked)
@@ -444,6 +457,10 @@ def write_report(
         target = out / "map.html"
         tmp = stack.enter_context(atomic_path(target))
         fmap.save(str(tmp))
+        written.append(target)
+        target = out / "scores.csv"
+        tmp = stack.enter_context(atomic_path(target))
+        result_to_frame(result).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         written.append(target)
         target = out / "report.html"
         tmp = stack.enter_context(atomic_path(target))
