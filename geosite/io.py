@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geosite.errors import DataNotFoundError, LayerError, OutputError
+from geosite.errors import DataNotFoundError, LayerError, OutputError, ParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -249,8 +249,41 @@ def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:
         raise LayerError(msg)
 
 
+def _resolve_names(values: list[Any], series: pd.Series, *, layer: str, column: str) -> list[Any]:
+    """Return ``values`` with each name replaced by the one value it names in ``series``.
+
+    Names match without diacritics or case ("Long Thanh" finds "Long Thành"), never
+    ambiguously; a name that matches nothing is kept, to be reported with the values present.
+    """
+    from geosite import text  # noqa: PLC0415
+
+    present = sorted({v for v in series.dropna().unique() if isinstance(v, str)})
+    if not present:
+        return values
+    known = set(present)
+    out = []
+    for value in values:
+        if not isinstance(value, str) or value in known:
+            out.append(value)
+            continue
+        try:
+            found = text.match_name(value, present, what=f"value of {column!r}")
+        except DataNotFoundError:
+            out.append(value)
+            continue
+        except ParameterError as err:
+            msg = f"layer {layer!r}: {err}"
+            raise ParameterError(msg) from err
+        logger.info("layer %r: %s = %r taken as %r", layer, column, value, found)
+        out.append(found)
+    return out
+
+
 def filter_where(gdf: gpd.GeoDataFrame, where: Where | None, *, layer: str) -> gpd.GeoDataFrame:
     """Keep the features whose attributes match every ``{column: value or [values]}``.
+
+    Text values match with or without diacritics and case ("Long Thanh" finds "Long
+    Thành"), but a value that would match two different names is refused.
 
     Raises
     ------
@@ -258,6 +291,8 @@ def filter_where(gdf: gpd.GeoDataFrame, where: Where | None, *, layer: str) -> g
         If a column does not exist.
     DataNotFoundError
         If no feature matches, listing the values that exist.
+    ParameterError
+        If a value without diacritics matches several names.
     """
     if not where:
         return gdf
@@ -273,6 +308,7 @@ def filter_where(gdf: gpd.GeoDataFrame, where: Where | None, *, layer: str) -> g
                 msg += f"; did you mean {hint[0]!r}?"
             raise LayerError(msg)
         values = list(wanted) if isinstance(wanted, list) else [wanted]
+        values = _resolve_names(values, gdf[column], layer=layer, column=str(column))
         match = gdf[column].isin(values).to_numpy()
         if not match.any():
             present = sorted({str(v) for v in gdf[column].dropna().unique()})

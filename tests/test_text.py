@@ -183,3 +183,46 @@ def test_match_name_is_never_ambiguous():
 def test_match_name_not_found_suggests():
     with pytest.raises(DataNotFoundError, match=r"no province named 'Dong Na'.*'Đồng Nai'"):
         match_name("Dong Na", ["Đồng Nai", "Bình Dương"], what="province")
+
+
+def _districts():
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(
+        {"huyen": ["Long Thành", "Long Thạnh", "Nhơn Trạch"], "n": [1, 2, 3]},
+        geometry=[shapely.Point(0, 0)] * 3,
+        crs=4326,
+    )
+
+
+def test_where_filters_match_names_without_diacritics():
+    from geosite.io import filter_where
+
+    gdf = _districts()
+    assert filter_where(gdf, {"huyen": "nhon trach"}, layer="parcels")["n"].tolist() == [3]
+    assert filter_where(gdf, {"huyen": ["Long Thành", "NHƠN TRẠCH"]}, layer="p")["n"].tolist() == [
+        1,
+        3,
+    ]
+    decomposed = unicodedata.normalize("NFD", "Long Thạnh")
+    assert filter_where(gdf, {"huyen": decomposed}, layer="p")["n"].tolist() == [2]
+
+
+def test_where_filters_refuse_ambiguous_names():
+    from geosite.io import filter_where
+
+    with pytest.raises(
+        ParameterError, match=r"layer 'parcels': .*'Long Thanh' is ambiguous.*'Long Thành' and"
+    ):
+        filter_where(_districts(), {"huyen": "Long Thanh"}, layer="parcels")
+    with pytest.raises(DataNotFoundError, match=r"no feature has huyen = 'Bien Hoa'"):
+        filter_where(_districts(), {"huyen": "Bien Hoa"}, layer="parcels")
+
+
+def test_read_vector_refuses_an_unknown_encoding(tmp_path):
+    from geosite.io import read_vector
+    from geosite.layers import layer_path
+
+    with pytest.raises(ParameterError, match=r"'latin-9' is not a text encoding"):
+        read_vector(layer_path("ports"), encoding="latin-9")
