@@ -246,3 +246,19 @@ def test_large_map_draws_on_canvas(browser: Browser, tmp_path: Path) -> None:
     card = click_candidate(page, 0)
     assert "Rank <b>1</b>" in card
     assert_clean(page)
+
+
+def test_report_opens_with_its_figures_and_map(browser: Browser, tmp_path: Path) -> None:
+    from geosite.render.report import write_report
+
+    write_report(evaluate("dong-nam-bo"), tmp_path, offline=True, cards=3)
+    page = browser.open(tmp_path / "report.html")
+    page.wait_for(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)", timeout=10
+    )
+    assert page.evaluate("document.images.length") >= 3
+    assert page.evaluate("document.querySelectorAll('iframe[src=\"map.html\"]').length") == 1
+    page.evaluate("document.querySelector('iframe').scrollIntoView()")
+    page.evaluate("new Promise(r => setTimeout(r, 500))")
+    page.screenshot(ARTIFACTS / "report.png")
+    assert_clean(page)
