@@ -915,13 +915,21 @@ def _winner_stability(  # noqa: PLR0917 - private, called twice
 
 
 def _weight_to_first(
-    walks: list[tuple[_Direction, list[tuple[float, int]]]], m: int
+    walks: list[tuple[_Direction, list[tuple[float, int]]]],
+    scores: npt.NDArray[np.float64],
+    winner: int,
 ) -> npt.NDArray[np.float64]:
     """Return, per ranked candidate, the least weight moved that makes it first."""
-    out = np.full(m, np.inf)
+    out = np.full(scores.shape[0], np.inf)
+    out[winner] = 0.0
     for _, walk in walks:
         for t, who in walk:
             out[who] = min(out[who], t)
+    # Candidates with identical scores lead together: give each the best of its group.
+    inverse = _groups(scores).inverse
+    best = np.full(int(inverse.max()) + 1, np.inf)
+    np.minimum.at(best, inverse, out)
+    out = best[inverse]
     out[~np.isfinite(out)] = np.nan
     return out
 
@@ -1304,8 +1312,7 @@ def sensitivity(
     weights_table, oat_min, oat_max = _weight_runs(base, names, step)
     thresholds_table, thr_min, thr_max = _threshold_runs(base, res, step)
     stability, walks = _winner_stability(score_of, scores[ranked], w, spec, kept_ids, names, step)
-    to_first = _weight_to_first(walks, len(kept_ids))
-    to_first[base.winner] = 0.0
+    to_first = _weight_to_first(walks, scores[ranked], base.winner)
 
     out = pd.DataFrame({res.id_column: ids})
     if res.name_column is not None:

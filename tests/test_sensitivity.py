@@ -6,7 +6,9 @@ import math
 import textwrap
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -341,3 +343,19 @@ def test_quantiles_that_would_not_fit_in_memory_are_refused(
         rank_stability(scores, [1, 1, 1], draws=100)
     lean = rank_stability(scores, [1, 1, 1], draws=100, quantiles=False)
     assert lean.p_first.sum() == pytest.approx(1.0)
+
+
+def test_identical_candidates_share_their_results(tiny_project: Path) -> None:
+    # Two copies of site b: they always tie, share first place and the weight change to it.
+    data = tiny_project / "data" / "candidates.gpkg"
+    sites = gpd.read_file(data, layer="sites")
+    twin = sites.iloc[[1]].assign(site_id="b2", name="Site B twin")
+    pd.concat([sites, twin]).pipe(gpd.GeoDataFrame, crs=sites.crs).to_file(
+        data, layer="sites", mode="w"
+    )
+    report = sensitivity(tiny_project / "scenario.yaml", draws=300, seed=0)
+    table = report.candidates.set_index("site_id")
+    assert table.loc["b", "p_first"] == pytest.approx(table.loc["b2", "p_first"])
+    assert table["p_first"].sum() == pytest.approx(1.0)
+    assert table.loc["b", "weight_to_first"] == table.loc["b2", "weight_to_first"] == 0
+    assert table.loc["b", "rank_max"] == table.loc["b2", "rank_max"]
