@@ -29,9 +29,13 @@ import difflib
 import math
 import string
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from geosite.errors import ParameterError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
 
 __all__ = [
     "CATALOGUE",
@@ -39,8 +43,10 @@ __all__ = [
     "Language",
     "Translator",
     "check_language",
+    "format_date",
     "format_number",
     "format_quantity",
+    "localized",
     "translate",
     "unit_label",
 ]
@@ -169,6 +175,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "layer {layer!r}: converted {count} values from {encoding} to Unicode",
         "vi": "lớp {layer!r}: đã chuyển {count} giá trị từ bảng mã {encoding} sang Unicode",
     },
+    "cli.ranking": {
+        "en": "{scenario}: {count} candidates, {ranked} ranked",
+        "vi": "{scenario}: {count} địa điểm, {ranked} được xếp hạng",
+    },
+    "cli.excluded": {"en": "excluded: {reason}", "vi": "bị loại: {reason}"},
     # Unit words shown after numbers (symbols such as m, km and ha are the same in both).
     "unit.m": {"en": "m", "vi": "m"},
     "unit.km": {"en": "km", "vi": "km"},
@@ -364,6 +375,65 @@ def format_quantity(value: float | None, unit: str, language: Language) -> str:
     return f"{number} {label}" if label and unit != "count" else number
 
 
+_MONTHS_EN: Final = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def format_date(value: dt.date, language: Language) -> str:
+    """Format a date as people write it: ``22 November 2026`` or ``22/11/2026``.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> day = datetime.date(2026, 7, 1)
+    >>> format_date(day, "en"), format_date(day, "vi")
+    ('1 July 2026', '01/07/2026')
+    """
+    language = check_language(language)
+    if language == "vi":
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def localized(text: str | Mapping[str, str], language: Language) -> str:
+    """Return user-written text in ``language``: a plain string, or one per language.
+
+    Scenario titles and descriptions may be written once (shown as written in every
+    language) or as ``{en: ..., vi: ...}``; a missing language falls back to English, then
+    to the first one given.
+
+    Raises
+    ------
+    ParameterError
+        If the mapping is empty.
+
+    Examples
+    --------
+    >>> title = {"en": "Distance to Cai Mep port", "vi": "Khoảng cách đến cảng Cái Mép"}
+    >>> localized(title, "vi"), localized("Port", "vi")
+    ('Khoảng cách đến cảng Cái Mép', 'Port')
+    """
+    language = check_language(language)
+    if isinstance(text, str):
+        return text
+    if not text:
+        msg = "a text given per language must give at least one language, e.g. {en: ..., vi: ...}"
+        raise ParameterError(msg)
+    return text.get(language) or text.get("en") or next(iter(text.values()))
+
+
 @dataclass(frozen=True, slots=True)
 class Translator:
     """Translate and format for one language; what renderers hold on to.
@@ -396,3 +466,11 @@ class Translator:
     def quantity(self, value: float | None, unit: str) -> str:
         """Format a value with its unit; see :func:`format_quantity`."""
         return format_quantity(value, unit, self.language)
+
+    def date(self, value: dt.date) -> str:
+        """Format a date; see :func:`format_date`."""
+        return format_date(value, self.language)
+
+    def text(self, value: str | Mapping[str, str]) -> str:
+        """Pick user-written text in this language; see :func:`localized`."""
+        return localized(value, self.language)

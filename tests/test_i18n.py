@@ -13,8 +13,10 @@ from geosite.i18n import (
     LANGUAGES,
     Translator,
     check_language,
+    format_date,
     format_number,
     format_quantity,
+    localized,
     translate,
 )
 
@@ -121,3 +123,24 @@ def test_translator_binds_a_language():
     assert t.quantity(2500.0, "m") == "2,5 km"
     with pytest.raises(ParameterError, match="'de'"):
         Translator("de")  # type: ignore[arg-type]
+
+
+def test_format_date():
+    import datetime as dt
+
+    day = dt.date(2025, 7, 1)
+    assert format_date(day, "en") == "1 July 2025"
+    assert format_date(day, "vi") == "01/07/2025"
+    assert Translator("vi").date(day) == "01/07/2025"
+
+
+def test_localized_text():
+    title = {"en": "Distance to port", "vi": "Khoảng cách đến cảng"}
+    assert localized(title, "vi") == "Khoảng cách đến cảng"
+    assert localized(title, "en") == "Distance to port"
+    assert localized({"en": "Port"}, "vi") == "Port"
+    assert localized({"vi": "Cảng"}, "en") == "Cảng"
+    assert localized("as written", "vi") == "as written"
+    assert Translator("vi").text(title) == "Khoảng cách đến cảng"
+    with pytest.raises(ParameterError, match="at least one language"):
+        localized({}, "en")
