@@ -217,6 +217,9 @@ class Scenario(_Model):
     crs: str | None = Field(
         None, description="Metric CRS of the analysis; the candidates' UTM zone if omitted."
     )
+    language: Literal["en", "vi"] = Field(
+        "en", description="Language of maps, reports and printed rankings: en or vi."
+    )
     candidates: CandidatesSpec
     layers: dict[str, LayerSource] = Field(default_factory=dict)
     networks: dict[str, NetworkSpec] = Field(

@@ -19,7 +19,12 @@ def test_run_writes_table_gpkg_and_map(
 ) -> None:
     out = tiny_project / "out"
     assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OK
-    assert sorted(p.name for p in out.iterdir()) == ["map.html", "score_cards.csv", "scores.csv", "scores.gpkg"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "map.html",
+        "score_cards.csv",
+        "scores.csv",
+        "scores.gpkg",
+    ]
     table = pd.read_csv(out / "scores.csv")
     assert table["site_id"].tolist() == ["b", "a", "c"]
     gpkg = gpd.read_file(out / "scores.gpkg", layer="scores")
@@ -113,3 +118,38 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == EXIT_USAGE
     assert "Traceback" not in proc.stderr
     assert "criteria" in proc.stderr
+
+
+def test_run_prints_in_vietnamese_with_vietnamese_numbers(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "run",
+                str(tiny_project / "scenario.yaml"),
+                "--out",
+                str(tiny_project / "out"),
+                "--lang",
+                "vi",
+            ]
+        )
+        == EXIT_OK
+    )
+    printed = capsys.readouterr().out
+    assert "tiny: 3 địa điểm, 2 được xếp hạng" in printed
+    assert "  1  0,698  Site B" in printed
+    assert "[bị loại: area 4.0 ha < 5 ha]" in printed
+    assert "đã ghi " in printed
+
+
+def test_scenario_language_is_the_default(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tiny_project / "scenario.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("name: tiny", "name: tiny\nlanguage: vi"),
+        encoding="utf-8",
+    )
+    assert main(["run", str(path), "--out", str(tiny_project / "out"), "--no-map"]) == EXIT_OK
+    assert "được xếp hạng" in capsys.readouterr().out

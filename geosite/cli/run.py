@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.errors import ScenarioError
+from geosite.i18n import Language, format_number, translate
 
 if TYPE_CHECKING:
     import argparse
@@ -40,6 +41,12 @@ def register(sub: Subparsers) -> None:
         help="embed the map's JavaScript so map.html opens without internet (no background tiles)",
     )
     run.add_argument(
+        "--lang",
+        choices=["en", "vi"],
+        default=None,
+        help="language of the map and the printed ranking (default: the scenario's `language`)",
+    )
+    run.add_argument(
         "--allow-path",
         action="append",
         type=Path,
@@ -69,8 +76,9 @@ def main(args: argparse.Namespace) -> int:
             msg = f"--format: unknown format(s) {unknown}; choose from {', '.join(FORMATS)}"
             raise ScenarioError(msg)
     result = evaluate(scenario)
+    lang = args.lang or scenario.language
     fmap = (
-        result_to_map(result, basemap=args.basemap, offline=args.offline)
+        result_to_map(result, basemap=args.basemap, offline=args.offline, lang=lang)
         if scenario.outputs.map and not args.no_map
         else None
     )
@@ -80,9 +88,9 @@ def main(args: argparse.Namespace) -> int:
         formats=formats if scenario.outputs.table else (),
         fmap=fmap,
     )
-    print_ranking(result)
+    print_ranking(result, lang=lang)
     for path in written:
-        print(f"wrote {path}")
+        print(translate("cli.wrote", lang, path=path))
     return EXIT_OK
 
 
@@ -95,17 +103,27 @@ def allowed_roots(args: argparse.Namespace) -> list[Path] | None:
     return [directory, Path.cwd(), *extra]
 
 
-def print_ranking(result: Result) -> None:
-    """Print one line per candidate: rank, total score, name, and why it was excluded."""
+def print_ranking(result: Result, *, lang: Language = "en", limit: int = 50) -> None:
+    """Print one line per candidate: rank, total score, name, and why it was excluded.
+
+    Beyond ``limit`` candidates only the best are printed (the table has them all).
+    """
     table = result.table
     label = result.name_column or result.id_column
     ranked = int((~table["excluded"]).sum())
-    print(f"{result.scenario.name}: {len(table)} candidates, {ranked} ranked")
-    for _, row in table.iterrows():
+    print(
+        translate(
+            "cli.ranking", lang, scenario=result.scenario.name, count=len(table), ranked=ranked
+        )
+    )
+    for _, row in table.head(limit).iterrows():
         score = row["total_score"]
-        shown = f"{score:.3f}" if isinstance(score, float) and math.isfinite(score) else "  n/a"
+        finite = isinstance(score, float) and math.isfinite(score)
+        shown = format_number(score, lang, decimals=3) if finite else "  n/a"
         rank = "  -" if row["excluded"] else f"{int(row['rank']):>3}"
         line = f"{rank}  {shown}  {row[label]}"
         if row["excluded"]:
-            line += f"  [excluded: {row['exclusion_reason']}]"
+            line += "  [" + translate("cli.excluded", lang, reason=row["exclusion_reason"]) + "]"
         print(line)
+    if len(table) > limit:
+        print(f"  ... ({len(table) - limit} more in the table)")
