@@ -18,6 +18,7 @@ exact cost (:func:`accessibility`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -1597,6 +1598,11 @@ class Snap:
     def __len__(self) -> int:
         return len(self.edge)
 
+    @functools.cached_property
+    def origin_xy(self) -> npt.NDArray[np.float64]:
+        """Return the origin coordinates, shape ``(n, 2)`` (NaN for empty geometries)."""
+        return np.column_stack([shapely.get_x(self.origin), shapely.get_y(self.origin)])
+
     def take(self, positions: npt.ArrayLike) -> Snap:
         """Return the origins at ``positions``, each becoming its own parcel."""
         idx = np.asarray(positions, dtype=np.int64)
@@ -2174,8 +2180,8 @@ def accessibility(
     straight = np.full(len(origins), np.nan)
     has = which >= 0
     # both ends are points: plain coordinates are exact and far cheaper than GEOS calls
-    a = shapely.get_coordinates(origins.origin[has])
-    b = shapely.get_coordinates(fac.origin[which[has]])
+    a = origins.origin_xy[has]
+    b = fac.origin_xy[which[has]]
     straight[has] = np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
     if statistic == "detour_ratio":
         ratio = np.full(len(origins), np.nan)

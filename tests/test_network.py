@@ -312,6 +312,14 @@ def test_gates_replace_edge_snapping():
     assert gated.origin.tolist() == [1, 2]
 
 
+def test_empty_parcel_geometry_gets_a_reason():
+    g = graph_from_gdf(roads([[(0, 0), (1000, 0)]]))
+    res = accessibility(g, [None, Point(), pt(100, 10)], [pt(900, 0)], metric="distance")
+    assert np.isnan(res.values[:2]).all()
+    assert all("empty geometry" in r for r in res.reasons[:2])
+    assert res.values[2] == pytest.approx(810)
+
+
 def test_argument_errors():
     g = graph_from_gdf(roads([[(0, 0), (1000, 0)]]))
     with pytest.raises(ParameterError, match="metric"):
