@@ -226,8 +226,8 @@ def test_display_geometries_are_simplified_and_rounded() -> None:
         (999.4, "m", "999 m"),
         (1500.0, "m", "1.5 km"),
         (12.34, "min", "12.3 min"),
-        (0.256, "share", "25.6 %"),
-        (float("nan"), "m", "n/a"),
+        (0.256, "share", "25.6%"),
+        (float("nan"), "m", "\u2013"),
     ],
 )
 def test_format_value(value: float, unit: str, text: str) -> None:

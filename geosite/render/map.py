@@ -428,6 +428,7 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
         "palette": list(_palette(options.classes)),
         "excludedColour": EXCLUDED_COLOUR,
         "decimal": format_number(1.5, 1, lang)[1],
+        "missing": format_number(None, 0, lang),
         "text": {
             k: tr(f"card.{k}", lang)
             for k in (
@@ -664,8 +665,8 @@ def _legend_html(
     cls = np.searchsorted(edges, np.nan_to_num(scores), side="left")
     counts = np.bincount(cls[np.isfinite(scores)], minlength=options.classes)
     for k in reversed(range(options.classes)):
-        lo = format_value(lows[k], "", lang).strip()
-        hi = format_value(options.bins[k], "", lang).strip()
+        lo = format_number(lows[k], 2, lang)
+        hi = format_number(options.bins[k], 2, lang)
         count = f" ({counts[k]})" if len(results) == 1 else ""
         rows.append(f"<i style='background:{palette[k]}'></i>{esc(lo)} &ndash; {esc(hi)}{count}")
     n_excluded = int(first.table["excluded"].sum())

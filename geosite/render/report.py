@@ -116,7 +116,7 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
 
 def _num(value: Any, digits: int, lang: str) -> str:
     value = _plain(value)
-    return "n/a" if value is None else format_number(float(value), digits, lang)
+    return format_number(None if value is None else float(value), digits, lang)
 
 
 def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:

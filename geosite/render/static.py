@@ -25,7 +25,7 @@ from geosite.render.map import (
     _palette,
     classify_scores,
 )
-from geosite.render.text import format_value, tr
+from geosite.render.text import format_number, tr
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -168,7 +168,7 @@ def static_map(
         Patch(
             facecolor=palette[k],
             edgecolor="#202020",
-            label=f"{format_value(lows[k], '', lang)} – {format_value(bins[k], '', lang)}",  # noqa: RUF001
+            label=f"{format_number(lows[k], 2, lang)} – {format_number(bins[k], 2, lang)}",  # noqa: RUF001
         )
         for k in reversed(range(classes))
     ]

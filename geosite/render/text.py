@@ -1,22 +1,19 @@
 """Every piece of text maps and reports show, behind one function: :func:`tr`.
 
 Messages are looked up by key in a per-language catalogue and filled with ``str.format``
-fields; numbers are formatted for the language (``1,234.5`` in English, ``1.234,5`` in
-Vietnamese). Adding a language is adding a table to :data:`CATALOGUES`, not touching the
+fields; numbers and quantities are formatted by :mod:`geosite.i18n`, the project's
+convention (``1,234.5`` in English, ``1.234,5`` in Vietnamese). Adding a language is adding
+a table to :data:`CATALOGUES` (and the language to :mod:`geosite.i18n`), not touching the
 renderers. Text from data (names, reasons) never goes through here: it is escaped where it is
 written.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Literal
-
-from geosite.errors import ParameterError
+from geosite import i18n
+from geosite.i18n import Language, check_language
 
 __all__ = ["CATALOGUES", "Language", "format_number", "format_value", "tr"]
-
-Language = Literal["en", "vi"]
 
 _EN: dict[str, str] = {
     # map
@@ -199,18 +196,11 @@ _VI: dict[str, str] = {
 }
 
 #: Message catalogues by language. Languages without a table fall back to English per key.
-CATALOGUES: dict[str, dict[str, str]] = {"en": _EN, "vi": _VI}
-
-#: Unit labels that differ from the unit code, by language.
-_UNITS: dict[str, dict[str, str]] = {"vi": {"min": "phút"}}
-
-_SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "vi": (".", ",")}
+CATALOGUES: dict[Language, dict[str, str]] = {"en": _EN, "vi": _VI}
 
 
-def _check(lang: str) -> None:
-    if lang not in CATALOGUES:
-        msg = f"lang must be one of {sorted(CATALOGUES)}, got {lang!r}"
-        raise ParameterError(msg)
+def _check(lang: str) -> Language:
+    return check_language(lang, what="lang")
 
 
 def tr(key: str, lang: str = "en", /, **values: object) -> str:
@@ -220,48 +210,36 @@ def tr(key: str, lang: str = "en", /, **values: object) -> str:
     --------
     >>> tr("report.ranking.intro", "en", n=6, ranked=5, excluded=1)
     '6 candidates, 5 ranked, 1 excluded.'
+    >>> tr("card.rank", "vi")
+    'Hạng'
     """
-    _check(lang)
-    template = CATALOGUES[lang].get(key) or _EN[key]
+    code = _check(lang)
+    template = CATALOGUES[code].get(key) or _EN[key]
     return template.format(**values) if values else template
 
 
-def format_number(value: float, digits: int = 0, lang: str = "en") -> str:
+def format_number(value: float | None, digits: int = 0, lang: str = "en") -> str:
     """Format a number with ``digits`` decimals and the language's separators.
+
+    The project-wide convention of :func:`geosite.i18n.format_number`; missing values are
+    an en dash.
 
     Examples
     --------
     >>> format_number(1234.5, 1, "en"), format_number(1234.5, 1, "vi")
     ('1,234.5', '1.234,5')
     """
-    _check(lang)
-    if not math.isfinite(value):
-        return "n/a"
-    thousands, decimal = _SEPARATORS.get(lang, _SEPARATORS["en"])
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    return i18n.format_number(value, _check(lang), decimals=digits)
 
 
 def format_value(value: float | None, unit: str, lang: str = "en") -> str:
-    """Format a raw criterion value with its unit for people.
+    """Format a raw criterion value with its unit for people (:func:`geosite.i18n.format_quantity`).
 
     Examples
     --------
     >>> format_value(12345.6, "m"), format_value(42.25, "min"), format_value(3.0, "count")
     ('12.3 km', '42.2 min', '3')
+    >>> format_value(42.25, "min", "vi")
+    '42,2 phút'
     """
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if unit == "m" and abs(value) >= 1000:
-        return f"{format_number(value / 1000, 1, lang)} km"
-    if unit == "share":
-        return f"{format_number(100 * value, 1, lang)} %"
-    digits = {"m": 0, "min": 1, "count": 0, "ha": 1}
-    if unit in digits:
-        text = format_number(value, digits[unit], lang)
-        label = _UNITS.get(lang, {}).get(unit, unit)
-        return text if unit == "count" else f"{text} {label}"
-    text = f"{value:.4g}"
-    if lang != "en":
-        text = text.replace(".", _SEPARATORS.get(lang, _SEPARATORS["en"])[1])
-    return f"{text} {unit}".rstrip()
+    return i18n.format_quantity(value, unit, _check(lang))

@@ -14,7 +14,7 @@
   };
 
   G.num = function (d, v, digits) {
-    if (v === null || v === undefined || !isFinite(v)) return "n/a";
+    if (v === null || v === undefined || !isFinite(v)) return d.missing;
     return v.toFixed(digits).replace(".", d.decimal);
   };
 
