@@ -55,6 +55,7 @@ __all__ = [
     "admin_units_at",
     "province_after_2025",
     "provinces_before_2025",
+    "summarise_by_unit",
     "ward_after_2025",
 ]
 
@@ -530,3 +531,63 @@ def add_admin_columns(gdf: gpd.GeoDataFrame, *, prefix: str = "") -> gpd.GeoData
         values[empty] = None
         out[name] = values
     return out
+
+
+def summarise_by_unit(
+    table: pd.DataFrame,
+    *,
+    by: str = "province_new",
+    score: str = "total_score",
+    id_column: str | None = None,
+) -> pd.DataFrame:
+    """Summarise scored candidates per administrative unit, old or new.
+
+    Parameters
+    ----------
+    table
+        Candidates with the columns of :func:`add_admin_columns` and a score column.
+    by
+        The unit to group by: one of :data:`ADMIN_COLUMNS` except ``admin_method`` (with the
+        prefix used when they were added).
+    score
+        The column summarised, e.g. ``"total_score"`` or a criterion's ``"<name>_score"``.
+    id_column
+        Column naming candidates; the best one of each unit is then listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit, best mean score first: ``candidates``, ``mean_score``,
+        ``best_score`` and, with ``id_column``, ``best_candidate``.
+
+    Raises
+    ------
+    ParameterError
+        If a column is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"province_new": ["A", "A", "B"], "total_score": [0.2, 0.6, 0.5],
+    ...                   "site": ["a1", "a2", "b1"]})
+    >>> summarise_by_unit(t, id_column="site")  # doctest: +NORMALIZE_WHITESPACE
+                  candidates  mean_score  best_score best_candidate
+    province_new
+    B                      1         0.5         0.5             b1
+    A                      2         0.4         0.6             a2
+    """
+    missing = [c for c in (by, score, id_column) if c is not None and c not in table.columns]
+    if missing:
+        msg = (
+            f"cannot summarise by {by!r}: no column(s) {missing}; add the units first with "
+            "add_admin_columns(...)"
+        )
+        raise ParameterError(msg)
+    groups = table.groupby(by, sort=False)[score]
+    out = pd.DataFrame(
+        {"candidates": groups.count(), "mean_score": groups.mean(), "best_score": groups.max()}
+    )
+    if id_column is not None:
+        best = table.loc[groups.idxmax().dropna().to_numpy()]
+        out["best_candidate"] = best.set_index(by)[id_column]
+    return out.sort_values(["mean_score", "best_score"], ascending=False)

@@ -146,3 +146,21 @@ def test_add_admin_columns_errors():
         add_admin_columns(gdf)
     out = add_admin_columns(gdf, prefix="admin_")
     assert out.loc[0, "admin_province_new"] == "Tỉnh Đồng Nai"
+
+
+def test_scores_summarised_by_old_and_new_units():
+    import pandas as pd
+
+    from geosite.admin import summarise_by_unit
+
+    table = add_admin_columns(read_vector(VN_DATA / "parcels_wgs84.geojson"))
+    table["total_score"] = [0.9, 0.1, 0.5, 0.7, 0.3, 0.2]
+    by_district = summarise_by_unit(table, by="district_old", id_column="ma_lo")
+    assert by_district.loc["Huyện Long Thành", "candidates"] == 3
+    assert by_district.loc["Huyện Long Thành", "best_candidate"] == "DN-01"
+    assert by_district.loc["Huyện Nhơn Trạch", "mean_score"] == pytest.approx(0.3)
+    by_province = summarise_by_unit(table, by="province_new")
+    assert by_province.index.tolist() == ["Tỉnh Đồng Nai"]
+    assert by_province.loc["Tỉnh Đồng Nai", "candidates"] == 6
+    with pytest.raises(ParameterError, match=r"no column\(s\) \['ward_new'\]"):
+        summarise_by_unit(pd.DataFrame({"total_score": [1.0]}), by="ward_new")
