@@ -43,7 +43,12 @@ def register(sub: Subparsers) -> None:
     report.add_argument(
         "--cards", type=int, default=20, help="score cards for this many best candidates"
     )
-    report.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
+    report.add_argument(
+        "--lang",
+        default=None,
+        choices=["en", "vi"],
+        help="report language (default: the scenario's `language`, else English)",
+    )
     report.add_argument(
         "--sensitivity",
         action="store_true",
@@ -75,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
         basemap=args.basemap,
         scheme=args.scheme,
         cards=args.cards,
-        lang=args.lang,
+        lang=args.lang or getattr(result.scenario, "language", None) or "en",
     )
     report = next(p for p in written if p.name == "report.html")
     print(f"{result.scenario.name}: wrote {report} ({len(written) - 1} more files)")
