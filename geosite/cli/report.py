@@ -58,15 +58,28 @@ def register(sub: Subparsers) -> None:
         "--draws", type=int, default=1000, help="Monte Carlo weight draws (with --sensitivity)"
     )
     report.add_argument("--seed", type=int, default=None, help="random seed (with --sensitivity)")
+    report.add_argument(
+        "--allow-path",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=(
+            "a folder the scenario may read files from, besides its own folder and the "
+            "working directory (repeatable)"
+        ),
+    )
     report.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Evaluate the scenario and write the report."""
     from geosite.analysis import evaluate  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.cli.run import allowed_roots  # noqa: PLC0415
     from geosite.render.report import write_report  # noqa: PLC0415
+    from geosite.scenario import load_scenario  # noqa: PLC0415
 
-    result = evaluate(args.scenario)
+    result = evaluate(load_scenario(args.scenario, allowed_roots=allowed_roots(args)))
     stability = None
     if args.sensitivity:
         from geosite.sensitivity import sensitivity  # noqa: PLC0415
