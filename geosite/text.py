@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Conversion",
+    "Detected",
     "LegacyEncoding",
     "TextEncoding",
     "convert_columns",
@@ -373,26 +374,54 @@ def _implausible(text: str) -> int:
     return bad
 
 
-def detect_encoding(values: Iterable[str]) -> Literal["unicode", "tcvn3", "vni"]:
-    """Return the encoding the strings ``values`` were most likely stored in.
+#: What :func:`detect_encoding` may find: ``"utf8"`` is Unicode text whose UTF-8 bytes were
+#: read as Latin-1 (``"Ä\x90á»\x93ng Nai"`` for "Đồng Nai").
+Detected = Literal["unicode", "tcvn3", "vni", "utf8"]
 
-    A column is converted only when its text does not read as Vietnamese as it is and
-    reads better after conversion; ties keep the text as it is.
+
+def _misread_utf8(text: str) -> str | None:
+    """Return ``text`` decoded as UTF-8 if its characters are UTF-8 bytes, else ``None``."""
+    data = _as_bytes(text)
+    if data is None:
+        return None
+    try:
+        return nfc(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _convert(text: str, encoding: Detected) -> str:
+    if encoding == "unicode":
+        return nfc(text)
+    if encoding == "utf8":
+        return _misread_utf8(text) or nfc(text)
+    return legacy_to_unicode(text, encoding)
+
+
+def detect_encoding(values: Iterable[str]) -> Detected:
+    r"""Return the encoding the strings ``values`` were most likely stored in.
+
+    Text whose characters are all valid UTF-8 bytes was UTF-8 read as Latin-1 (a file read
+    byte for byte); otherwise a column is converted from TCVN3 or VNI only when its text does
+    not read as Vietnamese as it is and reads better after conversion; ties keep the text.
 
     Examples
     --------
     >>> detect_encoding(["§ång Nai", "Long Thµnh"]), detect_encoding(["Ñoàng Nai"])
     ('tcvn3', 'vni')
-    >>> detect_encoding(["Tân Phú", "Đồng Nai"])
-    'unicode'
+    >>> detect_encoding(["Tân Phú", "Đồng Nai"]), detect_encoding(["Ä\x90á»\x93ng Nai"])
+    ('unicode', 'utf8')
     """
     texts = [v for v in values if isinstance(v, str) and v]
-    if not any(ord(c) >= 0x80 for v in texts for c in v):
+    wide = [v for v in texts if any(ord(c) >= 0x80 for c in v)]
+    if not wide:
         return "unicode"  # plain ASCII reads the same in every encoding
+    if all(_misread_utf8(v) is not None for v in wide):
+        return "utf8"
     as_is = sum(_implausible(v) for v in texts)
     if as_is == 0:
         return "unicode"
-    best: Literal["unicode", "tcvn3", "vni"] = "unicode"
+    best: Detected = "unicode"
     best_score = as_is
     for encoding in get_args(LegacyEncoding):
         score = sum(_implausible(legacy_to_unicode(v, encoding)) for v in texts)
@@ -410,7 +439,7 @@ class Conversion:
     column
         The column converted.
     encoding
-        The encoding it was converted from, ``"unicode"`` if it was only normalised.
+        The encoding it was converted from (``"utf8"``: UTF-8 read as Latin-1).
     detected
         Whether the encoding was detected (``encoding: auto``) rather than declared.
     changed
@@ -420,7 +449,7 @@ class Conversion:
     """
 
     column: str
-    encoding: Literal["unicode", "tcvn3", "vni"]
+    encoding: Detected
     detected: bool
     changed: int
     examples: tuple[tuple[str, str], ...]
@@ -492,9 +521,7 @@ def convert_columns(
         if chosen == "unicode":
             out[column] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
             continue
-        converted = values.map(
-            lambda v, enc=chosen: legacy_to_unicode(v, enc) if isinstance(v, str) else v
-        )
+        converted = values.map(lambda v, enc=chosen: _convert(v, enc) if isinstance(v, str) else v)
         changed = [
             (a, b)
             for a, b in zip(values.tolist(), converted.tolist(), strict=True)

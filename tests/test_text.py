@@ -226,3 +226,17 @@ def test_read_vector_refuses_an_unknown_encoding(tmp_path):
 
     with pytest.raises(ParameterError, match=r"'latin-9' is not a text encoding"):
         read_vector(layer_path("ports"), encoding="latin-9")
+
+
+def test_auto_detection_keeps_utf8_shapefiles(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from geosite.io import read_vector
+
+    names = ["Đồng Nai", "Tân Phú", "Long Thành"]
+    gdf = gpd.GeoDataFrame({"ten": names}, geometry=[shapely.Point(0, 0)] * 3, crs=4326)
+    gdf.to_file(tmp_path / "utf8.shp", encoding="utf-8")
+    out = read_vector(tmp_path / "utf8.shp", encoding="auto")
+    assert out["ten"].tolist() == names
+    assert detect_encoding(["Ä\x90á»\x93ng Nai"]) == "utf8"
