@@ -1020,7 +1020,9 @@ class Sensitivity:
         ``total_score``, ``excluded``; Monte Carlo ``rank_min``, ``rank_p05``, ``rank_p95``,
         ``rank_max``, ``p_first``, ``p_top_<k>``; ``oat_rank_min``/``oat_rank_max`` over the
         one-at-a-time weight runs, ``threshold_rank_min``/``threshold_rank_max`` over the
-        threshold runs (both include the scenario's own ranking); ``weight_to_first``, the
+        threshold runs (both include the scenario's own ranking); with threshold draws,
+        ``threshold_mc_rank_min``/``_p05``/``_p95``/``_max``, ``threshold_mc_p_first`` and
+        ``threshold_mc_p_top_<k>`` over them; ``weight_to_first``, the
         least weight moved along any one-at-a-time or pairwise direction that makes the
         candidate first (0 for the winner, NaN if none does). Excluded candidates have no
         ranks and zero probabilities.
@@ -1035,8 +1037,10 @@ class Sensitivity:
         was invalid (its statistics are then empty).
     winner
         The smallest weight changes that change the winner.
-    draws, seed, spread, concentration, step, top_k
+    draws, seed, spread, concentration, step, top_k, threshold_draws
         The settings used; ``concentration`` is the Dirichlet concentration from ``spread``.
+    invalid_threshold_draws
+        Drawn value functions that failed validation and were kept as written in that draw.
     """
 
     scenario: str
@@ -1051,6 +1055,8 @@ class Sensitivity:
     concentration: float
     step: float
     top_k: int
+    threshold_draws: int = 0
+    invalid_threshold_draws: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Return the headline figures and settings as JSON-ready data."""
@@ -1077,6 +1083,8 @@ class Sensitivity:
                 "dirichlet_concentration": _plain(self.concentration),
                 "step": self.step,
                 "top_k": self.top_k,
+                "threshold_draws": self.threshold_draws,
+                "invalid_threshold_draws": self.invalid_threshold_draws,
             },
         }
 
@@ -1203,6 +1211,114 @@ def _threshold_runs(
     return pd.DataFrame(rows, columns=columns), low, high
 
 
+@dataclass(frozen=True, slots=True)
+class _ThresholdDraws:
+    rank_min: npt.NDArray[np.int64]
+    rank_p05: npt.NDArray[np.int64]
+    rank_p95: npt.NDArray[np.int64]
+    rank_max: npt.NDArray[np.int64]
+    p_first: npt.NDArray[np.float64]
+    p_top_k: npt.NDArray[np.float64]
+    invalid: int
+
+
+def _threshold_draws(
+    base: _Base, result: Result, step: float, draws: int, rng: np.random.Generator
+) -> _ThresholdDraws:
+    """Re-score every criterion with all its unit parameters drawn within +/- ``step``.
+
+    Each parameter moves by a uniform share in [-step, step] of its value (of the function's
+    largest parameter when it is 0), independently; weights stay the scenario's. A drawn
+    function that fails validation (control points out of order) is replaced by the written
+    one in that draw and counted in ``invalid``. One Python iteration per draw re-scores the
+    criteria (each call vectorised over candidates); the ranking is vectorised.
+    """
+    specs = []
+    for j, summary in enumerate(result.criteria):
+        function = summary.criterion.value
+        dumped = function.model_dump(mode="python")
+        params = _unit_parameters(dumped)
+        if not params:
+            continue
+        values = [float(_get(dumped, path)) for _, path in params]
+        scale = max(abs(v) for v in values)
+        raw = result.table[summary.raw_column].to_numpy(dtype=np.float64)
+        specs.append((j, function, params, values, scale, raw))
+    m = int(base.ranked.sum())
+    totals = np.empty((draws, m))
+    invalid = 0
+    for k in range(draws):
+        changed = base.scores.copy()
+        for j, function, params, values, scale, raw in specs:
+            doc = _mutable(function.model_dump(mode="python"))
+            shares = rng.uniform(-step, step, size=len(params))
+            for (_, path), before, share in zip(params, values, shares, strict=True):
+                _set(doc, path, before + share * (abs(before) if before != 0 else scale))
+            try:
+                drawn = type(function).model_validate(doc)
+            except ValidationError:
+                invalid += 1
+                continue
+            changed[:, j] = np.where(np.isfinite(changed[:, j]), drawn(raw), np.nan)
+        totals[k] = base.totals(base.weights[None, :], changed)[0]
+    if not draws:
+        none = np.full(m, -1, dtype=np.int64)
+        return _ThresholdDraws(none, none, none, none, np.zeros(m), np.zeros(m), 0)
+    ranks = competition_ranks(totals)
+    first = ranks == 1
+    ordered = np.sort(ranks, axis=0)
+    k05, k95 = (max(0, math.ceil(q * draws) - 1) for q in (0.05, 0.95))
+    return _ThresholdDraws(
+        rank_min=ordered[0],
+        rank_p05=ordered[k05],
+        rank_p95=ordered[k95],
+        rank_max=ordered[-1],
+        p_first=(first / first.sum(axis=1, keepdims=True)).mean(axis=0),
+        p_top_k=(ranks <= base.top_k).mean(axis=0),
+        invalid=invalid,
+    )
+
+
+def _check_settings(*, step: float, top_k: int, threshold_draws: int) -> None:
+    if not (math.isfinite(step) and 0 < step < 1):
+        msg = f"step must be a relative change in (0, 1), e.g. 0.1 for +/-10 %; got {step!r}"
+        raise ParameterError(msg)
+    if top_k < 1:
+        msg = f"top_k must be at least 1; got {top_k!r}"
+        raise ParameterError(msg)
+    if threshold_draws < 0:
+        msg = f"threshold_draws must be 0 (skip) or more; got {threshold_draws!r}"
+        raise ParameterError(msg)
+
+
+def _candidate_table(
+    result: Result,
+    ranked: npt.NDArray[np.bool_],
+    ints: dict[str, npt.NDArray[Any]],
+    floats: dict[str, npt.NDArray[np.float64]],
+) -> pd.DataFrame:
+    """Lay per-candidate statistics of the ranked candidates out over the whole table."""
+    table = result.table
+    n = len(table)
+    out = pd.DataFrame({result.id_column: table[result.id_column].to_numpy()})
+    if result.name_column is not None:
+        out[result.name_column] = table[result.name_column].to_numpy()
+    out["rank"] = table["rank"].to_numpy()
+    out["total_score"] = table["total_score"].to_numpy()
+    out["excluded"] = ~ranked
+    where = np.flatnonzero(ranked)
+    for column, values in ints.items():
+        full = pd.array([pd.NA] * n, dtype="Int64")
+        full[where] = values
+        out[column] = full
+    for column, values in floats.items():
+        # Excluded candidates never rank first; their weight change to first is undefined.
+        filled = np.full(n, np.nan if column == "weight_to_first" else 0.0)
+        filled[where] = values
+        out[column] = filled
+    return out
+
+
 def sensitivity(
     result: Result | Scenario | str | Path,
     *,
@@ -1211,6 +1327,7 @@ def sensitivity(
     spread: float = 0.2,
     step: float = 0.1,
     top_k: int = 3,
+    threshold_draws: int = 200,
     quantiles: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Sensitivity:
@@ -1233,6 +1350,10 @@ def sensitivity(
         (0, 1); also the limit below which the winner is called fragile.
     top_k
         ``k`` of the probability of ranking in the top ``k``.
+    threshold_draws
+        Monte Carlo draws of the thresholds (every unit parameter of every value function
+        drawn uniformly within +/- ``step``, weights as written); 0 to skip. Each draw
+        re-scores the criteria in a Python loop, so keep this in the hundreds.
     quantiles
         Compute the 5-95 % rank interval; it keeps every rank of every draw (2 bytes per
         candidate and draw). Without it ``rank_p05`` and ``rank_p95`` are -1.
@@ -1259,12 +1380,7 @@ def sensitivity(
     from geosite.analysis import Result as _Result  # noqa: PLC0415 - avoid an import cycle
     from geosite.analysis import evaluate  # noqa: PLC0415
 
-    if not (math.isfinite(step) and 0 < step < 1):
-        msg = f"step must be a relative change in (0, 1), e.g. 0.1 for +/-10 %; got {step!r}"
-        raise ParameterError(msg)
-    if top_k < 1:
-        msg = f"top_k must be at least 1; got {top_k!r}"
-        raise ParameterError(msg)
+    _check_settings(step=step, top_k=top_k, threshold_draws=threshold_draws)
     if seed is None:
         # A fresh seed, recorded in the result so the run can be repeated.
         seed = int(np.random.SeedSequence().generate_state(1)[0])
@@ -1311,17 +1427,11 @@ def sensitivity(
     )
     weights_table, oat_min, oat_max = _weight_runs(base, names, step)
     thresholds_table, thr_min, thr_max = _threshold_runs(base, res, step)
+    thr_mc = _threshold_draws(base, res, step, threshold_draws, np.random.default_rng([seed, 1]))
     stability, walks = _winner_stability(score_of, scores[ranked], w, spec, kept_ids, names, step)
     to_first = _weight_to_first(walks, scores[ranked], base.winner)
 
-    out = pd.DataFrame({res.id_column: ids})
-    if res.name_column is not None:
-        out[res.name_column] = table[res.name_column].to_numpy()
-    out["rank"] = table["rank"].to_numpy()
-    out["total_score"] = table["total_score"].to_numpy()
-    out["excluded"] = ~ranked
-    where = np.flatnonzero(ranked)
-    columns: dict[str, npt.NDArray[Any]] = {
+    ints: dict[str, npt.NDArray[Any]] = {
         "rank_min": mc.rank_min,
         "rank_p05": mc.rank_p05,
         "rank_p95": mc.rank_p95,
@@ -1331,18 +1441,23 @@ def sensitivity(
         "threshold_rank_min": thr_min,
         "threshold_rank_max": thr_max,
     }
-    for column, values in columns.items():
-        full = pd.array([pd.NA] * len(ids), dtype="Int64")
-        full[where] = values
-        out[column] = full
-    for column, values in (
-        ("p_first", mc.p_first),
-        (f"p_top_{top_k}", mc.p_top_k),
-        ("weight_to_first", to_first),
-    ):
-        filled = np.full(len(ids), np.nan if column == "weight_to_first" else 0.0)
-        filled[where] = values
-        out[column] = filled
+    floats: dict[str, npt.NDArray[np.float64]] = {
+        "p_first": mc.p_first,
+        f"p_top_{top_k}": mc.p_top_k,
+    }
+    if threshold_draws:
+        ints |= {
+            "threshold_mc_rank_min": thr_mc.rank_min,
+            "threshold_mc_rank_p05": thr_mc.rank_p05,
+            "threshold_mc_rank_p95": thr_mc.rank_p95,
+            "threshold_mc_rank_max": thr_mc.rank_max,
+        }
+        floats |= {
+            "threshold_mc_p_first": thr_mc.p_first,
+            f"threshold_mc_p_top_{top_k}": thr_mc.p_top_k,
+        }
+    floats["weight_to_first"] = to_first
+    out = _candidate_table(res, ranked, ints, floats)
     return Sensitivity(
         scenario=res.scenario.name,
         id_column=res.id_column,
@@ -1356,4 +1471,6 @@ def sensitivity(
         concentration=mc.concentration,
         step=step,
         top_k=top_k,
+        threshold_draws=threshold_draws,
+        invalid_threshold_draws=thr_mc.invalid,
     )

@@ -359,3 +359,30 @@ def test_identical_candidates_share_their_results(tiny_project: Path) -> None:
     assert table["p_first"].sum() == pytest.approx(1.0)
     assert table.loc["b", "weight_to_first"] == table.loc["b2", "weight_to_first"] == 0
     assert table.loc["b", "rank_max"] == table.loc["b2", "rank_max"]
+
+
+def test_threshold_draws_match_an_independent_simulation(two_criteria: Path) -> None:
+    # Every best/worst drawn uniformly within +/-30 % (best 0: +/-30 % of worst).
+    report = sensitivity(two_criteria, draws=10, seed=6, step=0.3, threshold_draws=2000)
+    rng = np.random.default_rng(0)
+    n, step = 400_000, 0.3
+
+    def linear(x, best, worst):
+        return np.clip((x - worst) / (best - worst), 0, 1)
+
+    pb, pw = rng.uniform(-step, step, n) * 10_000, 10_000 * (1 + rng.uniform(-step, step, n))
+    rb, rw = rng.uniform(-step, step, n) * 20_000, 20_000 * (1 + rng.uniform(-step, step, n))
+    total_a = 0.75 * linear(2000, pb, pw) + 0.25 * linear(9600, rb, rw)
+    total_b = 0.75 * linear(2600, pb, pw) + 0.25 * linear(4600, rb, rw)
+    expected = float((total_a > total_b).mean())  # about 0.12
+    table = report.candidates.set_index("site_id")
+    got = table.loc["a", "threshold_mc_p_first"]
+    assert got == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / 2000))
+    assert table["threshold_mc_p_first"].sum() == pytest.approx(1.0)
+    assert table.loc["a", "threshold_mc_rank_min"] == 1
+    assert pd.isna(table.loc["c", "threshold_mc_rank_max"])
+    assert report.invalid_threshold_draws == 0
+    again = sensitivity(two_criteria, draws=10, seed=6, step=0.3, threshold_draws=2000)
+    assert again.candidates.equals(report.candidates)
+    none = sensitivity(two_criteria, draws=10, seed=6, threshold_draws=0)
+    assert "threshold_mc_p_first" not in none.candidates.columns

@@ -30,9 +30,10 @@ def register(sub: Subparsers) -> None:
         help="test how robust a scenario's ranking is to its weights and thresholds",
         description=(
             "Perturb each weight and each value-function threshold one at a time by +/- STEP, "
-            "sample weights around the scenario's (Dirichlet), and find the smallest weight "
-            "change that changes the winner. Writes sensitivity.csv (per candidate: rank "
-            "interval, probability of ranking first and in the top k), sensitivity_weights.csv, "
+            "sample weights around the scenario's (Dirichlet) and thresholds within +/- STEP, "
+            "and find the smallest weight change that changes the winner. Writes "
+            "sensitivity.csv (per candidate: rank interval, probability of ranking first and "
+            "in the top k), sensitivity_weights.csv, "
             "sensitivity_thresholds.csv, sensitivity_winner.csv and sensitivity.json."
         ),
     )
@@ -57,6 +58,12 @@ def register(sub: Subparsers) -> None:
         help="relative change of the one-at-a-time weight and threshold runs (default 0.1)",
     )
     cmd.add_argument("--top-k", type=positive_int, default=3, help="k of P(top k) (default 3)")
+    cmd.add_argument(
+        "--threshold-draws",
+        type=int,
+        default=200,
+        help="Monte Carlo draws of all thresholds within +/- STEP, 0 to skip (default 200)",
+    )
     cmd.add_argument(
         "--no-quantiles",
         action="store_true",
@@ -111,6 +118,7 @@ def main(args: argparse.Namespace) -> int:
         spread=args.spread,
         step=args.step,
         top_k=args.top_k,
+        threshold_draws=args.threshold_draws,
         quantiles=not args.no_quantiles,
         progress=progress,
     )
@@ -172,6 +180,12 @@ def print_summary(report: Sensitivity) -> None:
         )
     else:
         print(f"winner {winner.winner}: no weight change along the tested directions changes it")
+    if report.threshold_draws:
+        top = report.candidates.sort_values("threshold_mc_p_first", ascending=False).iloc[0]
+        print(
+            f"thresholds drawn within +/-{report.step:.0%} ({report.threshold_draws:,} draws): "
+            f"{top[report.id_column]} first in {top['threshold_mc_p_first']:.1%} of them"
+        )
     table = report.candidates
     k = report.top_k
     print(f"  rank  5-95% range  min-max  P(first)  P(top {k})  candidate")
