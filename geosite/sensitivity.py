@@ -19,7 +19,10 @@ Thresholds
     piecewise table, a penalty threshold) is moved by ``step`` relative to its value (a
     parameter of 0 by ``step`` times the largest parameter of that function), the function
     rebuilt through its validation, the criterion re-scored and the candidates re-ranked.
-    Shape parameters (spread, steepness, scores of a table) and hard cutoffs are not moved.
+    Then ``threshold_draws`` draws move every such parameter at once, each uniformly within
+    +/- ``step``, for per-candidate rank intervals and probabilities under threshold
+    uncertainty (weights as written). Shape parameters (spread, steepness, scores of a
+    table) and hard cutoffs are not moved.
 Winner stability
     The smallest weight change that changes the winner, along every one-at-a-time direction
     (one criterion's weight up or down, the others rescaled pro rata) and every pairwise
