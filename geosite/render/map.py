@@ -386,8 +386,12 @@ def _add_tiles(fmap: folium.Map, basemap: str, *, offline: bool, lang: str) -> N
         ).add_to(fmap)
 
 
-def _add_tools(fmap: folium.Map) -> None:
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)  # type: ignore[no-untyped-call]
+def _add_tools(fmap: folium.Map, lang: str) -> None:
+    folium.plugins.Fullscreen(  # type: ignore[no-untyped-call]
+        position="topleft",
+        title=tr("map.fullscreen", lang),
+        title_cancel=tr("map.fullscreen.exit", lang),
+    ).add_to(fmap)
     folium.plugins.MeasureControl(  # type: ignore[no-untyped-call]
         position="topleft",
         primary_length_unit="kilometers",
@@ -571,7 +575,8 @@ def _criterion_layer(
     what = tr("map.what.routes" if route else "map.what.features", lang)
     name = tr("map.measured", lang, title=summary.title, what=what)
     spec |= {"kind": "criterion", "name": name}
-    geoms = display_geojson(features.geometry, simplify_m=options.simplify_m)
+    # Context features need less detail than candidates: 5 m is below a pixel at zoom 14.
+    geoms = display_geojson(features.geometry, simplify_m=max(options.simplify_m, 5.0))
     js = f"geosite.featureLayer({_feature_collection(geoms, props)}, {_js_json(spec)})"
     return _JsLayer(js, name=name, show=True), classes
 
@@ -714,7 +719,7 @@ def _finish(
     texts = _attributions(results)
     if texts:
         _Attribution(texts).add_to(fmap)
-    _add_tools(fmap)
+    _add_tools(fmap, options.lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
 
 
