@@ -430,6 +430,10 @@ def detect_encoding(values: Iterable[str]) -> Detected:
     return best
 
 
+#: Distinct values of a column looked at to detect its encoding.
+_DETECT_SAMPLE: Final = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class Conversion:
     """What :func:`convert_columns` did to one column.
@@ -514,22 +518,20 @@ def convert_columns(
     report: list[Conversion] = []
     for column in columns:
         values = frame[column]
-        texts = [v for v in values.tolist() if isinstance(v, str)]
-        if not texts:
+        # Distinct values only: a million parcels have a few thousand distinct names.
+        distinct = list(dict.fromkeys(v for v in values.tolist() if isinstance(v, str)))
+        if not distinct:
             continue
-        chosen = detect_encoding(texts) if encoding == "auto" else encoding
+        sample = distinct[:_DETECT_SAMPLE]
+        chosen = detect_encoding(sample) if encoding == "auto" else encoding
+        table = {v: _convert(v, chosen) for v in distinct}
+        out[column] = values.map(lambda v, t=table: t[v] if isinstance(v, str) else v)
         if chosen == "unicode":
-            out[column] = values.map(lambda v: nfc(v) if isinstance(v, str) else v)
             continue
-        converted = values.map(lambda v, enc=chosen: _convert(v, enc) if isinstance(v, str) else v)
-        changed = [
-            (a, b)
-            for a, b in zip(values.tolist(), converted.tolist(), strict=True)
-            if isinstance(a, str) and nfc(a) != b
-        ]
-        out[column] = converted
+        changed = [(a, b) for a, b in table.items() if nfc(a) != b]
         if changed:
-            entry = Conversion(column, chosen, encoding == "auto", len(changed), tuple(changed[:3]))
+            count = int(values.isin([a for a, _ in changed]).sum())
+            entry = Conversion(column, chosen, encoding == "auto", count, tuple(changed[:3]))
             logger.info("layer %r: %s", layer, entry)
             report.append(entry)
     return out, report
