@@ -8,7 +8,10 @@ with the 10 ha minimum-area constraint dropped (cells are smaller). Each size is
 a fresh process so its peak resident memory (``ru_maxrss``) is its own.
 
 The table shows, per N: grid generation, reading and checking the candidates, each criterion,
-the rest (constraints, weights, aggregation, table) and the peak memory. Run by hand::
+the rest (constraints, weights, aggregation, table) and the peak memory. CPU time (all
+threads of the evaluating process) and the load average at the end are shown beside the
+wall time: on a busy machine the wall time grows with other processes' work, the CPU time
+much less. Run by hand::
 
     python benchmarks/bench_pipeline.py                     # 1e4, 1e5 and 1e6 cells
     python benchmarks/bench_pipeline.py --cell-ha 100 10    # smaller runs only
@@ -106,9 +109,11 @@ def evaluate_once(scenario_path: Path) -> dict:
     log.setLevel(logging.INFO)
     scenario = load_scenario(scenario_path)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    c0 = time.process_time()
     t0 = time.perf_counter()
     result = evaluate(scenario)
     t1 = time.perf_counter()
+    cpu = time.process_time() - c0
     names = [c.name for c in scenario.criteria]
     marks = steps.marks
     timing = {"load": marks[0][1] - t0 if marks else float("nan")}
@@ -120,6 +125,8 @@ def evaluate_once(scenario_path: Path) -> dict:
     return {
         "n": len(result.table),
         "total": t1 - t0,
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
         "steps": timing,
         "criteria": names,
         "rss_before_mb": rss0 / 1024,
@@ -158,17 +165,19 @@ def main() -> None:
     names = rows[0]["criteria"]
     print()
     print(
-        "| cells N | cell ha | grid generation | evaluate total | read + check candidates | "
+        "| cells N | cell ha | grid generation | evaluate total | CPU time (load) | "
+        "read + check candidates | "
         + " | ".join(names[:-1])
         + f" | {names[-1]} + aggregation | peak RSS | time per 1e5 cells |"
     )
-    print("|" + "---|" * (len(names) + 7))
+    print("|" + "---|" * (len(names) + 8))
     for r in rows:
         steps = r["steps"]
         cells = " | ".join(f"{steps.get(c, float('nan')):.2f}" for c in names[:-1])
         print(
             f"| {r['n']:,} | {r['cell_ha']:g} | {r['grid']:.2f} s | **{r['total']:.1f} s** | "
-            f"{steps['load']:.2f} | {cells} | {steps['last+rest']:.2f} | "
+            f"{r['cpu']:.1f} s ({r['load']:.1f}) | {steps['load']:.2f} | {cells} | "
+            f"{steps['last+rest']:.2f} | "
             f"**{r['peak_mb'] / 1024:.2f} GB** | {r['total'] / r['n'] * 1e5:.2f} s |"
         )
     if len(rows) > 1:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pydantic import Field
+from scipy.spatial import cKDTree
 
 from geosite.errors import LayerError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
@@ -37,6 +38,9 @@ _POLYGONAL = (3, 6)  # Polygon, MultiPolygon type ids
 #: Split the features into segments only when they have at most this many vertices per
 #: parcel: indexing the segments costs about as much as a few queries.
 _SEGMENTS_PER_PARCEL = 4
+#: Bound distances with samples along the pieces when there are at most this many pieces
+#: per parcel.
+_SAMPLED_PIECES_PER_PARCEL = 1
 
 
 def _geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -81,6 +85,9 @@ class _Pieces:
     owner: npt.NDArray[np.int64]
     polygons: npt.NDArray[np.object_]
     polygon_owner: npt.NDArray[np.int64]
+    #: End points of each piece, (S, 2) each (a point piece starts and ends at itself).
+    start: npt.NDArray[np.float64]
+    end: npt.NDArray[np.float64]
 
 
 def _pieces(features: npt.NDArray[np.object_]) -> _Pieces:
@@ -99,11 +106,14 @@ def _pieces(features: npt.NDArray[np.object_]) -> _Pieces:
     same = np.flatnonzero(index[1:] == index[:-1])
     pairs = np.stack([coords[same], coords[same + 1]], axis=1).reshape(-1, 2)
     segments = shapely.linestrings(pairs, indices=np.repeat(np.arange(len(same)), 2))
+    point_xy = shapely.get_coordinates(parts[points])
     return _Pieces(
         geoms=np.concatenate([parts[points], np.asarray(segments, dtype=object)]),
         owner=np.concatenate([owner[points], line_owner[index[same]]]).astype(np.int64),
         polygons=parts[polygonal],
         polygon_owner=owner[polygonal].astype(np.int64),
+        start=np.concatenate([point_xy, coords[same]]),
+        end=np.concatenate([point_xy, coords[same + 1]]),
     )
 
 
@@ -185,6 +195,14 @@ def nearest_distance(
     pieces = _pieces(dst)
     tree = shapely.STRtree(pieces.geoms)
     inside = _inside_polygons(src, pieces)
+    present = ~(shapely.is_missing(src) | shapely.is_empty(src))
+    # Bounding by samples pays when there are fewer pieces than parcels; with more, the
+    # k-d tree and the candidate pairs cost more than the tree's own nearest search.
+    samples = (
+        _Samples(pieces, spacing=_typical_size(src[present]))
+        if len(pieces.geoms) <= _SAMPLED_PIECES_PER_PARCEL * len(src)
+        else None
+    )
 
     def batch(part: slice) -> None:
         base = part.start
@@ -195,12 +213,12 @@ def nearest_distance(
         rows, owners = _first_of_each(rows, owners)
         distances[rows] = 0.0
         nearest[rows] = owners
-        rest = np.flatnonzero(np.isnan(distances[part])) + base
-        (i, j), d = tree.query_nearest(src[rest], return_distance=True, all_matches=True)
-        # all_matches gives every piece at the (same) smallest distance: keep the lowest
-        # feature position, so results never depend on batching or tree order.
-        rows, owners = _first_of_each(i.astype(np.int64), pieces.owner[j])
-        distances[rest[i]] = d
+        rest = np.flatnonzero(np.isnan(distances[part]) & present[part]) + base
+        if samples is None:
+            rows, d, owners = _nearest_by_tree(src[rest], pieces, tree)
+        else:
+            rows, d, owners = _nearest_pieces(src[rest], pieces, tree, samples)
+        distances[rest[rows]] = d
         nearest[rest[rows]] = owners
 
     _run(batch, _batches(len(src), chunk), workers)
@@ -230,6 +248,117 @@ def _nearest_whole(
         nearest[part.start + rows] = owners
 
     _run(batch, _batches(len(src), chunk), workers)
+
+
+class _Samples:
+    """Points along every piece, at most ``spacing`` apart, in a k-d tree.
+
+    The nearest sample to a point of a parcel is a cheap upper bound of the parcel's
+    distance to the features; it limits the pieces that need an exact distance.
+    """
+
+    def __init__(self, pieces: _Pieces, *, spacing: float) -> None:
+        a, b = pieces.start, pieces.end
+        length = np.hypot(b[:, 0] - a[:, 0], b[:, 1] - a[:, 1])
+        # Never more than about four samples per piece plus a million.
+        budget = 4 * len(a) + 1_000_000
+        spacing = max(spacing, float(length.sum()) / budget, 1e-9)
+        k = np.maximum(1, np.ceil(length / spacing)).astype(np.int64)
+        piece = np.repeat(np.arange(len(a)), k)
+        t = (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)) / np.repeat(k, k)
+        points = np.vstack([a[piece] + t[:, None] * (b - a)[piece], b])
+        self.tree = cKDTree(points)
+
+    def upper_bound(self, xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        dist, _ = self.tree.query(xy)
+        # Interpolated samples may lie a rounding error off their piece.
+        return np.asarray(dist, dtype=np.float64) * (1 + 1e-9) + 1e-6
+
+
+def _typical_size(geoms: npt.NDArray[np.object_]) -> float:
+    """Return the median envelope diagonal of (a sample of) the geometries, in CRS units."""
+    if len(geoms) == 0:
+        return 1.0
+    step = max(1, len(geoms) // 10_000)
+    b = shapely.bounds(geoms[::step])
+    return max(float(np.median(np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))), 1.0)
+
+
+def _point_segment(
+    p: npt.NDArray[np.float64], a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Distance from points to segments (or points, where a == b), row by row."""
+    ab = b - a
+    ap = p - a
+    den = np.einsum("ij,ij->i", ab, ab)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(den > 0, np.einsum("ij,ij->i", ap, ab) / den, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    q = a + t[:, None] * ab
+    return np.asarray(np.hypot(p[:, 0] - q[:, 0], p[:, 1] - q[:, 1]), dtype=np.float64)
+
+
+def _nearest_pieces(
+    geoms: npt.NDArray[np.object_], pieces: _Pieces, tree: shapely.STRtree, samples: _Samples
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Return (row, distance, feature) of the nearest piece of each geometry, exactly.
+
+    ``v``, a vertex of the geometry, gives an upper bound of its distance: the nearest sample
+    to ``v``, then the exact distance from ``v`` to each piece found near it. A piece can be
+    the nearest only if a lower bound of its distance (the gap between envelopes, or its
+    distance from ``v`` less the geometry's extent around ``v``) does not exceed that upper
+    bound; only those pieces get an exact GEOS distance, and ties go to the lowest feature.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if len(geoms) == 0:
+        return empty, np.empty(0), empty
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+    v = coords[starts]
+    spread = np.hypot(
+        *(coords - v[np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(coords)]))]).T
+    )
+    extent = np.maximum.reduceat(spread, starts)
+    reach = samples.upper_bound(v)
+    bounds = shapely.bounds(geoms)
+    grown = shapely.box(
+        bounds[:, 0] - reach, bounds[:, 1] - reach, bounds[:, 2] + reach, bounds[:, 3] + reach
+    )
+    i, j = tree.query(grown)
+    # Pairs come grouped by geometry; keep them so (reduceat needs contiguous groups).
+    order = np.argsort(i, kind="stable")
+    i, j = i[order].astype(np.int64), j[order]
+    via_v = _point_segment(v[i], pieces.start[j], pieces.end[j])
+    group = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])
+    size = np.diff(np.r_[group, len(i)])
+    upper = np.repeat(np.minimum.reduceat(via_v, group), size)
+    lo = np.minimum(pieces.start[j], pieces.end[j])
+    hi = np.maximum(pieces.start[j], pieces.end[j])
+    gap_x = np.maximum(0.0, np.maximum(bounds[i, 0] - hi[:, 0], lo[:, 0] - bounds[i, 2]))
+    gap_y = np.maximum(0.0, np.maximum(bounds[i, 1] - hi[:, 1], lo[:, 1] - bounds[i, 3]))
+    lower = np.maximum(np.hypot(gap_x, gap_y), via_v - extent[i])
+    keep = lower <= upper * (1 + 1e-9) + 1e-9
+    i, j = i[keep], j[keep]
+    d = shapely.distance(geoms[i], pieces.geoms[j])
+    owner = pieces.owner[j]
+    group = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])
+    size = np.diff(np.r_[group, len(i)])
+    best = np.minimum.reduceat(d, group)
+    # Among the pieces at exactly the smallest distance, the lowest feature position.
+    tied = np.where(d == np.repeat(best, size), owner, np.iinfo(np.int64).max)
+    return i[group], best, np.minimum.reduceat(tied, group)
+
+
+def _nearest_by_tree(
+    geoms: npt.NDArray[np.object_], pieces: _Pieces, tree: shapely.STRtree
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Return (row, distance, feature) of the nearest piece of each geometry, by tree search."""
+    (i, j), d = tree.query_nearest(geoms, return_distance=True, all_matches=True)
+    # all_matches gives every piece at the (same) smallest distance: keep the lowest feature.
+    rows, owners = _first_of_each(i.astype(np.int64), pieces.owner[j])
+    best = np.empty(len(geoms))
+    best[i] = d
+    return rows, best[rows], owners
 
 
 def _within(rows: npt.NDArray[np.int64], part: slice) -> npt.NDArray[np.bool_]:
