@@ -348,8 +348,14 @@ def vn2000_crs(name: str, *, what: str = "crs") -> pyproj.CRS:
         return pyproj.CRS.from_epsg(UTM_EPSG[int(utm.group(1))])
     if zone := _ZONE.fullmatch(rest):
         return tm3_crs(_TM3_ZONES[zone.group(1)])
+    if decimal := re.search(r"(?<![\d-])(1\d\d)[.,](\d+)\s*°?\s*$", name):
+        return tm3_crs(float(f"{decimal.group(1)}.{decimal.group(2)}"))  # "TM-3 107.75"
     if meridian := _MERIDIAN.fullmatch(rest):
-        return tm3_crs(int(meridian.group(1)) + int(meridian.group(2) or 0) / 60)
+        minutes = int(meridian.group(2) or 0)
+        if minutes >= 60:
+            msg = f"{what}: {name!r}: {minutes} is not a number of minutes (0 to 59)"
+            raise CRSError(msg)
+        return tm3_crs(int(meridian.group(1)) + minutes / 60)
     province = re.sub(r"^(?:tm ?3 |mui 3 )", "", rest)
     try:
         _, value = province_meridian(province)

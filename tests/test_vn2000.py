@@ -96,6 +96,8 @@ def test_meridians_of_the_region(name, minutes_east_of_105):
         ("VN-2000 Tỉnh Đồng Nai", 5899),
         ("VN-2000 TM-3 107-45", 5899),
         ("VN-2000 107°45'", 5899),
+        ("VN-2000 TM-3 107.75", 5899),
+        ("VN-2000 TM-3 105,5", 9209),
         ("VN-2000 / TM-3 105-45", 9210),
         ("VN-2000 TP.HCM", 9210),
         ("VN-2000 BR-VT", 5899),
@@ -127,6 +129,8 @@ def test_unknown_names_are_refused_with_suggestions():
         to_crs("VN-2000 Paris", what="layers.parcels.crs")
     with pytest.raises(CRSError, match=r"not one of Vietnam's"):
         tm3_crs(45.0)
+    with pytest.raises(CRSError, match=r"75 is not a number of minutes"):
+        vn2000_crs("VN-2000 TM-3 107-75")
 
 
 def test_describe_names_the_zone_and_its_provinces():
