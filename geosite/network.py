@@ -577,7 +577,8 @@ class RoadGraph:
             self.edge_class, tagged, profile=profile, speeds=speeds, use_tagged=use_tagged
         )
         other = replace(self, edge_speed_kmh=speed, profile=profile, name=name or self.name)
-        for key in ("rep", "tree", "component", "component_size", "median_edge", "topology_key"):
+        geometry_only = ("rep", "tree", "segments", "component", "component_size", "median_edge")
+        for key in (*geometry_only, "topology_key"):
             if key in self._cache:
                 other._cache[key] = self._cache[key]  # noqa: SLF001 - same class
         return other
@@ -604,6 +605,42 @@ class RoadGraph:
         if "median_edge" not in self._cache:
             self._cache["median_edge"] = float(np.median(self.edge_length_m[self.representative]))
         out: float = self._cache["median_edge"]
+        return out
+
+    def segment_index(
+        self,
+    ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64], npt.NDArray[np.float64], Any]:
+        """Return the straight pieces of the representative edges, for snapping.
+
+        Returns
+        -------
+        tuple
+            Two-point LineStrings, the edge each belongs to, the distance (m) from the edge's
+            start to the piece's start, and an STRtree over the pieces. Distances to a
+            two-point piece are far cheaper than to a long many-vertex edge.
+        """
+        if "segments" not in self._cache:
+            rep = self.representative
+            coords, which = shapely.get_coordinates(self.edge_geometry[rep], return_index=True)
+            same = which[1:] == which[:-1]
+            a, b, seg_rep = coords[:-1][same], coords[1:][same], which[:-1][same]
+            length = np.hypot(*(b - a).T)
+            before = np.cumsum(length) - length
+            first = np.ones(len(seg_rep), dtype=bool)
+            first[1:] = seg_rep[1:] != seg_rep[:-1]
+            start = before - before[first][np.cumsum(first) - 1]
+            pieces = shapely.linestrings(
+                np.stack([a, b], axis=1).reshape(-1, 2), indices=np.repeat(np.arange(len(a)), 2)
+            )
+            self._cache["segments"] = (
+                np.asarray(pieces, dtype=object),
+                rep[seg_rep].astype(np.int64),
+                start.astype(np.float64),
+                shapely.STRtree(pieces),
+            )
+        out: tuple[npt.NDArray[np.object_], npt.NDArray[np.int64], npt.NDArray[np.float64], Any] = (
+            self._cache["segments"]
+        )
         return out
 
     def edge_tree(self) -> shapely.STRtree:
@@ -1631,17 +1668,17 @@ def _geometry_array(geoms: Any, crs: pyproj.CRS, what: str) -> npt.NDArray[np.ob
     return np.asarray(geoms, dtype=object)
 
 
-def _nearest_edges(
+def _nearest_segments(
     graph: RoadGraph, geoms: npt.NDArray[np.object_]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Find each geometry's nearest representative edge; return (row, edge, distance).
+    """Find each geometry's nearest edge piece; return (row, piece, distance).
 
-    Exact: an edge within ``radius`` of a geometry has its envelope within the geometry's
-    envelope grown by ``radius``, so the envelope query holds the nearest edge whenever one
+    Exact: a piece within ``radius`` of a geometry has its envelope within the geometry's
+    envelope grown by ``radius``, so the envelope query holds the nearest piece whenever one
     is that close; the others go through ``STRtree.query_nearest``. The bulk envelope query
     plus vectorised distances is two to three times faster than nearest-neighbour queries.
     """
-    tree = graph.edge_tree()
+    tree = graph.segment_index()[3]
     # most parcels of a dense network find their road within half a typical edge length
     radius = min(200.0, max(25.0, graph.median_edge_m / 2))
     bounds = shapely.bounds(geoms)
@@ -1687,17 +1724,20 @@ def _snap_chunk(
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not ok.any():
         return edge, fraction, dist, origin, point
-    pos, found, d = _nearest_edges(graph, geoms[ok])
+    pos, found, d = _nearest_segments(graph, geoms[ok])
     pos = np.flatnonzero(ok)[pos]
-    e = graph.representative[found]
-    eg = graph.edge_geometry[e]
-    line = shapely.shortest_line(eg, geoms[pos])
-    on_edge = shapely.get_point(line, 0)
+    pieces, piece_edge, piece_start, _ = graph.segment_index()
+    piece = pieces[found]
+    ends = shapely.get_coordinates(shapely.shortest_line(piece, geoms[pos])).reshape(-1, 2, 2)
+    on_edge, start = ends[:, 0], ends[:, 1]
+    piece_a = shapely.get_coordinates(piece).reshape(-1, 2, 2)[:, 0]
+    e = piece_edge[found]
+    along = piece_start[found] + np.hypot(*(on_edge - piece_a).T)
     edge[pos] = e
-    fraction[pos] = np.clip(shapely.line_locate_point(eg, on_edge, normalized=True), 0.0, 1.0)
+    fraction[pos] = np.clip(along / graph.edge_length_m[e], 0.0, 1.0)
     dist[pos] = d
-    origin[pos] = shapely.get_point(line, 1)
-    point[pos] = on_edge
+    origin[pos] = shapely.points(start)
+    point[pos] = shapely.points(on_edge)
     return edge, fraction, dist, origin, point
 
 
