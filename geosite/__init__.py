@@ -17,6 +17,7 @@ import logging
 
 from geosite._version import __version__
 from geosite.analysis import Result, evaluate
+from geosite.compare import compare, diff
 from geosite.errors import (
     CRSError,
     DataNotFoundError,
@@ -33,6 +34,7 @@ from geosite.outputs import write_outputs
 from geosite.render.map import result_to_map
 from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
 from geosite.scorecard import score_cards
+from geosite.sensitivity import sensitivity
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -50,6 +52,8 @@ __all__ = [
     "WeightsError",
     "__version__",
     "catalog",
+    "compare",
+    "diff",
     "evaluate",
     "layer_info",
     "load_scenario",
@@ -58,5 +62,6 @@ __all__ = [
     "scenario_from_dict",
     "scenario_from_yaml",
     "score_cards",
+    "sensitivity",
     "write_outputs",
 ]

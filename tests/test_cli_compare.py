@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 import json
 from pathlib import Path
@@ -37,8 +39,9 @@ def test_compare_writes_tables_and_a_switchable_map(
     pairs = pd.read_csv(out / "pairs.csv")
     assert pairs.loc[0, "kendall_tau"] == pytest.approx(-1.0)
     page = (out / "comparison.html").read_text(encoding="utf-8")
-    assert "scenario: tiny" in page
-    assert "port: tiny" in page
+    # One switchable layer per scenario, numbered in the order given.
+    assert "1. tiny: Candidates (total score)" in page
+    assert "2. tiny: Candidates (total score)" in page
     printed = capsys.readouterr().out
     assert "Kendall tau-b -1.000 over 2 candidates" in printed
 
@@ -139,3 +142,28 @@ def test_sensitivity_without_quantiles(
     table = pd.read_csv(out / "sensitivity.csv")
     assert (table["rank_p05"].dropna() == -1).all()
     assert "n/a" in capsys.readouterr().out
+
+
+def test_compare_side_by_side_needs_two_scenarios(
+    tiny_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, port = tiny_project / "scenario.yaml", _port_led(tiny_project)
+    out = tiny_project / "out"
+    args = [
+        "compare",
+        str(base),
+        str(port),
+        str(port),
+        "--out",
+        str(out),
+        "--layout",
+        "side_by_side",
+    ]
+    assert main(args) == EXIT_USAGE
+    assert "exactly two scenarios" in capsys.readouterr().err
+    assert (
+        main(["compare", str(base), str(port), "--out", str(out), "--layout", "side_by_side"])
+        == EXIT_OK
+    )
+    page = (out / "comparison.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"map_\w+\.sync\(map_\w+\)", page)) == 2  # the two maps move together
