@@ -119,13 +119,13 @@ def _brute_force(parcels: np.ndarray, features: np.ndarray) -> tuple[np.ndarray,
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("sampled", [0, 10**9])
+@pytest.mark.parametrize("method", ["whole", "tree", "samples"])
 def test_nearest_distance_equals_pairwise_distances(
-    monkeypatch: pytest.MonkeyPatch, seed: int, sampled: int
+    monkeypatch: pytest.MonkeyPatch, seed: int, method: str
 ) -> None:
     import geosite.measures.distance as distance
 
-    monkeypatch.setattr(distance, "_SAMPLED_PIECES_PER_PARCEL", sampled)
+    monkeypatch.setattr(distance, "_FORCE", method)
     parcels, features = _random_case(seed)
     expected_d, expected_i = _brute_force(parcels, features)
     d, i = nearest_distance(parcels, features)
@@ -138,13 +138,13 @@ def test_nearest_distance_equals_pairwise_distances(
 
 
 @pytest.mark.parametrize(("chunk_size", "threads"), [(1, 1), (7, 2), (64, 3), (10_000, 1)])
-@pytest.mark.parametrize("sampled", [0, 10**9])
+@pytest.mark.parametrize("method", ["whole", "tree", "samples"])
 def test_chunked_and_threaded_results_equal_one_batch(
-    monkeypatch: pytest.MonkeyPatch, chunk_size: int, threads: int, sampled: int
+    monkeypatch: pytest.MonkeyPatch, chunk_size: int, threads: int, method: str
 ) -> None:
     import geosite.measures.distance as distance
 
-    monkeypatch.setattr(distance, "_SAMPLED_PIECES_PER_PARCEL", sampled)
+    monkeypatch.setattr(distance, "_FORCE", method)
     parcels, features = _random_case(5)
     d0, i0 = nearest_distance(parcels, features, chunk_size=len(parcels), threads=1)
     d, i = nearest_distance(parcels, features, chunk_size=chunk_size, threads=threads)
@@ -157,7 +157,11 @@ def test_chunked_and_threaded_results_equal_one_batch(
     assert c.tolist() == brute.tolist()
 
 
-def test_point_and_line_features_only() -> None:
+@pytest.mark.parametrize("method", ["whole", "tree", "samples"])
+def test_point_and_line_features_only(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    import geosite.measures.distance as distance
+
+    monkeypatch.setattr(distance, "_FORCE", method)
     d, i = nearest_distance(
         [Point(0, 0), LineString([(0, 0), (0, 10)])], [Point(3, 4), LineString([(0, 5), (1, 5)])]
     )
@@ -184,14 +188,13 @@ def test_count_within_equals_pairwise_tests(radius: float) -> None:
     assert count_within(parcels, features, radius, chunk_size=50).tolist() == brute.tolist()
 
 
-@pytest.mark.parametrize(("per_parcel", "sampled"), [(0, 0), (10**9, 0), (10**9, 10**9)])
+@pytest.mark.parametrize("method", ["whole", "tree", "samples"])
 def test_whole_feature_and_segment_paths_agree(
-    monkeypatch: pytest.MonkeyPatch, per_parcel: int, sampled: int
+    monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
     import geosite.measures.distance as distance
 
-    monkeypatch.setattr(distance, "_SEGMENTS_PER_PARCEL", per_parcel)
-    monkeypatch.setattr(distance, "_SAMPLED_PIECES_PER_PARCEL", sampled)
+    monkeypatch.setattr(distance, "_FORCE", method)
     parcels, features = _random_case(4)
     expected_d, expected_i = _brute_force(parcels, features)
     d, i = nearest_distance(parcels, features, chunk_size=33)

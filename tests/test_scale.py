@@ -45,7 +45,7 @@ def test_count_within_memory_grows_with_the_batch_not_with_pairs() -> None:
 
 def test_nearest_distance_memory_is_linear_in_parcels() -> None:
     rng = np.random.default_rng(1)
-    # Few enough vertices that both sizes take the same path.
+    # Few enough vertices per parcel that both sizes take the same path.
     features = shapely.buffer(shapely.points(rng.uniform(0, 50_000, (200, 2))), 100)
 
     def run(n: int) -> int:

@@ -35,12 +35,25 @@ _T = TypeVar("_T")
 DEFAULT_CHUNK = 1 << 16
 
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon type ids
-#: Split the features into segments only when they have at most this many vertices per
-#: parcel: indexing the segments costs about as much as a few queries.
-_SEGMENTS_PER_PARCEL = 4
-#: Bound distances with samples along the pieces when there are at most this many pieces
-#: per parcel.
-_SAMPLED_PIECES_PER_PARCEL = 1
+#: Features with at most this many vertices per parcel are split into segments and searched
+#: with sample bounds; indexing more costs more than the queries save.
+_SAMPLED_VERTICES_PER_PARCEL = 4
+#: Features with at least this many vertices each are split into segments anyway: an exact
+#: distance to a whole large feature costs as much as its vertices.
+_LARGE_FEATURE_VERTICES = 64
+#: Tests force one search ("whole", "tree" or "samples") to check that all agree.
+_FORCE: str | None = None
+
+
+def _method(n_parcels: int, vertices: int, n_features: int) -> str:
+    """Choose the search measured to be cheapest (in CPU time) for these sizes."""
+    if _FORCE is not None:
+        return _FORCE
+    if vertices <= _SAMPLED_VERTICES_PER_PARCEL * n_parcels:
+        return "samples"
+    if vertices >= _LARGE_FEATURE_VERTICES * max(n_features, 1):
+        return "tree"
+    return "whole"
 
 
 def _geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -140,13 +153,13 @@ def nearest_distance(
     (metres in EPSG:32648). The distance is edge to edge: 0 when a geometry touches, overlaps
     or contains a feature, or lies inside a polygon feature.
 
-    The features are indexed as points and two-point segments (polygon rings and lines
-    split at their vertices), and parcels are tested for lying inside a polygon feature;
-    this gives the same distances as measuring to the whole features, faster (when the
-    features have more than four vertices per parcel, the whole features are indexed
-    instead, which is then cheaper). Parcels are processed in batches of ``chunk_size`` on
-    ``threads`` threads, so memory grows with the number of parcels, never with parcels
-    times features.
+    When the features have few vertices per parcel (at most 4), or many per feature (64 and
+    more), they are indexed as points and two-point segments (polygon rings and lines split at
+    their vertices) and parcels are tested for lying inside a polygon feature; a bound from
+    points sampled along the segments leaves few segments to measure exactly. Otherwise the
+    whole features are indexed, which is then cheaper. Every way gives the same distances.
+    Parcels are processed in batches of ``chunk_size`` on ``threads`` threads, so memory
+    grows with the number of parcels, never with parcels times features.
 
     Parameters
     ----------
@@ -189,20 +202,16 @@ def nearest_distance(
         raise ParameterError(msg)
     distances = np.full(len(src), np.nan)
     nearest = np.full(len(src), -1, dtype=np.int64)
-    if int(shapely.get_num_coordinates(dst).sum()) > _SEGMENTS_PER_PARCEL * len(src):
+    vertices = shapely.get_num_coordinates(dst)
+    method = _method(len(src), int(vertices.sum()), int(np.count_nonzero(vertices)))
+    if method == "whole":
         _nearest_whole(src, dst, distances, nearest, chunk=chunk, workers=workers)
         return distances, nearest
     pieces = _pieces(dst)
     tree = shapely.STRtree(pieces.geoms)
     inside = _inside_polygons(src, pieces)
     present = ~(shapely.is_missing(src) | shapely.is_empty(src))
-    # Bounding by samples pays when there are fewer pieces than parcels; with more, the
-    # k-d tree and the candidate pairs cost more than the tree's own nearest search.
-    samples = (
-        _Samples(pieces, spacing=_typical_size(src[present]))
-        if len(pieces.geoms) <= _SAMPLED_PIECES_PER_PARCEL * len(src)
-        else None
-    )
+    samples = _Samples(pieces, spacing=_typical_size(src[present])) if method == "samples" else None
 
     def batch(part: slice) -> None:
         base = part.start
