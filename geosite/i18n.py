@@ -180,6 +180,14 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "vi": "{scenario}: {count} địa điểm, {ranked} được xếp hạng",
     },
     "cli.excluded": {"en": "excluded: {reason}", "vi": "bị loại: {reason}"},
+    "cli.more_rows": {
+        "en": "... ({count} more in the table)",
+        "vi": "... (còn {count} địa điểm trong bảng)",
+    },
+    "cli.datum_restored": {
+        "en": "layer {layer!r}: the file's CRS lacks the VN-2000 datum shift; using {crs}",
+        "vi": "lớp {layer!r}: hệ tọa độ của tệp thiếu tham số chuyển đổi VN-2000; dùng {crs}",
+    },
     # Unit words shown after numbers (symbols such as m, km and ha are the same in both).
     "unit.m": {"en": "m", "vi": "m"},
     "unit.km": {"en": "km", "vi": "km"},
