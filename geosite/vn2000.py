@@ -68,6 +68,7 @@ __all__ = [
     "CRSCandidate",
     "DatumShiftProblem",
     "Transformation",
+    "apply_declared_crs",
     "check_datum_shift",
     "datum_shift_problem",
     "datum_transformations",
@@ -642,6 +643,62 @@ def restores_datum_shift(file_crs: pyproj.CRS, declared: pyproj.CRS) -> bool:
     """
     problem = datum_shift_problem(file_crs)
     return problem is not None and problem.fix.equals(declared)
+
+
+def apply_declared_crs(
+    gdf: gpd.GeoDataFrame, declared: pyproj.CRS | None, *, layer: str
+) -> gpd.GeoDataFrame:
+    """Give ``gdf`` the CRS a scenario declares for it, where that is safe.
+
+    The declared CRS is set when the file has none, and replaces the file's when the file's
+    CRS is the same projection without the VN-2000 datum shift (logged); any other
+    disagreement is refused. The result is then checked with :func:`check_datum_shift`.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read.
+    declared
+        The CRS the scenario declares for it (``layers.<name>.crs``), if any.
+    layer
+        The layer's name, for messages.
+
+    Raises
+    ------
+    CRSError
+        If the file's CRS and the declared one disagree otherwise, or the resulting CRS
+        drops the datum shift.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> bad = pyproj.CRS("+proj=tmerc +lon_0=107.75 +k=0.9999 +x_0=500000 +ellps=WGS84")
+    >>> gdf = gpd.GeoDataFrame(geometry=[shapely.Point(418000, 1194000)], crs=bad)
+    >>> apply_declared_crs(gdf, vn2000_crs("VN-2000 Đồng Nai"), layer="parcels").crs.to_epsg()
+    5899
+    """
+    if declared is not None:
+        if gdf.crs is None:
+            gdf = gdf.set_crs(declared)
+        else:
+            current = pyproj.CRS.from_user_input(gdf.crs)
+            if restores_datum_shift(current, declared):
+                logger.warning(
+                    "layer %r: the file's CRS %r lacks the VN-2000 datum shift; using the "
+                    "declared %s",
+                    layer,
+                    current.name,
+                    declared.name,
+                )
+                gdf = gdf.set_crs(declared, allow_override=True)
+            elif not current.equals(declared):
+                msg = (
+                    f"layer {layer!r}: the file declares {current.name!r} but the scenario says "
+                    f"{declared.name!r}; remove `crs` from the scenario or fix the file"
+                )
+                raise CRSError(msg)
+    check_datum_shift(gdf, layer=layer)
+    return gdf
 
 
 @dataclass(frozen=True, slots=True)

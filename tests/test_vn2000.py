@@ -404,3 +404,22 @@ def test_the_tm3_parcels_without_prj_name_the_dong_nai_zone(tmp_path):
         gdf.set_crs(None, allow_override=True).to_file(tmp_path / "noprj.shp")
     with pytest.raises(CRSError, match=r"VN-2000 / TM-3 107-45 \(EPSG:5899\)"):
         require_crs(read_vector(tmp_path / "noprj.shp"), layer="parcels")
+
+
+def test_a_declared_vn2000_crs_replaces_a_prj_without_the_shift(tmp_path, caplog):
+    from geosite.vn2000 import apply_declared_crs
+
+    gdf = read_vector(_parcels_without_shift(tmp_path))
+    with caplog.at_level("WARNING", logger="geosite.vn2000"):
+        fixed = apply_declared_crs(gdf, vn2000_crs("VN-2000 Đồng Nai"), layer="parcels")
+    assert fixed.crs.to_epsg() == 5899
+    assert "lacks the VN-2000 datum shift" in caplog.text
+    # Declared nothing: the fault is reported with its offset.
+    with pytest.raises(CRSError, match=r"would land 226 m"):
+        apply_declared_crs(gdf, None, layer="parcels")
+    # Declared another zone: a conflict, not a repair.
+    with pytest.raises(CRSError, match=r"the file declares 'VN2000 Dong Nai' but the scenario"):
+        apply_declared_crs(gdf, vn2000_crs("VN-2000 Bình Dương"), layer="parcels")
+    # No CRS in the file: the declared one is set.
+    bare = gdf.set_crs(None, allow_override=True)
+    assert apply_declared_crs(bare, to_crs("EPSG:5899"), layer="p").crs.to_epsg() == 5899
