@@ -271,3 +271,16 @@ def test_size_budget_draws_the_best_candidates(tiny_project: Path) -> None:
     assert "Showing the best 1 of 3 candidates." in html
     with pytest.raises(ParameterError, match="max_shapes"):
         result_to_map(result, max_shapes=0)
+
+
+def test_scenario_text_is_escaped_in_the_layer_control(tiny_project: Path) -> None:
+    scenario = tiny_project / "scenario.yaml"
+    text = scenario.read_text(encoding="utf-8").replace(
+        "  - name: port_distance\n",
+        "  - name: port_distance\n    label: '<img src=x onerror=alert(1)>'\n",
+    )
+    scenario.write_text(text, encoding="utf-8")
+    html = result_to_map(evaluate(scenario)).get_root().render()
+    assert "<img src=x" not in html
+    # Escaped for HTML (Leaflet writes layer names as HTML), then for JavaScript by folium.
+    assert "Criterion \\u0026lt;img src=x onerror=alert(1)\\u0026gt;: features" in html

@@ -272,7 +272,8 @@ class _JsLayer(Layer):
     )
 
     def __init__(self, js: str, *, name: str, show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        # Leaflet's layer control writes names as HTML; names carry scenario text.
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "geosite_layer"
         self.js = js
 
