@@ -223,6 +223,13 @@ def test_centre_pixels_are_those_whose_centre_is_inside(tmp_path_factory, geoms)
     rows, cols = np.mgrid[0:12, 0:16]
     for i, geom in enumerate(geoms):
         inside = shapely.contains_xy(geom, cols + 0.5, rows + 0.5)
+        # A centre on the boundary (to rounding, after placing the polygon on the grid and
+        # back) is a tie that any rule may break either way.
+        on_edge = shapely.distance(geom.boundary, shapely.points(cols + 0.5, rows + 0.5)) < 1e-9
+        if on_edge.any():
+            counted = 0 if table.loc[i, "fallback"] else table.loc[i, "pixels"]
+            assert (inside & ~on_edge).sum() <= counted <= (inside | on_edge).sum()
+            continue
         if table.loc[i, "fallback"]:
             assert not inside.any()
             continue
