@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 
-from geosite import io
+from geosite import io, vn2000
 from geosite.aggregate import aggregate, contributions
 from geosite.constraints import ForceInclude
 from geosite.crs import analysis_crs, require_crs, to_crs
-from geosite.errors import CRSError, DataNotFoundError, LayerError
+from geosite.errors import DataNotFoundError, LayerError
 from geosite.grid import grid_candidates
 from geosite.measures.base import MeasureContext, MeasureResult, Where
 from geosite.scenario import Criterion, Scenario, load_scenario
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import numpy.typing as npt
+    import pyproj
 
 __all__ = ["CriterionSummary", "LayerUse", "Result", "evaluate"]
 
@@ -52,12 +52,16 @@ class LayerUse:
         licence and accuracy).
     attribution
         Short attribution text for maps, if known.
+    text_conversions
+        What was converted to Unicode from a legacy Vietnamese encoding when the layer was
+        read (see :func:`geosite.text.convert_columns`), if anything.
     """
 
     name: str
     path: Path
     bundled: str | None = None
     attribution: str | None = None
+    text_conversions: object | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,18 +175,21 @@ class _LayerStore:
             info = bundled.layer_info(bundled_name)
             self.uses[name] = LayerUse(name, path, bundled_name, info.attribution)
         else:
-            gdf = io.read_vector(path, layer=source.layer if source is not None else None)
-            self.uses[name] = LayerUse(name, path)
-        if source is not None and source.crs is not None:
-            declared = to_crs(source.crs, what=f"layers.{name}.crs")
-            if gdf.crs is None:
-                gdf = gdf.set_crs(declared)
-            elif not pyproj.CRS.from_user_input(gdf.crs).equals(declared):
-                msg = (
-                    f"layer {name!r}: the file declares {gdf.crs.to_string()!r} but the scenario "
-                    f"says crs {source.crs!r}; remove `crs` from the scenario or fix the file"
-                )
-                raise CRSError(msg)
+            gdf = io.read_vector(
+                path,
+                layer=source.layer if source is not None else None,
+                encoding=source.encoding if source is not None else None,
+            )
+            conversions = gdf.attrs.get("text_conversions")
+            self.uses[name] = LayerUse(name, path, text_conversions=conversions or None)
+        declared = (
+            to_crs(source.crs, what=f"layers.{name}.crs")
+            if source is not None and source.crs is not None
+            else None
+        )
+        # Sets a declared CRS on a file without one, restores a VN-2000 datum shift a .prj
+        # dropped, refuses other disagreements, and checks the shift is there.
+        gdf = vn2000.apply_declared_crs(gdf, declared, layer=name)
         require_crs(gdf, layer=name)
         if source is not None and source.where:
             gdf = io.filter_where(gdf, source.where, layer=name)
@@ -262,6 +269,15 @@ def _measure(
                 f"{criterion.name} = {values[i]:.4g} {result.unit} beyond the cutoff".rstrip()
             )
     return result, values, np.asarray(criterion.value(values), dtype=np.float64)
+
+
+def _with_admin_units(table: pd.DataFrame, candidates: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Add the old and new administrative units of each candidate, after its score columns."""
+    from geosite.admin import add_admin_columns  # noqa: PLC0415 - reads the unit tables
+
+    units = add_admin_columns(candidates[[candidates.geometry.name]])
+    columns = [c for c in units.columns if c != units.geometry.name]
+    return pd.concat([table, pd.DataFrame(units[columns])], axis=1)
 
 
 def _force_include(
@@ -387,6 +403,8 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
     table["rank"] = table["rank"].astype("Int64")
     table["excluded"] = ~eligible
     table["exclusion_reason"] = pd.Series(notes, dtype=object)
+    if scenario.outputs.admin_units:
+        table = _with_admin_units(table, candidates)
     # Best first; excluded candidates last by score; ties broken by id for determinism.
     order = np.lexsort(
         (table[id_column].astype(str).to_numpy(), -np.nan_to_num(totals, nan=-np.inf), ~eligible)

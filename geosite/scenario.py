@@ -37,6 +37,7 @@ from geosite.grid import GridSpec
 from geosite.measures import MeasureType
 from geosite.measures.base import Where
 from geosite.measures.network import NetworkMeasure, NetworkSpec
+from geosite.text import parse_encoding
 from geosite.transforms import ValueFunction
 from geosite.weights import DirectWeights, WeightingSpec, resolve_weights
 
@@ -90,9 +91,22 @@ class LayerSource(_Model):
     )
     where: Where | None = Field(None, description="Keep only features whose attributes match.")
     id: str | None = Field(None, description="Column that identifies features.")
+    encoding: Literal["auto", "unicode", "tcvn3", "vni"] | None = Field(
+        None,
+        description=(
+            "Text encoding of the attribute table: unicode, or the legacy Vietnamese tcvn3 "
+            "(ABC) or vni (VNI-Windows) to convert, or auto to detect and report."
+        ),
+    )
     repair: bool = Field(
         default=False, description="Repair invalid geometries (reported) instead of refusing them."
     )
+
+    @field_validator("encoding", mode="before")
+    @classmethod
+    def _encoding_alias(cls, value: Any) -> Any:
+        # Accept the names planners use: abc, tcvn, vni-windows, utf-8...
+        return parse_encoding(value, what="encoding") if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_source(self) -> LayerSource:
@@ -193,6 +207,13 @@ class Outputs(_Model):
     map: bool = Field(default=True, description="Write map.html.")
     formats: list[TableFormat] = Field(
         default_factory=lambda: list(DEFAULT_FORMATS), description="Table formats to write."
+    )
+    admin_units: bool = Field(
+        default=False,
+        description=(
+            "Add each candidate's province, district and ward before and after the July 2025 "
+            "mergers (province_old, ward_new...) to the table."
+        ),
     )
 
 
