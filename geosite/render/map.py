@@ -661,7 +661,12 @@ def _legend_html(
     scheme = tr(f"scheme.{options.scheme}", lang)
     rows = [
         (
-            f"<b>{esc(tr('map.legend.title', lang))}</b><br>"
+            (
+                f"<b>{esc(tr('map.legend.scenario', lang, name=results[0].scenario.name))}</b><br>"
+                if len(results) == 1
+                else ""
+            )
+            + f"<b>{esc(tr('map.legend.title', lang))}</b><br>"
             f"<small>{esc(tr('map.legend.subtitle', lang, scheme=scheme))}</small>"
         )
     ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from geosite.render.map import (
@@ -109,7 +110,7 @@ def static_map(
     bins, cls = classify_scores(scores, scheme=scheme, classes=classes)
     palette = _palette(classes)
     colours = [EXCLUDED_COLOUR if c < 0 else palette[c] for c in cls]
-    fig = Figure(figsize=(8.5, 8), layout="constrained")
+    fig = Figure(figsize=(11.5, 8), layout="constrained")
     ax = fig.add_subplot()
     minx, miny, maxx, maxy = table.total_bounds
     pad = max(maxx - minx, maxy - miny, 2000.0) * 0.12
@@ -180,10 +181,11 @@ def static_map(
                 label=tr("map.legend.excluded", lang),
             )
         )
-    ax.legend(
+    handles += _feature_handles(result)
+    fig.legend(
         handles=handles,
         title=tr("map.legend.title", lang),
-        loc="upper left",
+        loc="outside right upper",
         fontsize=8,
         title_fontsize=8,
         framealpha=0.9,
@@ -192,6 +194,35 @@ def static_map(
     crs_name = result.crs.name
     fig.text(0.01, 0.005, f"{crs_name} · {tr('report.no_basemap', lang)}", fontsize=6, color="#555")
     return _save(fig, path)
+
+
+def _feature_handles(result: Result) -> list[Any]:
+    """Return legend entries for what each criterion measured to, as drawn on the map."""
+    handles: list[Any] = []
+    for i, summary in enumerate(result.criteria):
+        features = summary.features
+        if features is None or len(features) == 0:
+            continue
+        if _is_route(summary):
+            handles.append(
+                Line2D([], [], color=_feature_colour(i), linewidth=1.2, label=summary.title[:48])
+            )
+        elif features.geom_type.str.contains("Point").any():
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=5,
+                    markerfacecolor=_feature_colour(i),
+                    markeredgecolor="#222222",
+                    label=summary.title[:48],
+                )
+            )
+        else:
+            handles.append(Line2D([], [], color=ROAD_COLOURS["trunk"], label=summary.title[:48]))
+    return handles
 
 
 def value_function_figure(
