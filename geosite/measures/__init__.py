@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from geosite.measures.attribute import AttributeMeasure
+from geosite.measures.attribute import AttributeMeasure, zone_by_largest_overlap
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.measures.distance import (
     CountWithinMeasure,
@@ -19,8 +19,8 @@ from geosite.measures.distance import (
     nearest_distance,
 )
 from geosite.measures.network import NetworkMeasure
-from geosite.measures.overlay import OverlayMeasure
-from geosite.measures.raster import RasterMeasure
+from geosite.measures.overlay import OverlayMeasure, overlay_share
+from geosite.measures.raster import RasterMeasure, zonal_statistics
 
 __all__ = [
     "AttributeMeasure",
@@ -35,6 +35,9 @@ __all__ = [
     "RasterMeasure",
     "count_within",
     "nearest_distance",
+    "overlay_share",
+    "zonal_statistics",
+    "zone_by_largest_overlap",
 ]
 
 MeasureType = Annotated[
