@@ -16,6 +16,10 @@ much less. Run by hand::
     python benchmarks/bench_pipeline.py                     # 1e4, 1e5 and 1e6 cells
     python benchmarks/bench_pipeline.py --cell-ha 100 10    # smaller runs only
     python benchmarks/bench_pipeline.py --criteria target   # 6 criteria: 2 network, 1 raster
+    python benchmarks/bench_pipeline.py --dask 250000       # partitioned on Dask (threads)
+
+With ``--dask`` the per-criterion columns are empty: the partitions measure every criterion
+at once, and only the total is timed.
 """
 
 from __future__ import annotations
@@ -102,7 +106,7 @@ class _Steps(logging.Handler):
             self.marks.append((str(record.args[0]), time.perf_counter()))  # type: ignore[index]
 
 
-def evaluate_once(scenario_path: Path) -> dict:
+def evaluate_once(scenario_path: Path, partition_size: int | None = None) -> dict:
     steps = _Steps()
     log = logging.getLogger("geosite.analysis")
     log.addHandler(steps)
@@ -111,11 +115,16 @@ def evaluate_once(scenario_path: Path) -> dict:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     c0 = time.process_time()
     t0 = time.perf_counter()
-    result = evaluate(scenario)
+    if partition_size is None:
+        result = evaluate(scenario)
+    else:
+        from geosite.distributed import evaluate_partitioned  # noqa: PLC0415 - optional
+
+        result = evaluate_partitioned(scenario, partition_size=partition_size, scheduler="threads")
     t1 = time.perf_counter()
     cpu = time.process_time() - c0
     names = [c.name for c in scenario.criteria]
-    marks = steps.marks
+    marks = steps.marks if partition_size is None else []
     timing = {"load": marks[0][1] - t0 if marks else float("nan")}
     for k, (name, start) in enumerate(marks):
         end = marks[k + 1][1] if k + 1 < len(marks) else None
@@ -139,21 +148,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cell-ha", type=float, nargs="+", default=[125.0, 12.5, 1.25])
     ap.add_argument("--criteria", choices=["bundled", "target"], default="bundled")
+    ap.add_argument(
+        "--dask",
+        type=int,
+        metavar="PARTITION_SIZE",
+        help="evaluate with geosite.distributed (threads scheduler) in partitions of this size",
+    )
     ap.add_argument("--evaluate", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.evaluate is not None:
-        print(json.dumps(evaluate_once(args.evaluate)))
+        print(json.dumps(evaluate_once(args.evaluate, args.dask)))
         return
 
-    print(f"cores: {os.cpu_count()}; criteria: {args.criteria} (+ sea share raster)")
+    how = f"geosite.distributed, partitions of {args.dask:,}" if args.dask else "geosite.evaluate"
+    print(f"cores: {os.cpu_count()}; criteria: {args.criteria}; {how}")
     rows = []
     for cell_ha in args.cell_ha:
         with tempfile.TemporaryDirectory() as tmp:
             grid = Path(tmp) / "grid.fgb"
             n, t_grid, t_write = make_grid(cell_ha, grid)
             scenario = write_scenario(Path(tmp), grid, args.criteria)
+            extra = ["--dask", str(args.dask)] if args.dask else []
             proc = subprocess.run(
-                [sys.executable, __file__, "--evaluate", str(scenario)],
+                [sys.executable, __file__, "--evaluate", str(scenario), *extra],
                 capture_output=True,
                 text=True,
                 check=True,
