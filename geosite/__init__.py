@@ -31,7 +31,8 @@ from geosite.errors import (
 )
 from geosite.layers import catalog, layer_info, read_layer
 from geosite.outputs import write_outputs
-from geosite.render.map import result_to_map
+from geosite.render.map import result_to_map, results_to_map
+from geosite.render.report import write_report
 from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
 from geosite.scorecard import score_cards
 from geosite.sensitivity import sensitivity
@@ -59,9 +60,11 @@ __all__ = [
     "load_scenario",
     "read_layer",
     "result_to_map",
+    "results_to_map",
     "scenario_from_dict",
     "scenario_from_yaml",
     "score_cards",
     "sensitivity",
     "write_outputs",
+    "write_report",
 ]

@@ -19,7 +19,7 @@ import pandas as pd
 from geosite import io, vn2000
 from geosite.aggregate import aggregate, contributions
 from geosite.constraints import ForceInclude
-from geosite.crs import analysis_crs, require_crs, to_crs
+from geosite.crs import DEFAULT_CRS, CRSLike, analysis_crs, require_crs, to_crs
 from geosite.errors import DataNotFoundError, LayerError
 from geosite.grid import grid_candidates
 from geosite.measures.base import MeasureContext, MeasureResult, Where
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyproj
 
-__all__ = ["CriterionSummary", "LayerUse", "Result", "evaluate"]
+__all__ = ["CriterionSummary", "LayerUse", "Result", "evaluate", "load_layer"]
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +216,37 @@ class _LayerStore:
             gdf = io.filter_where(self.raw(name), where, layer=name)
             self._projected[key] = gdf.to_crs(self.crs)
         return self._projected[key]
+
+
+def load_layer(
+    scenario: Scenario, name: str, where: Where | None = None, *, crs: CRSLike | None = None
+) -> gpd.GeoDataFrame:
+    """Read a layer the way an evaluation of ``scenario`` reads it.
+
+    The layer (bundled, or declared under the scenario's ``layers:``) is checked (CRS,
+    geometries), filtered by its declared ``where`` and by ``where``, and projected to ``crs``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario that names the layer.
+    name
+        A layer name the scenario may use.
+    where
+        A further attribute filter, ``{column: value or [values]}``.
+    crs
+        The CRS to project to; the scenario's analysis CRS (or EPSG:32648) if omitted.
+
+    Examples
+    --------
+    >>> from geosite import load_scenario
+    >>> ports = load_layer(load_scenario("dong-nam-bo"), "ports", {"port_id": "cai-mep-thi-vai"})
+    >>> len(ports), ports.crs.to_epsg()
+    (1, 32648)
+    """
+    store = _LayerStore(scenario)
+    store.crs = to_crs(crs) if crs is not None else to_crs(scenario.crs or DEFAULT_CRS)
+    return store.load(name, where)
 
 
 def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame:

@@ -54,3 +54,31 @@ def test_every_bundled_scenario_validates() -> None:
 
 def test_package_ships_type_information() -> None:
     assert (Path(geosite.__file__).parent / "py.typed").is_file()
+
+
+def test_readme_sample_output_is_what_the_main_job_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geosite.cli import main
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"```console\n\$ geosite run scenarios/dong-nam-bo.yaml --out out/\n(.*?)```",
+        text,
+        re.DOTALL,
+    )
+    assert block is not None
+    expected = [line for line in block.group(1).splitlines() if not line.startswith("wrote ")]
+    assert main(["run", "dong-nam-bo", "--out", str(tmp_path), "--no-map"]) == 0
+    printed = [
+        line for line in capsys.readouterr().out.splitlines() if not line.startswith("wrote ")
+    ]
+    assert printed == expected
+
+
+def test_readme_python_output_is_what_the_api_gives() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n(\s+site_id\s+total_score\s+rank\n.*?)```", text, re.DOTALL)
+    assert block is not None
+    table = geosite.evaluate(geosite.load_scenario("dong-nam-bo")).table
+    assert str(table[["site_id", "total_score", "rank"]].head(3)) + "\n" == block.group(1)

@@ -584,7 +584,7 @@ def _criterion_layer(
 
 def _constraint_layers(result: Result, options: _Options) -> list[_JsLayer]:
     """Return the zones of ``inside`` / ``outside`` constraints, grown by their buffers."""
-    from geosite.analysis import _LayerStore  # noqa: PLC0415 - only maps need it
+    from geosite.analysis import load_layer  # noqa: PLC0415 - only maps need it
     from geosite.constraints import InsideConstraint, OutsideConstraint  # noqa: PLC0415
 
     zones = [
@@ -594,12 +594,12 @@ def _constraint_layers(result: Result, options: _Options) -> list[_JsLayer]:
     ]
     if not zones:
         return []
-    store = _LayerStore(result.scenario)
-    store.crs = result.crs
     layers = []
     for constraint in zones:
         try:
-            features = store.load(constraint.layer, constraint.where)
+            features = load_layer(
+                result.scenario, constraint.layer, constraint.where, crs=result.crs
+            )
         except GeositeError as err:  # pragma: no cover - the evaluation read it already
             logger.warning("constraint zone %r not drawn: %s", constraint.layer, err)
             continue
