@@ -284,3 +284,19 @@ def test_scenario_text_is_escaped_in_the_layer_control(tiny_project: Path) -> No
     assert "<img src=x" not in html
     # Escaped for HTML (Leaflet writes layer names as HTML), then for JavaScript by folium.
     assert "Criterion \\u0026lt;img src=x onerror=alert(1)\\u0026gt;: features" in html
+
+
+def test_score_cards_in_popups_show_the_margin_to_the_next_rank(tiny_project: Path) -> None:
+    # a (rank 2) must come 233 m closer to the port to reach b: 1766.7 m instead of 2000 m.
+    html = result_to_map(evaluate(tiny_project / "scenario.yaml")).get_root().render()
+    assert '"margin"' in html
+    assert "\\u2212233 m" in html or "\u2212233 m" in html
+    assert "to move up a rank" in html
+
+
+def test_popup_numbers_are_rounded_once() -> None:
+    # 0.840462 must show as 0.840, not 0.841 from rounding to 4 digits first.
+    result = evaluate("dong-nam-bo")
+    html = result_to_map(result).get_root().render()
+    total = float(result.table["total_score"].iloc[0])
+    assert f"{round(total, 6)}" in html

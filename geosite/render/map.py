@@ -36,6 +36,7 @@ from jinja2 import Template
 from geosite.errors import GeositeError, ParameterError
 from geosite.render.assets import drop_unused_defaults, make_offline
 from geosite.render.text import format_number, format_value, tr
+from geosite.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -404,6 +405,36 @@ def _add_tools(fmap: folium.Map, lang: str) -> None:
 # --------------------------------------------------------------------------- candidates
 
 
+#: Score cards compute the margin to the next rank for this many best candidates.
+MARGIN_LIMIT = 1000
+
+
+def _margins(result: Result, lang: str) -> list[list[str | None]]:
+    """Return, per candidate and criterion, the signed raw change that moves it up one rank."""
+    cards = score_cards(result, limit=MARGIN_LIMIT)
+    criteria = [s.name for s in result.criteria]
+    units = {s.name: s.unit for s in result.criteria}
+    pivot = cards.pivot_table(
+        index=result.id_column,
+        columns="criterion",
+        values="margin_to_next_rank",
+        aggfunc="first",
+        dropna=False,
+    )
+    pivot = pivot.reindex(index=result.table[result.id_column], columns=criteria)
+    out: list[list[str | None]] = []
+    for row in pivot.to_numpy(dtype=float):
+        cells: list[str | None] = []
+        for name, value in zip(criteria, row, strict=True):
+            if not math.isfinite(value):
+                cells.append(None)
+                continue
+            sign = "+" if value > 0 else "\u2212" if value < 0 else ""
+            cells.append(sign + format_value(abs(value), units[name], lang))
+        out.append(cells)
+    return out
+
+
 def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _Options) -> str:
     table = result.table
     name_col = result.name_column or result.id_column
@@ -425,6 +456,7 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
         r[~np.isfinite(a)] = None
         return r.tolist()  # type: ignore[no-any-return]
 
+    margins = _margins(result, lang)
     ranks = table["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     totals = table["total_score"].to_numpy(dtype=float)
     payload = {
@@ -446,18 +478,22 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
                 "score",
                 "weight",
                 "contribution",
+                "margin",
             )
         },
         "rows": {
             "name": [_clean(v) for v in table[name_col]],
             "id": [_clean(v) for v in table[result.id_column]],
             "rank": [int(r) if math.isfinite(r) else None for r in ranks],
-            "total": [round(t, 4) if math.isfinite(t) else None for t in totals],
+            # Sent with spare digits: rounding here and again for display would round twice
+            # (0.840462 -> 0.8405 -> 0.841).
+            "total": [round(t, 6) if math.isfinite(t) else None for t in totals],
             "cls": cls.tolist(),
             "reason": [_clean(v) for v in table["exclusion_reason"]],
             "raw": raw.tolist(),
-            "score": rounded(score, 3),
-            "contrib": rounded(contrib, 4),
+            "score": rounded(score, 6),
+            "contrib": rounded(contrib, 6),
+            "margin": margins,
         },
     }
     return _js_json(payload)

@@ -50,6 +50,7 @@ _EN: dict[str, str] = {
     "card.score": "score",
     "card.weight": "weight",
     "card.contribution": "contribution",
+    "card.margin": "to move up a rank",
     "card.route": "{candidate} to {facility}",
     # report
     "report.title": "Site-suitability report: {name}",
@@ -141,6 +142,7 @@ _VI: dict[str, str] = {
     "card.score": "điểm",
     "card.weight": "trọng số",
     "card.contribution": "đóng góp",
+    "card.margin": "để lên một hạng",
     "card.route": "{candidate} đến {facility}",
     "report.title": "Báo cáo đánh giá mức độ thích hợp địa điểm: {name}",
     "report.generated": "Lập bằng geosite {version} ngày {date}.",

@@ -36,14 +36,15 @@
     }
     h.push('<table class="geosite-card"><tr><th>' + G.esc(t.criterion) + "</th><th>" +
       G.esc(t.raw) + "</th><th>" + G.esc(t.score) + "</th><th>" + G.esc(t.weight) +
-      "</th><th>" + G.esc(t.contribution) + "</th></tr>");
+      "</th><th>" + G.esc(t.contribution) + "</th><th>" + G.esc(t.margin) + "</th></tr>");
     d.criteria.forEach(function (c, j) {
       var s = r.score[i][j];
       var width = s === null ? 0 : Math.round(60 * s);
       h.push("<tr><td>" + G.esc(c.title) + '</td><td class="n">' + G.esc(r.raw[i][j]) +
         '</td><td class="n"><span class="geosite-bar" style="width:' + width + 'px"></span>' +
         G.num(d, s, 2) + '</td><td class="n">' + G.num(d, c.weight, 2) + '</td><td class="n">' +
-        G.num(d, r.contrib[i][j], 3) + "</td></tr>");
+        G.num(d, r.contrib[i][j], 3) + '</td><td class="n">' +
+        (r.margin[i][j] === null ? "&ndash;" : G.esc(r.margin[i][j])) + "</td></tr>");
     });
     h.push("</table></div>");
     return h.join("");
