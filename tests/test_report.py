@@ -202,3 +202,16 @@ def test_ranking_table_is_bounded(tiny_project: Path, tmp_path: Path) -> None:
     body = text[text.index('<table class="ranking">') : text.index("</table>")]
     assert body.count("<tr") == 2  # header and the winner
     assert "The first 1 rows; every candidate is in scores.csv." in text
+
+
+def test_report_score_cards_show_the_margin_to_the_next_rank(tmp_path) -> None:
+    from geosite import evaluate, score_cards
+    from geosite.render.report import write_report
+
+    result = evaluate("dong-nam-bo")
+    write_report(result, tmp_path, cards=3)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "to move up a rank" in page
+    cards = score_cards(result, limit=3)
+    second = cards[(cards["rank"] == 2) & (cards["criterion"] == "port_truck_time")].iloc[0]
+    assert f"\u2212{abs(second['margin_to_next_rank']):.1f} min" in page

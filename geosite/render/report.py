@@ -36,6 +36,7 @@ from geosite.render.static import (
     value_function_figure,
 )
 from geosite.render.text import format_number, format_value, tr
+from geosite.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,8 +87,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _margins(result: Result, lang: str, limit: int) -> dict[tuple[Any, str], str]:
+    """Return the signed margin to the next rank, formatted, by (candidate id, criterion)."""
+    units = {s.name: s.unit for s in result.criteria}
+    cards = score_cards(result, limit=limit)
+    out: dict[tuple[Any, str], str] = {}
+    for cid, criterion, value in zip(
+        cards[result.id_column], cards["criterion"], cards["margin_to_next_rank"], strict=True
+    ):
+        if math.isfinite(value):
+            sign = "+" if value > 0 else "\u2212" if value < 0 else ""
+            out[(cid, criterion)] = sign + format_value(abs(value), units[criterion], lang)
+    return out
+
+
 def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     label = result.name_column or result.id_column
+    limit = int(rows["rank"].max()) if len(rows) and rows["rank"].notna().any() else 0
+    margins = _margins(result, lang, limit) if limit else {}
     cards = []
     for _, row in rows.iterrows():
         rank = _plain(row["rank"])
@@ -106,6 +123,7 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
                         "score_text": _num(row[f"{s.name}_score"], 2, lang),
                         "weight": format_number(s.weight, 2, lang),
                         "contribution": _num(row[f"{s.name}_contribution"], 3, lang),
+                        "margin": margins.get((row[result.id_column], s.name)),
                     }
                     for s in result.criteria
                 ],
