@@ -51,7 +51,7 @@ class MeasureContext:
         Directory of the scenario file; relative paths in a measure spec resolve against it.
     networks
         Road-network definitions of the scenario's top-level ``networks:`` section, by name
-        (values are :class:`geosite.network.NetworkSpec` models).
+        (values are :class:`geosite.measures.network.NetworkSpec` models).
     cache
         A per-evaluation dictionary measures may use to share expensive objects (road graphs,
         spatial indexes) between criteria. Keys should be namespaced by module.
