@@ -229,6 +229,11 @@ def nearest_distance(
             rows, d, owners = _nearest_pieces(src[rest], pieces, tree, samples)
         distances[rest[rows]] = d
         nearest[rest[rows]] = owners
+        missed = rest[np.isnan(distances[rest])]
+        if len(missed):  # pragma: no cover - the bound always finds a piece; belt and braces
+            rows, d, owners = _nearest_by_tree(src[missed], pieces, tree)
+            distances[missed[rows]] = d
+            nearest[missed[rows]] = owners
 
     _run(batch, _batches(len(src), chunk), workers)
     return distances, nearest
