@@ -17,7 +17,10 @@ import logging
 
 from geosite._version import __version__
 from geosite.analysis import Result, evaluate
-from geosite.compare import compare, diff
+
+# Shortcuts are named apart from their modules, so `import geosite.compare` stays the module.
+from geosite.compare import compare as compare_scenarios
+from geosite.compare import diff as diff_scenarios
 from geosite.errors import (
     CRSError,
     DataNotFoundError,
@@ -35,7 +38,7 @@ from geosite.render.map import result_to_map, results_to_map
 from geosite.render.report import write_report
 from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
 from geosite.scorecard import score_cards
-from geosite.sensitivity import sensitivity
+from geosite.sensitivity import sensitivity as analyse_sensitivity
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -52,9 +55,10 @@ __all__ = [
     "ScenarioError",
     "WeightsError",
     "__version__",
+    "analyse_sensitivity",
     "catalog",
-    "compare",
-    "diff",
+    "compare_scenarios",
+    "diff_scenarios",
     "evaluate",
     "layer_info",
     "load_scenario",
@@ -64,7 +68,6 @@ __all__ = [
     "scenario_from_dict",
     "scenario_from_yaml",
     "score_cards",
-    "sensitivity",
     "write_outputs",
     "write_report",
 ]

@@ -82,3 +82,15 @@ def test_readme_python_output_is_what_the_api_gives() -> None:
     assert block is not None
     table = geosite.evaluate(geosite.load_scenario("dong-nam-bo")).table
     assert str(table[["site_id", "total_score", "rank"]].head(3)) + "\n" == block.group(1)
+
+
+def test_top_level_names_do_not_shadow_submodules() -> None:
+    import importlib
+    import pkgutil
+    import types
+
+    for info in pkgutil.iter_modules(geosite.__path__):
+        if info.name == "__main__":
+            continue  # importing it runs the command line
+        module = importlib.import_module(f"geosite.{info.name}")
+        assert isinstance(getattr(geosite, info.name, module), types.ModuleType), info.name
