@@ -20,7 +20,13 @@ def main(out_dir: Path) -> None:
     result = geosite.evaluate(scenario)
 
     # The table is a GeoDataFrame: raw values with units, scores, weights, contributions.
-    columns = ["site_id", "port_truck_time_min", "long_thanh_airport_time_min", "total_score", "rank"]
+    columns = [
+        "site_id",
+        "port_truck_time_min",
+        "long_thanh_airport_time_min",
+        "total_score",
+        "rank",
+    ]
     print(result.table[columns].round(3).to_string(index=False))
 
     # Which criterion carries the winner? Contributions add up to its total score.
