@@ -735,3 +735,29 @@ def test_same_inputs_give_byte_identical_tables(tiny_project: Path) -> None:
         )
     for name in ("scores.csv", "score_cards.csv", "scores.geojson"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_disk_full_mid_write_exits_3_and_keeps_previous_outputs(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    import geopandas as gpd_module
+
+    from geosite.cli import EXIT_OUTPUT
+
+    out = tiny_project / "out"
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # The CSV is written first; the GeoPackage writer then finds the disk full.
+    monkeypatch.setattr(gpd_module.GeoDataFrame, "to_file", full)
+    capsys.readouterr()
+    assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OUTPUT
+    err = capsys.readouterr().err
+    assert "No space left on device" in err
+    assert "the previous file, if any, is unchanged" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
