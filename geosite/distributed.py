@@ -42,7 +42,6 @@ import pandas as pd
 import shapely
 
 from geosite.analysis import Result, _LayerStore, _load_candidates, evaluate
-from geosite.crs import analysis_crs
 from geosite.errors import GeositeError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, Where
 from geosite.measures.distance import CountWithinMeasure, DistanceMeasure
@@ -421,10 +420,13 @@ def evaluate_partitioned(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     store = _LayerStore(scenario)
+    # Loaded (or generated, for a grid) and projected as a single run does; the CRS is
+    # chosen on the way.
     candidates = _load_candidates(scenario, store)
-    crs = analysis_crs(scenario.crs, candidates)
-    store.crs = crs
-    candidates = candidates.to_crs(crs)
+    crs = store.crs
+    if crs is None:  # pragma: no cover - set by _load_candidates
+        msg = "analysis CRS not chosen"
+        raise RuntimeError(msg)
     n = len(candidates)
     _check_size(partition_size)
     ordered = _sorted(candidates)

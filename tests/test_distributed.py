@@ -199,3 +199,27 @@ def test_partitions_follow_a_hilbert_curve_and_keep_positions() -> None:
     assert back["cell_id"].tolist() == cells["cell_id"].tolist()
     with pytest.raises(ParameterError, match="partition_size"):
         partition_candidates(cells, partition_size=0)
+
+
+def test_grid_candidates_partitioned_equal_single_run(tmp_path: Path) -> None:
+    """The bundled scenario switched to 100 km2 hexagons over Đồng Nai, with one key."""
+    (tmp_path / "grid.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            version: 1
+            extends: {(Path(__file__).parents[1] / "scenarios" / "dong-nam-bo.yaml").as_posix()}
+            name: every 100 km2 hexagon of Dong Nai
+            candidates:
+              grid:
+                cell_ha: 10000
+                shape: hex
+                area: {{layer: provinces_pre2025, where: {{province_id: dong-nai}}}}
+            constraints: []
+            """
+        ),
+        encoding="utf-8",
+    )
+    single = evaluate(tmp_path / "grid.yaml")
+    assert len(single.table) > 40
+    parted = evaluate_partitioned(tmp_path / "grid.yaml", partition_size=16, scheduler="threads")
+    assert_same_result(single, parted)
