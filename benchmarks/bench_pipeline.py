@@ -1,8 +1,9 @@
 """The whole bundled scenario on a grid of cells: time per step and peak memory.
 
 The four provinces of ``provinces_pre2025`` (about 1.25 million ha) are covered with square
-cells (1.25 ha gives about one million), written to a FlatGeobuf file and scored with the
-bundled ``dong-nam-bo`` criteria (2 network travel times, 3 exact distances, 1 count within
+cells (1.25 ha gives about one million) by the scenario itself (``candidates: {grid: ...}``;
+with ``--from-file`` the cells are written to a FlatGeobuf file the scenario reads) and scored
+with the bundled ``dong-nam-bo`` criteria (2 network travel times, 3 exact distances, 1 count within
 15 km, 1 more distance) plus one raster criterion (share of sea on the bundled land/sea mask),
 with the 10 ha minimum-area constraint dropped (cells are smaller). Each size is evaluated in
 a fresh process so its peak resident memory (``ru_maxrss``) is its own.
@@ -79,11 +80,15 @@ def make_grid(cell_ha: float, path: Path) -> tuple[int, float, float]:
     return len(cells), t1 - t0, time.perf_counter() - t1
 
 
-def write_scenario(directory: Path, grid: Path, criteria: str) -> Path:
+def write_scenario(directory: Path, grid: Path | None, criteria: str, cell_ha: float) -> Path:
     doc = yaml.safe_load((bundled_scenarios_dir() / "dong-nam-bo.yaml").read_text())
     doc["name"] = f"{doc['name']} - grid"
-    doc["layers"] = {"grid": {"path": grid.name, "id": "cell_id"}}
-    doc["candidates"] = {"layer": "grid", "id": "cell_id"}
+    if grid is None:
+        # The one-key switch: the scenario generates its cells itself.
+        doc["candidates"] = {"grid": {"cell_ha": cell_ha, "area": "provinces_pre2025"}}
+    else:
+        doc["layers"] = {"grid": {"path": grid.name, "id": "cell_id"}}
+        doc["candidates"] = {"layer": "grid", "id": "cell_id"}
     doc["criteria"].append(RASTER)
     if criteria == "target":
         doc["criteria"] = [c for c in doc["criteria"] if c["name"] in TARGET]
@@ -154,6 +159,11 @@ def main() -> None:
         metavar="PARTITION_SIZE",
         help="evaluate with geosite.distributed (threads scheduler) in partitions of this size",
     )
+    ap.add_argument(
+        "--from-file",
+        action="store_true",
+        help="read the cells from a FlatGeobuf file instead of `candidates: {grid: ...}`",
+    )
     ap.add_argument("--evaluate", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.evaluate is not None:
@@ -167,7 +177,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             grid = Path(tmp) / "grid.fgb"
             n, t_grid, t_write = make_grid(cell_ha, grid)
-            scenario = write_scenario(Path(tmp), grid, args.criteria)
+            scenario = write_scenario(
+                Path(tmp), grid if args.from_file else None, args.criteria, cell_ha
+            )
             extra = ["--dask", str(args.dask)] if args.dask else []
             proc = subprocess.run(
                 [sys.executable, __file__, "--evaluate", str(scenario), *extra],
@@ -183,7 +195,7 @@ def main() -> None:
     print()
     print(
         "| cells N | cell ha | grid generation | evaluate total | CPU time (load) | "
-        "read + check candidates | "
+        "candidates (generate, or read + check) | "
         + " | ".join(names[:-1])
         + f" | {names[-1]} + aggregation | peak RSS | time per 1e5 cells |"
     )
