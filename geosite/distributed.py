@@ -44,7 +44,7 @@ import shapely
 from geosite.analysis import Result, _LayerStore, _load_candidates, evaluate
 from geosite.errors import GeositeError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, Where
-from geosite.measures.distance import CountWithinMeasure, DistanceMeasure
+from geosite.measures.distance import DEFAULT_THREADS, CountWithinMeasure, DistanceMeasure
 from geosite.measures.network import MAX_PATHS, NetworkMeasure, graph_for
 from geosite.scenario import Criterion, Scenario, load_scenario
 
@@ -179,36 +179,50 @@ def _measure_partition(
             msg = "partition candidates lie outside the box their features were chosen for"
             raise RuntimeError(msg)
 
+    # Partitions already run in parallel: one thread each for the distance kernels.
+    token = DEFAULT_THREADS.set(1)
+    try:
+        for criterion in job.criteria:
+            _measure_one(criterion, candidates, job=job, layers=layers, cache=cache, out=out)
+    finally:
+        DEFAULT_THREADS.reset(token)
+    return out
+
+
+def _measure_one(
+    criterion: Criterion,
+    candidates: gpd.GeoDataFrame,
+    *,
+    job: _Partition,
+    layers: Mapping[_Key, gpd.GeoDataFrame],
+    cache: dict[str, Any],
+    out: dict[str, Any],
+) -> None:
+    """Compute one criterion's measure for a partition's candidates into ``out``."""
+    own = job.subsets.get(criterion.name, {})
+
+    def load_layer(name: str, where: Where | None) -> gpd.GeoDataFrame:
+        key = (name, _where_key(where))
+        if key in own:
+            return own[key]
+        if key in layers:
+            return layers[key]
+        msg = f"layer {name!r} with where {where!r} was not sent to the partition"
+        raise GeositeError(msg)
+
     def resolve_path(name: str) -> Path:
         return job.paths.get(name, job.base_dir / name)
 
-    for criterion in job.criteria:
-        own = job.subsets.get(criterion.name, {})
-
-        def load_layer(
-            name: str,
-            where: Where | None,
-            own: Mapping[_Key, gpd.GeoDataFrame] = own,
-        ) -> gpd.GeoDataFrame:
-            key = (name, _where_key(where))
-            if key in own:
-                return own[key]
-            if key in layers:
-                return layers[key]
-            msg = f"layer {name!r} with where {where!r} was not sent to the partition"
-            raise GeositeError(msg)
-
-        ctx = MeasureContext(
-            candidates=candidates,
-            crs=job.crs,
-            load_layer=load_layer,
-            resolve_path=resolve_path,
-            base_dir=job.base_dir,
-            networks=job.networks,
-            cache=cache,
-        )
-        out[criterion.name] = criterion.measure.compute(ctx)
-    return out
+    ctx = MeasureContext(
+        candidates=candidates,
+        crs=job.crs,
+        load_layer=load_layer,
+        resolve_path=resolve_path,
+        base_dir=job.base_dir,
+        networks=job.networks,
+        cache=cache,
+    )
+    out[criterion.name] = criterion.measure.compute(ctx)
 
 
 def _layer_requests(criterion: Criterion, scenario: Scenario) -> list[tuple[str, Where | None]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
@@ -33,6 +34,9 @@ _T = TypeVar("_T")
 
 #: Parcels per query batch: bounds the memory of the pairs a query returns.
 DEFAULT_CHUNK = 1 << 16
+#: Threads used when a call does not say; ``None``: the cores, at most 8. Code that already
+#: runs in parallel (a Dask worker thread) sets 1 here for its own context.
+DEFAULT_THREADS: ContextVar[int | None] = ContextVar("geosite_distance_threads", default=None)
 
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon type ids
 #: Features with at most this many vertices per parcel are split into segments and searched
@@ -69,8 +73,9 @@ def _check_batching(chunk_size: int | None, threads: int | None) -> tuple[int, i
     if threads is not None and (isinstance(threads, bool) or threads < 1):
         msg = f"threads must be a positive number, got {threads!r}"
         raise ParameterError(msg)
-    workers = threads if threads is not None else min(os.cpu_count() or 1, 8)
-    return chunk_size or DEFAULT_CHUNK, workers
+    if threads is None:
+        threads = DEFAULT_THREADS.get() or min(os.cpu_count() or 1, 8)
+    return chunk_size or DEFAULT_CHUNK, threads
 
 
 def _batches(n: int, chunk: int) -> list[slice]:
@@ -172,7 +177,8 @@ def nearest_distance(
     chunk_size
         Parcels per batch (default 65,536); results do not depend on it.
     threads
-        Worker threads (default: the number of cores, at most 8); results do not depend on it.
+        Worker threads (default: :data:`DEFAULT_THREADS`, else the number of cores, at most
+        8); results do not depend on it.
 
     Returns
     -------
