@@ -32,6 +32,7 @@ from geosite.errors import (
     ScenarioError,
     WeightsError,
 )
+from geosite.grid import GridSpec, grid_from_area
 from geosite.layers import catalog, layer_info, read_layer
 from geosite.outputs import write_outputs
 from geosite.render.map import result_to_map, results_to_map
@@ -46,6 +47,7 @@ __all__ = [
     "CRSError",
     "DataNotFoundError",
     "GeositeError",
+    "GridSpec",
     "LayerError",
     "NetworkError",
     "OutputError",
@@ -60,6 +62,7 @@ __all__ = [
     "compare_scenarios",
     "diff_scenarios",
     "evaluate",
+    "grid_from_area",
     "layer_info",
     "load_scenario",
     "read_layer",
