@@ -9,6 +9,7 @@ and the aggregation give the total score and the rank.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -280,11 +281,15 @@ def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame
 
 
 def _measure(
-    criterion: Criterion, ctx: MeasureContext, reasons: list[list[str]]
+    criterion: Criterion,
+    ctx: MeasureContext,
+    reasons: list[list[str]],
+    given: MeasureResult | None = None,
 ) -> tuple[MeasureResult, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Return a criterion's measure result, raw values and scores; note unmeasurable rows."""
-    logger.info("measuring %s", criterion.name)
-    result = criterion.measure.compute(ctx)
+    if given is None:
+        logger.info("measuring %s", criterion.name)
+    result = given if given is not None else criterion.measure.compute(ctx)
     values = np.asarray(result.values, dtype=np.float64)
     if values.shape != (len(ctx.candidates),):  # pragma: no cover - guards measure code
         msg = f"measure of {criterion.name!r} returned {values.shape} values"
@@ -337,7 +342,33 @@ def _force_include(
             notes[i] = f"force-included (would be excluded: {notes[i]})"
 
 
-def evaluate(scenario: Scenario | str | Path) -> Result:
+def _measure_criteria(
+    scenario: Scenario,
+    ctx: MeasureContext,
+    reasons: list[list[str]],
+    measure_all: MeasureAll | None,
+) -> tuple[dict[str, npt.NDArray[np.float64]], npt.NDArray[np.float64], list[MeasureResult]]:
+    """Return every criterion's raw values, the score matrix and the measure results."""
+    given: Sequence[MeasureResult | None] = [None] * len(scenario.criteria)
+    if measure_all is not None:
+        given = list(measure_all(scenario.criteria, ctx))
+        if len(given) != len(scenario.criteria):  # pragma: no cover - guards measure_all
+            msg = f"measure_all gave {len(given)} results for {len(scenario.criteria)} criteria"
+            raise RuntimeError(msg)
+    raw: dict[str, npt.NDArray[np.float64]] = {}
+    scores = np.empty((len(ctx.candidates), len(scenario.criteria)))
+    measured: list[MeasureResult] = []
+    for j, criterion in enumerate(scenario.criteria):
+        result, raw[criterion.name], scores[:, j] = _measure(criterion, ctx, reasons, given[j])
+        measured.append(result)
+    return raw, scores, measured
+
+
+#: Computes every criterion's measure at once, another way (see :func:`evaluate`).
+MeasureAll = Callable[[Sequence[Criterion], MeasureContext], Sequence[MeasureResult]]
+
+
+def evaluate(scenario: Scenario | str | Path, *, measure_all: MeasureAll | None = None) -> Result:
     """Score and rank the candidates of a scenario.
 
     Parameters
@@ -345,6 +376,12 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
     scenario
         A :class:`~geosite.scenario.Scenario`, or the path of a scenario file (or the name of
         a bundled scenario such as ``"dong-nam-bo"``).
+    measure_all
+        Compute the raw values of every criterion another way, given the criteria and the
+        measure context (candidates loaded and projected, layers, networks); it returns one
+        :class:`~geosite.measures.base.MeasureResult` per criterion, in order.
+        :func:`geosite.distributed.evaluate_partitioned` passes one that measures partition
+        by partition on Dask. By default each criterion's measure runs here.
 
     Returns
     -------
@@ -381,12 +418,7 @@ def evaluate(scenario: Scenario | str | Path) -> Result:
     table = pd.DataFrame(candidates[[id_column] + ([spec.name] if spec.name else [])])
     reasons: list[list[str]] = [[] for _ in range(n)]
 
-    raw: dict[str, npt.NDArray[np.float64]] = {}
-    scores = np.empty((n, len(scenario.criteria)))
-    measured: list[MeasureResult] = []
-    for j, criterion in enumerate(scenario.criteria):
-        result, raw[criterion.name], scores[:, j] = _measure(criterion, ctx, reasons)
-        measured.append(result)
+    raw, scores, measured = _measure_criteria(scenario, ctx, reasons, measure_all)
     for constraint in scenario.constraints:
         outcome = constraint.evaluate(ctx, raw)
         for i in np.flatnonzero(outcome.excluded):

@@ -22,14 +22,14 @@ How the work is split:
   (scattered once with a distributed client); each partition then snaps its own candidates and
   repeats the facility search (a fraction of a second per million edges).
 - **Ranking once.** Raw values, reasons and extra columns come back to the client, in the
-  candidates' original order, and go through the same scoring code as a single-machine run.
+  candidates' original order: the partitioned measuring is handed to :func:`geosite.evaluate`
+  as its ``measure_all``, so loading, scoring and ranking are the single-machine code itself.
 
 Install the optional dependencies with ``pip install geosite[dask]``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geosite.analysis import Result, _LayerStore, _load_candidates, evaluate
+from geosite.analysis import Result, evaluate
 from geosite.errors import GeositeError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, Where
 from geosite.measures.distance import DEFAULT_THREADS, CountWithinMeasure, DistanceMeasure
@@ -147,19 +147,6 @@ class _Partition:
     paths: Mapping[str, Path]
     subsets: Mapping[str, Mapping[_Key, gpd.GeoDataFrame]] = field(default_factory=dict)
     box: shapely.Geometry | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Precomputed:
-    """A measure whose result was computed partition by partition."""
-
-    result: MeasureResult
-
-    def compute(self, ctx: MeasureContext) -> MeasureResult:
-        if len(ctx.candidates) != len(self.result.values):  # pragma: no cover - guard
-            msg = "partitioned values do not match the candidates"
-            raise RuntimeError(msg)
-        return self.result
 
 
 def _measure_partition(
@@ -358,8 +345,7 @@ class _Plan:
 
 def _plan(
     scenario: Scenario,
-    store: _LayerStore,
-    client_ctx: MeasureContext,
+    ctx: MeasureContext,
     boxes: npt.NDArray[np.object_],
 ) -> _Plan:
     """Load every layer once, build road graphs once, and choose each partition's features."""
@@ -367,11 +353,11 @@ def _plan(
     for criterion in scenario.criteria:
         measure = criterion.measure
         if isinstance(measure, NetworkMeasure):
-            graph_for(client_ctx, measure.network)  # built once, shipped in the cache
+            graph_for(ctx, measure.network)  # built once, shipped in the cache
         for name, where in _layer_requests(criterion, scenario):
             try:
-                plan.paths[name] = store.resolve_path(name)
-                features = store.load(name, where)
+                plan.paths[name] = ctx.resolve_path(name)
+                features = ctx.load_layer(name, where)
             except GeositeError:
                 continue  # a raster, or a layer the measure will report on itself
             key = (name, _where_key(where))
@@ -431,72 +417,56 @@ def evaluate_partitioned(
     1
     """
     dask, dask_geopandas = _require_dask()
+    _check_size(partition_size)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    store = _LayerStore(scenario)
-    # Loaded (or generated, for a grid) and projected as a single run does; the CRS is
-    # chosen on the way.
-    candidates = _load_candidates(scenario, store)
-    crs = store.crs
-    if crs is None:  # pragma: no cover - set by _load_candidates
-        msg = "analysis CRS not chosen"
-        raise RuntimeError(msg)
-    n = len(candidates)
-    _check_size(partition_size)
-    ordered = _sorted(candidates)
-    frame = dask_geopandas.from_geopandas(ordered, chunksize=partition_size, sort=False)
-    parts = frame.to_delayed()
-    # The same cut made locally gives each partition's bounding box without a compute.
-    local_parts = [ordered.iloc[lo : lo + partition_size] for lo in range(0, n, partition_size)]
-    if len(local_parts) != len(parts):  # pragma: no cover - guards a change in dask's split
-        msg = f"dask cut {len(parts)} partitions where {len(local_parts)} were expected"
-        raise RuntimeError(msg)
-    boxes = _bounds_boxes(local_parts)
+    plain = scenario
 
-    client_ctx = MeasureContext(
-        candidates=candidates,
-        crs=crs,
-        load_layer=store.load,
-        resolve_path=store.resolve_path,
-        base_dir=scenario.base_dir,
-        networks=scenario.networks,
-    )
-    plan = _plan(scenario, store, client_ctx, boxes)
-    shared = dict(client_ctx.cache)
+    def measure_all(criteria: Sequence[Criterion], ctx: MeasureContext) -> list[MeasureResult]:
+        # The evaluation has loaded (or generated) the candidates and chosen the CRS.
+        candidates = ctx.candidates
+        n = len(candidates)
+        ordered = _sorted(candidates)
+        frame = dask_geopandas.from_geopandas(ordered, chunksize=partition_size, sort=False)
+        parts = frame.to_delayed()
+        # The same cut made locally gives each partition's bounding box without a compute.
+        local_parts = [ordered.iloc[lo : lo + partition_size] for lo in range(0, n, partition_size)]
+        if len(local_parts) != len(parts):  # pragma: no cover - guards a change in dask
+            msg = f"dask cut {len(parts)} partitions where {len(local_parts)} were expected"
+            raise RuntimeError(msg)
+        boxes = _bounds_boxes(local_parts)
+        plan = _plan(plain, ctx, boxes)
+        shared = dict(ctx.cache)
+        if client is not None:
+            # One future each: a scattered dict would become one future per entry.
+            layers_ref, shared_ref = client.scatter([plan.layers, shared], broadcast=True)
+        else:
+            layers_ref, shared_ref = plan.layers, shared
+        tasks = []
+        for k, part in enumerate(parts):
+            job = _Partition(
+                criteria=tuple(criteria),
+                crs=ctx.crs,
+                base_dir=ctx.base_dir,
+                networks=ctx.networks,
+                paths=plan.paths,
+                subsets=plan.subsets[k],
+                box=boxes[k],
+            )
+            tasks.append(dask.delayed(_measure_partition)(part, job, layers_ref, shared_ref))
+        logger.info("measuring %d candidates in %d partitions", n, len(tasks))
+        if client is not None:
+            outputs = client.gather(client.compute(tasks))
+        else:
+            outputs = dask.compute(*tasks, scheduler=scheduler)
+        return [
+            _merge_results(
+                criterion,
+                [(out["position"], out[criterion.name]) for out in outputs],
+                n,
+                plan.whole.get(criterion.name),
+            )
+            for criterion in criteria
+        ]
 
-    if client is not None:
-        # One future each: a scattered dict would become one future per entry.
-        layers_ref, shared_ref = client.scatter([plan.layers, shared], broadcast=True)
-    else:
-        layers_ref, shared_ref = plan.layers, shared
-    tasks = []
-    for k, part in enumerate(parts):
-        job = _Partition(
-            criteria=tuple(scenario.criteria),
-            crs=crs,
-            base_dir=scenario.base_dir,
-            networks=scenario.networks,
-            paths=plan.paths,
-            subsets=plan.subsets[k],
-            box=boxes[k],
-        )
-        tasks.append(dask.delayed(_measure_partition)(part, job, layers_ref, shared_ref))
-    logger.info("measuring %d candidates in %d partitions", n, len(tasks))
-    if client is not None:
-        outputs = client.gather(client.compute(tasks))
-    else:
-        outputs = dask.compute(*tasks, scheduler=scheduler)
-
-    criteria = []
-    for criterion in scenario.criteria:
-        pieces = [(out["position"], out[criterion.name]) for out in outputs]
-        merged = _merge_results(criterion, pieces, n, plan.whole.get(criterion.name))
-        criteria.append(criterion.model_copy(update={"measure": _Precomputed(merged)}))
-    result = evaluate(scenario.model_copy(update={"criteria": criteria}))
-    originals = {c.name: c for c in scenario.criteria}
-    summaries = tuple(
-        dataclasses.replace(s, criterion=originals[s.criterion.name]) for s in result.criteria
-    )
-    # The layers were read here, not by the scoring run: report them from this store.
-    layers = tuple(store.uses.values())
-    return dataclasses.replace(result, scenario=scenario, criteria=summaries, layers=layers)
+    return evaluate(scenario, measure_all=measure_all)
