@@ -17,7 +17,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -550,21 +550,7 @@ _TOP_SECTIONS: dict[str, Section] = {
     "outputs": "outputs",
 }
 
-_ORDER: tuple[Section, ...] = (
-    "scenario",
-    "candidates",
-    "criteria",
-    "weights",
-    "value functions",
-    "measures",
-    "weighting",
-    "aggregation",
-    "constraints",
-    "layers",
-    "networks",
-    "data",
-    "outputs",
-)
+_ORDER: tuple[Section, ...] = get_args(Section)
 
 
 def _walk(a: Any, b: Any, key: str, out: list[tuple[str, Any, Any]]) -> None:

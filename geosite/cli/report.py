@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli.run import add_allow_path
 
 if TYPE_CHECKING:
     import argparse
@@ -58,17 +59,7 @@ def register(sub: Subparsers) -> None:
         "--draws", type=int, default=1000, help="Monte Carlo weight draws (with --sensitivity)"
     )
     report.add_argument("--seed", type=int, default=None, help="random seed (with --sensitivity)")
-    report.add_argument(
-        "--allow-path",
-        action="append",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=(
-            "a folder the scenario may read files from, besides its own folder and the "
-            "working directory (repeatable)"
-        ),
-    )
+    add_allow_path(report)
     report.set_defaults(handler=main)
 
 

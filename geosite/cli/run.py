@@ -46,17 +46,7 @@ def register(sub: Subparsers) -> None:
         default=None,
         help="language of the map and the printed ranking (default: the scenario's `language`)",
     )
-    run.add_argument(
-        "--allow-path",
-        action="append",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=(
-            "a folder the scenario may read files from, besides its own folder and the "
-            "working directory (repeatable)"
-        ),
-    )
+    add_allow_path(run)
     run.set_defaults(handler=main)
 
 
@@ -92,6 +82,21 @@ def main(args: argparse.Namespace) -> int:
     for path in written:
         print(translate("cli.wrote", lang, path=path))
     return EXIT_OK
+
+
+def add_allow_path(parser: argparse.ArgumentParser) -> None:
+    """Add ``--allow-path DIR``: folders a scenario may read files from."""
+    parser.add_argument(
+        "--allow-path",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=(
+            "a folder the scenario may read files from, besides its own folder and the "
+            "working directory (repeatable)"
+        ),
+    )
 
 
 def allowed_roots(args: argparse.Namespace) -> list[Path] | None:
