@@ -300,3 +300,13 @@ def test_popup_numbers_are_rounded_once() -> None:
     html = result_to_map(result).get_root().render()
     total = float(result.table["total_score"].iloc[0])
     assert f"{round(total, 6)}" in html
+
+
+def test_road_classes_are_named_in_the_map_language() -> None:
+    import json
+
+    result = evaluate("dong-nam-bo")
+    # The legend travels inside the page's script as JSON, so non-ASCII text is escaped.
+    vietnamese = json.dumps("quốc lộ, đường trục")[1:-1]
+    assert vietnamese in result_to_map(result, lang="vi").get_root().render()
+    assert "national highway, trunk road" in result_to_map(result, lang="en").get_root().render()

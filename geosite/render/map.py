@@ -727,7 +727,8 @@ def _legend_html(
         rows.append(f"<b>{esc(tr('map.legend.roads', lang))}</b>")
         for name, colour in ROAD_COLOURS.items():
             if name in road_classes:
-                rows.append(f"<i class='line' style='background:{colour}'></i>{esc(name)}")
+                label = tr(f"road.{name}", lang)
+                rows.append(f"<i class='line' style='background:{colour}'></i>{esc(label)}")
     for result in results:
         if len(result.table) > options.max_shapes:
             note = tr(
