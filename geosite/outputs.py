@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geosite.errors import OutputError
-from geosite.io import atomic_path
+from geosite.io import atomic_path, write_csv
 from geosite.scorecard import score_cards
 
 if TYPE_CHECKING:
@@ -32,20 +32,10 @@ logger = logging.getLogger(__name__)
 
 TableFormat = Literal["csv", "gpkg", "geojson"]
 
-#: Significant digits kept in CSV output: sub-millimetre for distances up to 1,000 km.
-CSV_DIGITS = 10
-
 
 def result_to_frame(result: Result) -> pd.DataFrame:
     """Return the score table without geometry (what ``scores.csv`` holds)."""
     return pd.DataFrame(result.table.drop(columns=result.table.geometry.name))
-
-
-def _write_csv(result: Result, path: Path) -> None:
-    frame = result_to_frame(result)
-    frame.to_csv(
-        path, index=False, float_format=f"%.{CSV_DIGITS}g", encoding="utf-8", lineterminator="\n"
-    )
 
 
 def _write_vector(result: Result, path: Path, driver: str) -> None:
@@ -106,7 +96,7 @@ def write_outputs(
             target = out / f"scores.{fmt}"
             tmp = stack.enter_context(atomic_path(target))
             if fmt == "csv":
-                _write_csv(result, tmp)
+                write_csv(result_to_frame(result), tmp)
             elif fmt == "gpkg":
                 _write_vector(result, tmp, "GPKG")
             else:
@@ -115,9 +105,7 @@ def write_outputs(
         if cards and "csv" in formats:
             target = out / "score_cards.csv"
             tmp = stack.enter_context(atomic_path(target))
-            score_cards(result).to_csv(
-                tmp, index=False, float_format=f"%.{CSV_DIGITS}g", lineterminator="\n"
-            )
+            write_csv(score_cards(result), tmp)
             targets.append(target)
         if fmap is not None:
             target = out / map_name

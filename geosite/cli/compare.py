@@ -14,9 +14,6 @@ from geosite.errors import OutputError, ScenarioError
 if TYPE_CHECKING:
     from geosite.compare import Comparison
 
-#: Significant digits kept in CSV output.
-CSV_DIGITS = 10
-
 
 def register(sub: Subparsers) -> None:
     """Add the ``compare`` command."""
@@ -72,7 +69,7 @@ def positive_int(text: str) -> int:
 def main(args: argparse.Namespace) -> int:
     """Compare the scenarios and write the outputs atomically."""
     from geosite.compare import compare  # noqa: PLC0415 - keep `geosite --help` fast
-    from geosite.io import atomic_path  # noqa: PLC0415
+    from geosite.io import atomic_path, write_csv  # noqa: PLC0415
     from geosite.render.map import results_to_map  # noqa: PLC0415
 
     out = Path(args.out)
@@ -98,13 +95,7 @@ def main(args: argparse.Namespace) -> int:
         for name, frame in (("comparison.csv", comparison.table), ("pairs.csv", comparison.pairs)):
             target = out / name
             tmp = stack.enter_context(atomic_path(target))
-            frame.to_csv(
-                tmp,
-                index=False,
-                float_format=f"%.{CSV_DIGITS}g",
-                encoding="utf-8",
-                lineterminator="\n",
-            )
+            write_csv(frame, tmp)
             written.append(target)
         if fmap is not None:
             target = out / "comparison.html"

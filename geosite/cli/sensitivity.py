@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
     from geosite.sensitivity import Sensitivity
 
-#: Significant digits kept in CSV output.
-CSV_DIGITS = 10
-
 
 def register(sub: Subparsers) -> None:
     """Add the ``sensitivity`` command."""
@@ -103,7 +100,7 @@ class Progress:
 
 def main(args: argparse.Namespace) -> int:
     """Run the sensitivity analysis and write its tables."""
-    from geosite.io import atomic_path  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.io import atomic_path, write_csv  # noqa: PLC0415 - keep `geosite --help` fast
     from geosite.sensitivity import sensitivity  # noqa: PLC0415
 
     out = Path(args.out)
@@ -133,13 +130,7 @@ def main(args: argparse.Namespace) -> int:
         for name, frame in tables.items():
             target = out / name
             tmp = stack.enter_context(atomic_path(target))
-            frame.to_csv(
-                tmp,
-                index=False,
-                float_format=f"%.{CSV_DIGITS}g",
-                encoding="utf-8",
-                lineterminator="\n",
-            )
+            write_csv(frame, tmp)
             written.append(target)
         target = out / "sensitivity.json"
         tmp = stack.enter_context(atomic_path(target))

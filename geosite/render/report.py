@@ -26,7 +26,7 @@ import pandas as pd
 
 from geosite._version import __version__
 from geosite.errors import OutputError, ParameterError
-from geosite.io import atomic_path
+from geosite.io import atomic_path, write_csv
 from geosite.outputs import result_to_frame
 from geosite.render.map import Basemap, Scheme, result_to_map
 from geosite.render.static import (
@@ -478,7 +478,7 @@ def write_report(
         written.append(target)
         target = out / "scores.csv"
         tmp = stack.enter_context(atomic_path(target))
-        result_to_frame(result).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(result_to_frame(result), tmp)
         written.append(target)
         target = out / "report.html"
         tmp = stack.enter_context(atomic_path(target))
