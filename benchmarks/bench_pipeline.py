@@ -41,8 +41,8 @@ import yaml
 
 from geosite import read_layer
 from geosite.analysis import evaluate
-from geosite.grid import GridSpec, grid_candidates
-from geosite.io import filter_where
+from geosite.data.grid import GridSpec, grid_candidates
+from geosite.data.io import filter_where
 from geosite.scenario import bundled_scenarios_dir, load_scenario
 
 RASTER = {

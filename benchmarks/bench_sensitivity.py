@@ -1,4 +1,4 @@
-"""Monte Carlo weight sensitivity: geosite.sensitivity.rank_stability against loops per draw.
+"""Monte Carlo weight sensitivity: geosite.decision.sensitivity.rank_stability against loops per draw.
 
 Run by hand (never in the test suite)::
 
@@ -36,8 +36,8 @@ from scipy.stats import rankdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geosite.aggregate import WLC, aggregate
-from geosite.sensitivity import rank_stability, sample_weights
+from geosite.decision.aggregate import WLC, aggregate
+from geosite.decision.sensitivity import rank_stability, sample_weights
 
 SPREAD = 0.2
 TOP_K = 10

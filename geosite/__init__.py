@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import logging
 
+from geosite import _compat
 from geosite._version import __version__
 from geosite.analysis import Result, evaluate
+from geosite.data.bundled import catalog, layer_info, read_layer
+from geosite.data.grid import GridSpec, grid_from_area
 
-# Shortcuts are named apart from their modules, so `import geosite.compare` stays the module.
-from geosite.compare import compare as compare_scenarios
-from geosite.compare import diff as diff_scenarios
+# Shortcuts are named apart from their modules, so `geosite.compare` stays the module.
+from geosite.decision.compare import compare as compare_scenarios
+from geosite.decision.compare import diff as diff_scenarios
+from geosite.decision.sensitivity import sensitivity as analyse_sensitivity
 from geosite.errors import (
     CRSError,
     DataNotFoundError,
@@ -32,15 +36,13 @@ from geosite.errors import (
     ScenarioError,
     WeightsError,
 )
-from geosite.grid import GridSpec, grid_from_area
-from geosite.layers import catalog, layer_info, read_layer
-from geosite.outputs import write_outputs
 from geosite.render.map import result_to_map, results_to_map
 from geosite.render.report import write_report
+from geosite.result.outputs import write_outputs
+from geosite.result.scorecard import score_cards
 from geosite.scenario import Scenario, load_scenario, scenario_from_dict, scenario_from_yaml
-from geosite.scorecard import score_cards
-from geosite.sensitivity import sensitivity as analyse_sensitivity
 
+_compat.install()
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [

@@ -17,15 +17,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geosite import io, vn2000
-from geosite.aggregate import aggregate, contributions
-from geosite.constraints import ForceInclude
-from geosite.crs import DEFAULT_CRS, CRSLike, analysis_crs, require_crs, to_crs
+from geosite.data import io, vn2000
+from geosite.data.crs import DEFAULT_CRS, CRSLike, analysis_crs, require_crs, to_crs
+from geosite.data.grid import grid_candidates
+from geosite.decision.aggregate import aggregate, contributions
+from geosite.decision.constraints import ForceInclude
+from geosite.decision.weights import WeightResult, resolve_weights
 from geosite.errors import DataNotFoundError, LayerError
-from geosite.grid import grid_candidates
 from geosite.measures.base import MeasureContext, MeasureResult, Where
 from geosite.scenario import Criterion, Scenario, load_scenario
-from geosite.weights import WeightResult, resolve_weights
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,7 +55,7 @@ class LayerUse:
         Short attribution text for maps, if known.
     text_conversions
         What was converted to Unicode from a legacy Vietnamese encoding when the layer was
-        read (see :func:`geosite.text.convert_columns`), if anything.
+        read (see :func:`geosite.data.text.convert_columns`), if anything.
     """
 
     name: str
@@ -142,7 +142,7 @@ class _LayerStore:
     uses: dict[str, LayerUse] = field(default_factory=dict)
 
     def resolve_path(self, name: str) -> Path:
-        from geosite import layers as bundled  # noqa: PLC0415
+        from geosite.data import bundled  # noqa: PLC0415
 
         source = self.scenario.layers.get(name)
         if source is not None and source.path is not None:
@@ -162,7 +162,7 @@ class _LayerStore:
     def raw(self, name: str, *, candidates: bool = False) -> gpd.GeoDataFrame:
         if name in self._raw:
             return self._raw[name]
-        from geosite import layers as bundled  # noqa: PLC0415
+        from geosite.data import bundled  # noqa: PLC0415
 
         source = self.scenario.layers.get(name)
         bundled_name = (
@@ -309,7 +309,7 @@ def _measure(
 
 def _with_admin_units(table: pd.DataFrame, candidates: gpd.GeoDataFrame) -> pd.DataFrame:
     """Add the old and new administrative units of each candidate, after its score columns."""
-    from geosite.admin import add_admin_columns  # noqa: PLC0415 - reads the unit tables
+    from geosite.data.admin import add_admin_columns  # noqa: PLC0415 - reads the unit tables
 
     units = add_admin_columns(candidates[[candidates.geometry.name]])
     columns = [c for c in units.columns if c != units.geometry.name]

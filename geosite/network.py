@@ -1050,11 +1050,11 @@ def graph_from_layer(
     (32648, True)
     """
     try:
-        layers = importlib.import_module("geosite.layers")
+        layers = importlib.import_module("geosite.data.bundled")
     except ImportError as err:
         msg = (
-            f"bundled layer {layer!r} cannot be read: geosite.layers is not available in this "
-            "installation; build the graph from a file with graph_from_gdf instead"
+            f"bundled layer {layer!r} cannot be read: geosite.data.bundled is not available in "
+            "this installation; build the graph from a file with graph_from_gdf instead"
         )
         raise DataNotFoundError(msg) from err
     gdf = layers.read_layer(layer)

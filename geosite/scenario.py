@@ -29,17 +29,17 @@ from pydantic import (
     model_validator,
 )
 
-from geosite.aggregate import WLC, AggregationSpec
-from geosite.constraints import ConstraintSpec, CriterionConstraint, ForceInclude
-from geosite.crs import ensure_metric, to_crs
+from geosite.data.crs import ensure_metric, to_crs
+from geosite.data.grid import GridSpec
+from geosite.data.text import parse_encoding
+from geosite.decision.aggregate import WLC, AggregationSpec
+from geosite.decision.constraints import ConstraintSpec, CriterionConstraint, ForceInclude
+from geosite.decision.transforms import ValueFunction
+from geosite.decision.weights import DirectWeights, WeightingSpec, resolve_weights
 from geosite.errors import GeositeError, Problem, ScenarioError
-from geosite.grid import GridSpec
 from geosite.measures import MeasureType
 from geosite.measures.base import Where
 from geosite.measures.network import NetworkMeasure, NetworkSpec
-from geosite.text import parse_encoding
-from geosite.transforms import ValueFunction
-from geosite.weights import DirectWeights, WeightingSpec, resolve_weights
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -592,7 +592,7 @@ class _Checks:
         return self.problems
 
     def layers(self) -> None:
-        from geosite import layers as bundled  # noqa: PLC0415 - the catalogue reads files
+        from geosite.data import bundled  # noqa: PLC0415 - the catalogue reads files
 
         base = self.scenario.base_dir
         names = bundled.layer_names()
@@ -737,7 +737,7 @@ _ALTERNATIVES = (("grid", "layer"), ("layer", "grid"))
 
 def _roots(allowed: Sequence[str | Path] | None, directory: Path) -> tuple[Path, ...]:
     """Return the folders a scenario may read files from."""
-    from geosite.layers import layers_dir  # noqa: PLC0415 - the catalogue reads files
+    from geosite.data.bundled import layers_dir  # noqa: PLC0415 - the catalogue reads files
 
     bundled = (layers_dir().resolve(), bundled_scenarios_dir().resolve())
     if allowed is None:

@@ -38,7 +38,7 @@ from shapely.ops import linemerge
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geosite.layers import catalog_markdown
+from geosite.data.bundled import catalog_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "layers"

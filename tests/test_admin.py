@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geosite.admin import (
+from geosite.data.admin import (
     ADMIN_COLUMNS,
     add_admin_columns,
     admin_units_at,
@@ -17,10 +17,10 @@ from geosite.admin import (
     provinces_before_2025,
     ward_after_2025,
 )
+from geosite.data.bundled import read_layer
+from geosite.data.io import read_vector
+from geosite.data.text import name_key
 from geosite.errors import DataNotFoundError, ParameterError
-from geosite.io import read_vector
-from geosite.layers import read_layer
-from geosite.text import name_key
 
 vau = pytest.importorskip("vietnamadminunits")
 from vietnamadminunits.database import query  # noqa: E402
@@ -151,7 +151,7 @@ def test_add_admin_columns_errors():
 def test_scores_summarised_by_old_and_new_units():
     import pandas as pd
 
-    from geosite.admin import summarise_by_unit
+    from geosite.data.admin import summarise_by_unit
 
     table = add_admin_columns(read_vector(VN_DATA / "parcels_wgs84.geojson"))
     table["total_score"] = [0.9, 0.1, 0.5, 0.7, 0.3, 0.2]

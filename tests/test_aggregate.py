@@ -13,7 +13,7 @@ from pymcdm.methods import TOPSIS as PYMCDM_TOPSIS
 from pymcdm.methods import WPM as PYMCDM_WPM
 from pymcdm.methods import WSM as PYMCDM_WSM
 
-from geosite.aggregate import (
+from geosite.decision.aggregate import (
     OWA,
     TOPSIS,
     WLC,

@@ -12,7 +12,7 @@ import pytest
 from shapely import Point
 
 from geosite.analysis import evaluate
-from geosite.compare import compare, data_sources, diff
+from geosite.decision.compare import compare, data_sources, diff
 from geosite.errors import ParameterError
 from geosite.scenario import load_scenario
 

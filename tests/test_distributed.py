@@ -14,8 +14,8 @@ from shapely import LineString, Point, box
 
 from geosite import evaluate
 from geosite.analysis import Result
+from geosite.data.grid import grid_from_area
 from geosite.errors import ParameterError
-from geosite.grid import grid_from_area
 from geosite.measures.distance import count_within, nearest_distance
 
 pytest.importorskip("dask_geopandas")

@@ -11,8 +11,8 @@ import shapely
 from pydantic import ValidationError
 from shapely import LineString, box
 
+from geosite.data.grid import GridSpec, cell_area_m2, grid_candidates, grid_from_area
 from geosite.errors import CRSError, LayerError, ParameterError
-from geosite.grid import GridSpec, cell_area_m2, grid_candidates, grid_from_area
 
 CRS = "EPSG:32648"
 X0, Y0 = 690_000.0, 1_190_000.0  # multiples of 100 m: the lattice lines up with the square

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from geosite.data.io import atomic_path, read_vector
 from geosite.errors import DataNotFoundError, LayerError, OutputError
-from geosite.io import atomic_path, read_vector
 
 
 def test_atomic_path_replaces_only_on_success(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from geosite import layers
+from geosite.data import bundled as layers
 from geosite.errors import DataNotFoundError, GeositeError, LayerError, ParameterError
 
 REPO = Path(__file__).resolve().parents[1]

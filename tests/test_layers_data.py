@@ -35,7 +35,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from geosite import layers
+from geosite.data import bundled as layers
 
 GEOD = Geod(ellps="WGS84")
 METRIC = "EPSG:32648"

@@ -440,7 +440,7 @@ ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads.geojson"
 def bundled():
     if not ROADS_LAYER.is_file():
         pytest.skip("bundled layers/roads.geojson is not built yet")
-    layers = pytest.importorskip("geosite.layers")
+    layers = pytest.importorskip("geosite.data.bundled")
 
     def load_layer(name, where):
         gdf = layers.read_layer(name).to_crs(CRS)

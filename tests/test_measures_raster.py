@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import box
 
+from geosite.data.bundled import layer_path
 from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
-from geosite.layers import layer_path
 from geosite.measures.base import MeasureContext
 from geosite.measures.raster import RasterMeasure, zonal_statistics
 

@@ -729,7 +729,7 @@ def test_layer_missing_module_or_layer_is_reported(monkeypatch):
     real = importlib.import_module
 
     def fake(name, *args):
-        if name == "geosite.layers":
+        if name == "geosite.data.bundled":
             raise ImportError(name)
         return real(name, *args)
 
@@ -742,7 +742,7 @@ def test_layer_missing_module_or_layer_is_reported(monkeypatch):
 def trunk():
     if not ROADS_LAYER.is_file():
         pytest.skip("bundled layers/roads.geojson is not built yet")
-    layers = pytest.importorskip("geosite.layers")
+    layers = pytest.importorskip("geosite.data.bundled")
     assert len(layers.read_layer("roads")) > 0
     return graph_from_layer("roads", profile="truck")
 

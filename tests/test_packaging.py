@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import geosite
-from geosite.layers import layers_dir
+from geosite.data.bundled import layers_dir
 from geosite.scenario import bundled_scenarios_dir
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from matplotlib.image import imread
 
 from geosite import evaluate
 from geosite.cli import main
+from geosite.data.bundled import layer_info
 from geosite.errors import OutputError, ParameterError
-from geosite.layers import layer_info
 from geosite.render import report as report_module
 from geosite.render.report import write_report
 
@@ -128,7 +128,7 @@ def test_sensitivity_table_is_rendered(tiny_project: Path, tmp_path: Path) -> No
 
 
 def test_sensitivity_result_is_rendered(tiny_project: Path, tmp_path: Path) -> None:
-    from geosite.sensitivity import sensitivity
+    from geosite.decision.sensitivity import sensitivity
 
     result = evaluate(tiny_project / "scenario.yaml")
     analysis = sensitivity(result, draws=200, seed=1)

@@ -13,7 +13,7 @@ import shapely
 from shapely import Point, box
 
 from geosite import evaluate
-from geosite.grid import grid_from_area
+from geosite.data.grid import grid_from_area
 from geosite.measures.distance import count_within, nearest_distance
 
 CRS = "EPSG:32648"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from geosite import evaluate
-from geosite.scorecard import score_cards
+from geosite.result.scorecard import score_cards
 
 
 def card(cards, site: str, criterion: str):

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from geosite.aggregate import TOPSIS, WLC, WeightedProduct, aggregate
-from geosite.errors import ParameterError
-from geosite.sensitivity import (
+from geosite.decision.aggregate import TOPSIS, WLC, WeightedProduct, aggregate
+from geosite.decision.sensitivity import (
     _perturbed_functions,
     competition_ranks,
     dirichlet_concentration,
@@ -23,7 +22,8 @@ from geosite.sensitivity import (
     sensitivity,
     winner_stability,
 )
-from geosite.transforms import Linear, Sigmoidal
+from geosite.decision.transforms import Linear, Sigmoidal
+from geosite.errors import ParameterError
 
 
 def _flip_weight(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -335,7 +335,7 @@ def test_sensitivity_runs_for_every_aggregation(tiny_project: Path, aggregation:
 def test_quantiles_that_would_not_fit_in_memory_are_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import geosite.sensitivity as module
+    import geosite.decision.sensitivity as module
 
     monkeypatch.setattr(module, "MAX_RANK_BYTES", 1000)
     scores = np.random.default_rng(0).random((100, 3))

@@ -9,8 +9,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from geosite.errors import DataNotFoundError, ParameterError
-from geosite.text import (
+from geosite.data.text import (
     convert_columns,
     detect_encoding,
     fold,
@@ -19,6 +18,7 @@ from geosite.text import (
     nfc,
     parse_encoding,
 )
+from geosite.errors import DataNotFoundError, ParameterError
 
 
 def _iconv_tcvn(data: bytes) -> str | None:
@@ -197,7 +197,7 @@ def _districts():
 
 
 def test_where_filters_match_names_without_diacritics():
-    from geosite.io import filter_where
+    from geosite.data.io import filter_where
 
     gdf = _districts()
     assert filter_where(gdf, {"huyen": "nhon trach"}, layer="parcels")["n"].tolist() == [3]
@@ -210,7 +210,7 @@ def test_where_filters_match_names_without_diacritics():
 
 
 def test_where_filters_refuse_ambiguous_names():
-    from geosite.io import filter_where
+    from geosite.data.io import filter_where
 
     with pytest.raises(
         ParameterError, match=r"layer 'parcels': .*'Long Thanh' is ambiguous.*'Long Thành' and"
@@ -221,8 +221,8 @@ def test_where_filters_refuse_ambiguous_names():
 
 
 def test_read_vector_refuses_an_unknown_encoding(tmp_path):
-    from geosite.io import read_vector
-    from geosite.layers import layer_path
+    from geosite.data.bundled import layer_path
+    from geosite.data.io import read_vector
 
     with pytest.raises(ParameterError, match=r"'latin-9' is not a text encoding"):
         read_vector(layer_path("ports"), encoding="latin-9")
@@ -232,7 +232,7 @@ def test_auto_detection_keeps_utf8_shapefiles(tmp_path):
     import geopandas as gpd
     import shapely
 
-    from geosite.io import read_vector
+    from geosite.data.io import read_vector
 
     names = ["Đồng Nai", "Tân Phú", "Long Thành"]
     gdf = gpd.GeoDataFrame({"ten": names}, geometry=[shapely.Point(0, 0)] * 3, crs=4326)

@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from geosite.errors import ParameterError
-from geosite.transforms import (
+from geosite.decision.transforms import (
     Categorical,
     Cutoff,
     FuzzyGaussian,
@@ -31,6 +30,7 @@ from geosite.transforms import (
     Sigmoidal,
     ValueFunction,
 )
+from geosite.errors import ParameterError
 
 VF = TypeAdapter(ValueFunction)
 XS = [-10.0, 0.0, 0.5, 3.0, 7.5, 10.0, 12.0, 25.0, 40.0, 100.0]

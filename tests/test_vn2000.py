@@ -11,11 +11,10 @@ import pyproj
 import pytest
 import shapely
 
-from geosite.crs import require_crs, to_crs
-from geosite.errors import CRSError
-from geosite.io import read_vector
-from geosite.text import fold
-from geosite.vn2000 import (
+from geosite.data.crs import require_crs, to_crs
+from geosite.data.io import read_vector
+from geosite.data.text import fold
+from geosite.data.vn2000 import (
     PROVINCE_MERIDIANS,
     TM3_EPSG,
     check_datum_shift,
@@ -28,6 +27,7 @@ from geosite.vn2000 import (
     tm3_crs,
     vn2000_crs,
 )
+from geosite.errors import CRSError
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -407,10 +407,10 @@ def test_the_tm3_parcels_without_prj_name_the_dong_nai_zone(tmp_path):
 
 
 def test_a_declared_vn2000_crs_replaces_a_prj_without_the_shift(tmp_path, caplog):
-    from geosite.vn2000 import apply_declared_crs
+    from geosite.data.vn2000 import apply_declared_crs
 
     gdf = read_vector(_parcels_without_shift(tmp_path))
-    with caplog.at_level("WARNING", logger="geosite.vn2000"):
+    with caplog.at_level("WARNING", logger="geosite.data.vn2000"):
         fixed = apply_declared_crs(gdf, vn2000_crs("VN-2000 Đồng Nai"), layer="parcels")
     assert fixed.crs.to_epsg() == 5899
     assert "lacks the VN-2000 datum shift" in caplog.text

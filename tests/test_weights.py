@@ -22,8 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from pymcdm.weights.subjective import AHP as PYMCDM_AHP
 from scipy.stats import gmean
 
-from geosite.errors import WeightsError
-from geosite.weights import (
+from geosite.decision.weights import (
     RANDOM_INDEX,
     AHPWeights,
     DirectWeights,
@@ -39,6 +38,7 @@ from geosite.weights import (
     rank_weights,
     resolve_weights,
 )
+from geosite.errors import WeightsError
 
 SPEC = TypeAdapter(WeightingSpec)
 

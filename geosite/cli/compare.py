@@ -12,7 +12,7 @@ from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.errors import OutputError, ScenarioError
 
 if TYPE_CHECKING:
-    from geosite.compare import Comparison
+    from geosite.decision.compare import Comparison
 
 
 def register(sub: Subparsers) -> None:
@@ -68,8 +68,8 @@ def positive_int(text: str) -> int:
 
 def main(args: argparse.Namespace) -> int:
     """Compare the scenarios and write the outputs atomically."""
-    from geosite.compare import compare  # noqa: PLC0415 - keep `geosite --help` fast
-    from geosite.io import atomic_path, write_csv  # noqa: PLC0415
+    from geosite.data.io import atomic_path, write_csv  # noqa: PLC0415
+    from geosite.decision.compare import compare  # noqa: PLC0415 - keep `geosite --help` fast
     from geosite.render.map import results_to_map  # noqa: PLC0415
 
     out = Path(args.out)

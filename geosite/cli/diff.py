@@ -34,7 +34,7 @@ def register(sub: Subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Print the diff of two scenarios."""
-    from geosite.compare import diff  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.decision.compare import diff  # noqa: PLC0415 - keep `geosite --help` fast
 
     result = diff(args.a, args.b, results=not args.no_results)
     if args.json:

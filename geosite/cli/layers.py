@@ -24,7 +24,7 @@ def register(sub: Subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Print the catalogue as text, JSON or Markdown."""
-    from geosite import layers  # noqa: PLC0415
+    from geosite.data import bundled as layers  # noqa: PLC0415
 
     if args.markdown:
         sys.stdout.write(layers.catalog_markdown())

@@ -73,7 +73,7 @@ def main(args: argparse.Namespace) -> int:
     result = evaluate(load_scenario(args.scenario, allowed_roots=allowed_roots(args)))
     stability = None
     if args.sensitivity:
-        from geosite.sensitivity import sensitivity  # noqa: PLC0415
+        from geosite.decision.sensitivity import sensitivity  # noqa: PLC0415
 
         stability = sensitivity(result, draws=args.draws, seed=args.seed)
     written = write_report(

@@ -53,8 +53,8 @@ def register(sub: Subparsers) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run a scenario and write its outputs."""
     from geosite.analysis import evaluate  # noqa: PLC0415 - keep `geosite --help` fast
-    from geosite.outputs import write_outputs  # noqa: PLC0415
     from geosite.render.map import result_to_map  # noqa: PLC0415
+    from geosite.result.outputs import write_outputs  # noqa: PLC0415
     from geosite.scenario import load_scenario  # noqa: PLC0415
 
     scenario = load_scenario(args.scenario, allowed_roots=allowed_roots(args))

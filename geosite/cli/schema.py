@@ -22,7 +22,7 @@ def register(sub: Subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Print or write the schema."""
-    from geosite.io import atomic_path  # noqa: PLC0415
+    from geosite.data.io import atomic_path  # noqa: PLC0415
     from geosite.scenario import scenario_json_schema  # noqa: PLC0415
 
     text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -17,7 +17,7 @@ from geosite.errors import OutputError
 if TYPE_CHECKING:
     import argparse
 
-    from geosite.sensitivity import Sensitivity
+    from geosite.decision.sensitivity import Sensitivity
 
 
 def register(sub: Subparsers) -> None:
@@ -100,8 +100,8 @@ class Progress:
 
 def main(args: argparse.Namespace) -> int:
     """Run the sensitivity analysis and write its tables."""
-    from geosite.io import atomic_path, write_csv  # noqa: PLC0415 - keep `geosite --help` fast
-    from geosite.sensitivity import sensitivity  # noqa: PLC0415
+    from geosite.data.io import atomic_path, write_csv  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.decision.sensitivity import sensitivity  # noqa: PLC0415
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():

@@ -801,7 +801,7 @@ def zonal_statistics(
     Share of sea (class 1 of the bundled land/sea mask) in 1.5 km discs off Vũng Tàu and
     in Biên Hòa:
 
-    >>> from geosite.layers import layer_path
+    >>> from geosite.data.bundled import layer_path
     >>> sites = gpd.GeoSeries.from_xy([107.15, 106.82], [10.30, 10.95], crs="EPSG:4326")
     >>> parcels = sites.to_crs("EPSG:32648").buffer(1500)
     >>> table = zonal_statistics(parcels, layer_path("land_sea_mask"),

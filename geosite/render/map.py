@@ -36,7 +36,7 @@ from jinja2 import Template
 from geosite.errors import GeositeError, ParameterError
 from geosite.render.assets import drop_unused_defaults, make_offline
 from geosite.render.text import format_number, format_value, tr
-from geosite.scorecard import score_cards
+from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -621,7 +621,7 @@ def _criterion_layer(
 def _constraint_layers(result: Result, options: _Options) -> list[_JsLayer]:
     """Return the zones of ``inside`` / ``outside`` constraints, grown by their buffers."""
     from geosite.analysis import load_layer  # noqa: PLC0415 - only maps need it
-    from geosite.constraints import InsideConstraint, OutsideConstraint  # noqa: PLC0415
+    from geosite.decision.constraints import InsideConstraint, OutsideConstraint  # noqa: PLC0415
 
     zones = [
         c

@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from geosite._version import __version__
+from geosite.data.io import atomic_path, write_csv
 from geosite.errors import OutputError, ParameterError
-from geosite.io import atomic_path, write_csv
-from geosite.outputs import result_to_frame
 from geosite.render.map import Basemap, Scheme, result_to_map
 from geosite.render.static import (
     contributions_figure,
@@ -36,7 +35,8 @@ from geosite.render.static import (
     value_function_figure,
 )
 from geosite.render.text import format_number, format_value, tr
-from geosite.scorecard import score_cards
+from geosite.result.outputs import result_to_frame
+from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -215,7 +215,7 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
 
 
 def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
-    from geosite import layers  # noqa: PLC0415
+    from geosite.data import bundled as layers  # noqa: PLC0415
 
     out = []
     for use in result.layers:
@@ -248,7 +248,7 @@ def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
 def _sensitivity(
     sensitivity: Any, result: Result, figures: list[tuple[str, Callable[[Path], Any]]]
 ) -> dict[str, Any] | None:
-    """Return the tables of a sensitivity result (``geosite.sensitivity`` or a DataFrame)."""
+    """Return the tables of a sensitivity result (from ``geosite.decision.sensitivity``)."""
     if sensitivity is None:
         return None
     if isinstance(sensitivity, pd.DataFrame):
@@ -267,7 +267,7 @@ def _sensitivity(
             frames["winner"] = winner.changes
     if not frames:
         msg = (
-            "sensitivity must be a pandas DataFrame or a geosite.sensitivity result with "
+            "sensitivity must be a pandas DataFrame or a geosite.decision.sensitivity result with "
             f"`candidates`; got {type(sensitivity).__name__}"
         )
         raise ParameterError(msg)
@@ -337,7 +337,7 @@ def write_report(
         and shown in the report), ``scores.csv`` (every candidate) and ``figures/*.png``.
     sensitivity
         Optional sensitivity analysis to include: the result of
-        :func:`geosite.sensitivity.sensitivity` (its candidate, weight, threshold and
+        :func:`geosite.decision.sensitivity.sensitivity` (its candidate, weight, threshold and
         winner tables), or a DataFrame with one row per candidate (``rank_min`` and
         ``rank_max`` columns give a rank-interval figure).
     offline

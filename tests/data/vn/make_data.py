@@ -8,7 +8,7 @@ Six parcels near Long Thành and Nhơn Trạch (Đồng Nai) in three forms:
 - ``parcels_tm3_dongnai_vni.shp``: the same in VNI-Windows bytes.
 
 The legacy bytes are produced by GNU libc's ``iconv -t TCVN5712-1`` and by the VNI-Windows
-composition rule written out below, independently of ``geosite.text``. Run from the repository
+composition rule written out below, independently of ``geosite.data.text``. Run from the repository
 root: ``python tests/data/vn/make_data.py``.
 """
 

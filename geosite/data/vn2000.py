@@ -56,8 +56,8 @@ from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 from pyproj.transformer import TransformerGroup
 
+from geosite.data.text import fold, name_key
 from geosite.errors import CRSError
-from geosite.text import fold, name_key
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -727,7 +727,7 @@ class CRSCandidate:
 
 
 def _region_provinces() -> gpd.GeoDataFrame | None:
-    from geosite import layers  # noqa: PLC0415  (layers import pandas/geopandas data)
+    from geosite.data import bundled as layers  # noqa: PLC0415  (layers import pandas/geopandas data)
 
     try:
         return layers.read_layer("provinces_pre2025")

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
+from geosite.decision.weights import resolve_weights
 from geosite.errors import DataNotFoundError, ParameterError
 from geosite.scenario import Scenario, load_scenario
-from geosite.weights import resolve_weights
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -313,7 +313,7 @@ def _hash(path: Path, cache: dict[Path, str]) -> str:
 
 def _resolve(scenario: Scenario, name: str) -> tuple[Path | None, str | None]:
     """Resolve a layer or raster name as :func:`geosite.evaluate` does."""
-    from geosite import layers as bundled  # noqa: PLC0415
+    from geosite.data import bundled  # noqa: PLC0415
 
     source = scenario.layers.get(name)
     if source is not None and source.path is not None:

@@ -77,11 +77,11 @@ def read_vector(
 
     Examples
     --------
-    >>> from geosite.layers import layer_path
+    >>> from geosite.data.bundled import layer_path
     >>> read_vector(layer_path("ports"), encoding="auto").attrs["text_conversions"]
     []
     """
-    from geosite import text  # noqa: PLC0415
+    from geosite.data import text  # noqa: PLC0415
 
     path = Path(path)
     chosen = text.parse_encoding(encoding) if encoding is not None else None
@@ -257,7 +257,7 @@ def _resolve_names(values: list[Any], series: pd.Series, *, layer: str, column: 
     Names match without diacritics or case ("Long Thanh" finds "Long Thành"), never
     ambiguously; a name that matches nothing is kept, to be reported with the values present.
     """
-    from geosite import text  # noqa: PLC0415
+    from geosite.data import text  # noqa: PLC0415
 
     present = sorted({v for v in series.dropna().unique() if isinstance(v, str)})
     if not present:

@@ -53,7 +53,7 @@ import pyproj
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from geosite.crs import CRSLike, ensure_metric, to_crs
+from geosite.data.crs import CRSLike, ensure_metric, to_crs
 from geosite.errors import LayerError, ParameterError
 from geosite.measures.base import Where
 

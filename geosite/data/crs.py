@@ -38,7 +38,7 @@ def to_crs(value: CRSLike, *, what: str = "crs") -> pyproj.CRS:
     value
         An EPSG code, an ``"AUTH:CODE"`` string, WKT, a PROJ string, a CRS, or a VN-2000
         name such as ``"VN-2000 Đồng Nai"`` (the province's TM-3 zone) or ``"VN-2000 UTM 48N"``
-        (see :func:`geosite.vn2000.vn2000_crs`).
+        (see :func:`geosite.data.vn2000.vn2000_crs`).
     what
         Name of the argument or scenario key, used in the error message.
 
@@ -52,7 +52,7 @@ def to_crs(value: CRSLike, *, what: str = "crs") -> pyproj.CRS:
     if isinstance(value, pyproj.CRS):
         return value
     if isinstance(value, str):
-        from geosite import vn2000  # noqa: PLC0415  (vn2000 reads the bundled layers)
+        from geosite.data import vn2000  # noqa: PLC0415  (vn2000 reads the bundled layers)
 
         if vn2000.is_vn2000_name(value):
             return vn2000.vn2000_crs(value, what=what)
@@ -95,7 +95,7 @@ def require_crs(gdf: gpd.GeoDataFrame, *, layer: str) -> pyproj.CRS:
     likely CRSs and where the layer would lie in each.
     """
     if gdf.crs is None:
-        from geosite import vn2000  # noqa: PLC0415
+        from geosite.data import vn2000  # noqa: PLC0415
 
         msg = (
             f"layer {layer!r} has no CRS; declare the one its coordinates are in, in the "

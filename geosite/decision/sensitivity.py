@@ -57,7 +57,7 @@ import pandas as pd
 from pydantic import ValidationError
 from scipy.stats import kendalltau
 
-from geosite.aggregate import TOPSIS, WLC, aggregate
+from geosite.decision.aggregate import TOPSIS, WLC, aggregate
 from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -66,10 +66,10 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from geosite.aggregate import AggregationSpec
     from geosite.analysis import Result
+    from geosite.decision.aggregate import AggregationSpec
+    from geosite.decision.transforms import ValueFunction
     from geosite.scenario import Scenario
-    from geosite.transforms import ValueFunction
 
 __all__ = [
     "RankStability",

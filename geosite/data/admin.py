@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geosite.data.text import match_name, name_key
 from geosite.errors import DataNotFoundError, ParameterError
-from geosite.text import match_name, name_key
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -336,7 +336,7 @@ def ward_after_2025(
 
 
 def _bundled(name: str) -> gpd.GeoDataFrame | None:
-    from geosite import layers  # noqa: PLC0415
+    from geosite.data import bundled as layers  # noqa: PLC0415
 
     try:
         return layers.read_layer(name)

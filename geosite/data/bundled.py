@@ -174,7 +174,7 @@ def layers_dir() -> Path:
     bundled = importlib.resources.files("geosite") / "_bundled" / "layers"
     if bundled.is_dir():
         return Path(str(bundled))
-    return Path(__file__).resolve().parent.parent / "layers"
+    return Path(__file__).resolve().parents[2] / "layers"
 
 
 @functools.lru_cache(maxsize=4)
@@ -365,7 +365,7 @@ def read_layer(name: str) -> geopandas.GeoDataFrame:
     if info.kind != "vector":
         raise ParameterError(
             f"layer {name!r} is a {info.kind} layer and cannot be read as a GeoDataFrame; "
-            f"open geosite.layers.layer_path({name!r}) with rasterio instead"
+            f"open geosite.data.bundled.layer_path({name!r}) with rasterio instead"
         )
     path = layer_path(name)
     gdf = geopandas.read_file(path)
@@ -430,7 +430,7 @@ def catalog_markdown() -> str:
         "# Bundled reference layers",
         "",
         (
-            "<!-- Generated from layers/catalog.json by geosite.layers.catalog_markdown(); "
+            "<!-- Generated from layers/catalog.json by geosite.data.bundled.catalog_markdown(); "
             "do not edit by hand. Rebuild with `python scripts/build_layers.py`. -->"
         ),
         "",
@@ -446,8 +446,8 @@ def catalog_markdown() -> str:
         ),
         "",
         (
-            "Load a layer with `geosite.layers.read_layer(name)`, its metadata with "
-            "`geosite.layers.layer_info(name)`; `geosite layers` prints the list. All vector "
+            "Load a layer with `geosite.data.bundled.read_layer(name)`, its metadata with "
+            "`geosite.data.bundled.layer_info(name)`; `geosite layers` prints the list. All vector "
             "layers are GeoJSON in EPSG:4326."
         ),
         "",

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from geosite.data.io import atomic_path, write_csv
 from geosite.errors import OutputError
-from geosite.io import atomic_path, write_csv
-from geosite.scorecard import score_cards
+from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -74,7 +74,7 @@ def write_outputs(
     cards
         With ``"csv"`` among the formats, also write ``score_cards.csv``: one row per
         candidate and criterion with the margin to the next rank
-        (see :func:`geosite.scorecard.score_cards`).
+        (see :func:`geosite.result.scorecard.score_cards`).
 
     Returns
     -------

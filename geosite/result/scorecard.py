@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geosite.aggregate import TOPSIS, aggregate
+from geosite.decision.aggregate import TOPSIS, aggregate
 
 if TYPE_CHECKING:
     import numpy.typing as npt

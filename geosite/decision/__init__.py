@@ -1,0 +1,1 @@
+"""Decision: value functions, weights, constraints, aggregation, sensitivity, comparison."""

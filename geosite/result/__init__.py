@@ -1,0 +1,1 @@
+"""Results out: score cards and the files a run writes."""
