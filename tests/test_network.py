@@ -6,6 +6,9 @@ import functools
 import importlib
 import itertools
 import json
+import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -771,3 +774,26 @@ def test_trunk_times_to_cai_mep_are_plausible(trunk):
     assert 50_000 < dist.values[0] < 150_000  # Cai Mep is about 60-80 km by road from HCMC
     speed = dist.values[0] / 1000 / (time.values[0] / 60)
     assert g.edge_speed_kmh.min() <= speed <= g.edge_speed_kmh.max()
+
+
+def test_every_public_name_imports_from_the_package_and_osmnx_loads_on_first_use():
+    code = (
+        "import sys, geosite, geosite.network as n\n"
+        "assert 'osmnx' not in sys.modules, 'import geosite.network imported osmnx'\n"
+        "for name in n.__all__:\n"
+        "    assert getattr(n, name) is not None, name\n"
+        "assert 'osmnx' in sys.modules\n"
+        "from geosite.network import graph_from_xml\n"
+        "assert graph_from_xml.__module__ == 'geosite.network._osmnx'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_only_one_module_imports_osmnx():
+    package = Path(__file__).parents[1] / "geosite"
+    importers = sorted(
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if re.search(r"^\s*(import osmnx|from osmnx)", p.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert importers == ["network/_osmnx.py"]

@@ -1,0 +1,358 @@
+"""Accessibility statistics: each parcel's cost to the nearest, k-th nearest or all facilities."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from geosite.errors import LayerError, NetworkError, ParameterError
+from geosite.network._validate import _check_choice
+from geosite.network.routing import (
+    Direction,
+    _augmented,
+    _leg_cost,
+    _nearest,
+    _per_facility,
+    _Search,
+)
+from geosite.network.snapping import Snap, _as_snap, _flags
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import numpy.typing as npt
+
+    from geosite.network.graph import Metric, RoadGraph
+
+
+Statistic = Literal["nearest", "kth_nearest", "mean_k_nearest", "count_within", "detour_ratio"]
+
+
+@dataclass(frozen=True, eq=False)
+class AccessResult:
+    """Network accessibility of each parcel.
+
+    Parameters
+    ----------
+    values
+        The statistic per parcel (minutes, metres, a count or a ratio); NaN where it could
+        not be measured.
+    reasons
+        Why a value is NaN (None where it is fine).
+    snap_m
+        Straight distance from the parcel (or the gate used) to the road, metres.
+    straight_m
+        Straight-line distance from the parcel's access origin to the facility the value
+        refers to (the nearest, or the k-th nearest), metres; NaN where there is none.
+    facility
+        Position of that facility in the facility input, -1 where there is none.
+    origin
+        Position in the origins (:class:`Snap`) of the origin that gave each parcel its value.
+    """
+
+    values: npt.NDArray[np.float64]
+    reasons: list[str | None]
+    snap_m: npt.NDArray[np.float64]
+    straight_m: npt.NDArray[np.float64]
+    facility: npt.NDArray[np.int64]
+    origin: npt.NDArray[np.int64]
+
+
+def accessibility(
+    graph: RoadGraph,
+    parcels: Snap | gpd.GeoDataFrame | gpd.GeoSeries | npt.ArrayLike,
+    facilities: Snap | gpd.GeoDataFrame | gpd.GeoSeries | npt.ArrayLike,
+    *,
+    metric: Metric = "time",
+    statistic: Statistic = "nearest",
+    k: int = 1,
+    within: float | None = None,
+    direction: Direction = "to",
+    max_snap_m: float | None = 1000.0,
+    offroad_speed_kmh: float | None = None,
+    min_component_share: float = 0.1,
+    layer_name: str = "facilities",
+) -> AccessResult:
+    """Measure each parcel's network cost to the facilities of one layer.
+
+    Parcels and facilities join the graph at the nearest point of their nearest edge
+    (:func:`snap_to_graph`); facilities become virtual nodes with exact partial-edge costs,
+    and one multi-source Dijkstra pass gives every parcel its nearest facility. Statistics
+    about several facilities run one search per facility (bounded by ``within`` for counts).
+
+    The straight leg from a parcel (or facility) to the road always counts in distances; in
+    travel times it counts only when ``offroad_speed_kmh`` is given.
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+    parcels
+        Parcel geometries, or a :class:`Snap` of them (reused between measures).
+    facilities
+        Facility geometries (ports, airports, parks), or a :class:`Snap` of them.
+    metric
+        ``"time"`` (minutes) or ``"distance"`` (metres); ``detour_ratio`` always uses
+        distance.
+    statistic
+        ``"nearest"``: cost to the nearest facility; ``"kth_nearest"``: to the k-th nearest;
+        ``"mean_k_nearest"``: mean cost to the k nearest; ``"count_within"``: number of
+        facilities within ``within``; ``"detour_ratio"``: network distance to the nearest
+        facility divided by the straight line between the same two points (>= 1).
+    k
+        Rank for ``kth_nearest`` and ``mean_k_nearest`` (1 = nearest).
+    within
+        Threshold of ``count_within``, in minutes (time) or metres (distance).
+    direction
+        ``"to"``: from each parcel to the facilities (one-way streets as driven there);
+        ``"from"``: from the facilities to each parcel.
+    max_snap_m
+        Parcels (and facilities) farther than this from any road get NaN with a reason
+        (facilities are left out, with a warning); ``None`` for no limit.
+    offroad_speed_kmh
+        Speed charged on the straight leg in travel times; ``None`` leaves it free.
+    min_component_share
+        Parcels joining a weakly connected part of the graph with fewer nodes than this
+        share of the largest part get NaN with a reason.
+    layer_name
+        Name of the facility layer, for messages.
+
+    Returns
+    -------
+    AccessResult
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from geosite.network import graph_from_gdf
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame(
+    ...     {"class": ["trunk"]}, geometry=[LineString([(0, 0), (7000, 0)])], crs=32648
+    ... )
+    >>> g = graph_from_gdf(roads)
+    >>> res = accessibility(g, [Point(1000, 0)], [Point(6000, 0)], metric="time")
+    >>> round(float(res.values[0]), 2)  # 5 km at 70 km/h
+    4.29
+    """
+    _check_args(
+        metric=metric,
+        statistic=statistic,
+        k=k,
+        within=within,
+        direction=direction,
+        offroad_speed_kmh=offroad_speed_kmh,
+    )
+    if statistic == "detour_ratio":
+        metric = "distance"
+    origins = _as_snap(graph, parcels, "parcels")
+    fac = _as_snap(graph, facilities, f"facilities of layer {layer_name!r}")
+    usable = _usable_facilities(
+        graph,
+        fac,
+        max_snap_m=max_snap_m,
+        min_component_share=min_component_share,
+        layer_name=layer_name,
+    )
+    reasons = _flags(graph, origins, max_snap_m=max_snap_m, min_component_share=min_component_share)
+    leg_o = _leg_cost(origins, metric, offroad_speed_kmh)
+    leg_f = _leg_cost(fac, metric, offroad_speed_kmh)
+    search = _augmented(
+        graph, fac, usable=usable, fac_leg=leg_f, metric=metric, direction=direction
+    )
+    unreachable = (
+        f"no facility of layer {layer_name!r} can be reached on network {graph.name!r} "
+        f"(separate part of the network or one-way streets)"
+    )
+    if statistic in {"nearest", "detour_ratio"}:
+        best, which, _, _ = _nearest(graph, search, origins, fac, leg_f)
+        value = best + leg_o
+    else:
+        value, which, note = _several(
+            graph,
+            search,
+            origins,
+            fac,
+            leg_f=leg_f,
+            leg_o=leg_o,
+            statistic=statistic,
+            k=k,
+            within=within,
+        )
+        if note is not None:
+            unreachable = note.format(layer=layer_name, network=graph.name)
+    straight = np.full(len(origins), np.nan)
+    has = which >= 0
+    # both ends are points: plain coordinates are exact and far cheaper than GEOS calls
+    a = origins.origin_xy[has]
+    b = fac.origin_xy[which[has]]
+    straight[has] = np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    if statistic == "detour_ratio":
+        ratio = np.full(len(origins), np.nan)
+        ok = has & (straight >= 1.0)
+        ratio[ok] = value[ok] / straight[ok]
+        fine = pd.isna(reasons)
+        reasons[has & ~ok & fine] = (
+            "parcel and facility less than 1 m apart: detour ratio undefined"
+        )
+        value = ratio
+    fine = pd.isna(reasons)
+    reasons[~np.isfinite(value) & fine] = unreachable
+    value = np.where(pd.isna(reasons) & np.isfinite(value), value, np.nan)
+    return _reduce_owners(
+        origins,
+        statistic=statistic,
+        value=value,
+        reasons=reasons,
+        straight=straight,
+        which=which,
+    )
+
+
+def _check_args(
+    *,
+    metric: str,
+    statistic: str,
+    k: int,
+    within: float | None,
+    direction: str,
+    offroad_speed_kmh: float | None,
+) -> None:
+    _check_choice("metric", metric, ("time", "distance"))
+    _check_choice(
+        "statistic",
+        statistic,
+        ("nearest", "kth_nearest", "mean_k_nearest", "count_within", "detour_ratio"),
+    )
+    _check_choice("direction", direction, ("to", "from"))
+    if statistic in {"kth_nearest", "mean_k_nearest"} and k < 1:
+        msg = f"k must be at least 1 for {statistic!r}, got {k!r}"
+        raise ParameterError(msg)
+    if statistic == "count_within" and (within is None or not within > 0):
+        msg = f"count_within needs a positive 'within' threshold, got {within!r}"
+        raise ParameterError(msg)
+    if offroad_speed_kmh is not None and not offroad_speed_kmh > 0:
+        msg = f"offroad_speed_kmh must be positive or None, got {offroad_speed_kmh!r}"
+        raise ParameterError(msg)
+
+
+def _usable_facilities(
+    graph: RoadGraph,
+    fac: Snap,
+    *,
+    max_snap_m: float | None,
+    min_component_share: float,
+    layer_name: str,
+) -> np.ndarray:
+    if len(fac) == 0:
+        msg = f"layer {layer_name!r} has no facilities to measure to; check its 'where' filter"
+        raise LayerError(msg)
+    flags = _flags(graph, fac, max_snap_m=max_snap_m, min_component_share=min_component_share)
+    usable = pd.isna(flags)
+    if not usable.any():
+        msg = (
+            f"no facility of layer {layer_name!r} can join network {graph.name!r}: "
+            f"{flags[0]}; raise access.max_snap_m or use a network that reaches them"
+        )
+        raise NetworkError(msg)
+    if not usable.all():
+        dropped = int((~usable).sum())
+        warnings.warn(
+            f"{dropped} of {len(fac)} facilities of layer {layer_name!r} left out of network "
+            f"{graph.name!r}: {flags[~usable][0]}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return usable
+
+
+def _several(
+    graph: RoadGraph,
+    search: _Search,
+    origins: Snap,
+    fac: Snap,
+    *,
+    leg_f: np.ndarray,
+    leg_o: np.ndarray,
+    statistic: Statistic,
+    k: int,
+    within: float | None,
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Compute statistics over several facilities: one bounded search per facility."""
+    n_o = len(origins)
+    n_use = int(search.usable.sum())
+    counting = statistic == "count_within"
+    kk = 1 if counting else min(k, n_use)
+    top = np.full((n_o, kk), np.inf)
+    top_j = np.full((n_o, kk), -1, dtype=np.int64)
+    count = np.zeros(n_o)
+    limit = float(within) if counting and within is not None else np.inf
+    for chunk, raw in _per_facility(graph, search, origins, fac, leg_f, limit=limit):
+        cost = raw + leg_o[:, None]
+        if counting:
+            count += (cost <= limit).sum(axis=1)
+        both = np.concatenate([top, cost], axis=1)
+        both_j = np.concatenate([top_j, np.broadcast_to(chunk, cost.shape)], axis=1)
+        part = np.argpartition(both, kk - 1, axis=1)[:, :kk]
+        top = np.take_along_axis(both, part, axis=1)
+        top_j = np.take_along_axis(both_j, part, axis=1)
+    order = np.argsort(top, axis=1)
+    top = np.take_along_axis(top, order, axis=1)
+    top_j = np.take_along_axis(top_j, order, axis=1)
+    nearest_j = np.where(np.isfinite(top[:, 0]), top_j[:, 0], -1)
+    if counting:
+        return count, nearest_j, None
+    if k > n_use:
+        note = f"layer {{layer!r}} has only {n_use} usable facilities, k = {k}"
+        return np.full(n_o, np.nan), np.full(n_o, -1, dtype=np.int64), note
+    note = (
+        f"fewer than k = {k} facilities of layer {{layer!r}} can be reached on network "
+        "{network!r}"
+    )
+    if statistic == "kth_nearest":
+        value = top[:, kk - 1]
+        return value, np.where(np.isfinite(value), top_j[:, kk - 1], -1), note
+    return top.mean(axis=1), nearest_j, note
+
+
+def _reduce_owners(
+    origins: Snap,
+    *,
+    statistic: Statistic,
+    value: np.ndarray,
+    reasons: npt.NDArray[np.object_],
+    straight: np.ndarray,
+    which: np.ndarray,
+) -> AccessResult:
+    """Give each parcel the value of its best origin (gate)."""
+    if len(origins) == origins.n_owners and np.array_equal(
+        origins.owner, np.arange(origins.n_owners)
+    ):
+        chosen = np.arange(origins.n_owners, dtype=np.int64)  # one origin per parcel
+    else:
+        rank = -value if statistic == "count_within" else value
+        rank = np.where(np.isnan(rank), np.inf, rank)
+        order = np.lexsort((rank, origins.owner))
+        owner_sorted = origins.owner[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = owner_sorted[1:] != owner_sorted[:-1]
+        chosen = np.full(origins.n_owners, -1, dtype=np.int64)
+        chosen[owner_sorted[first]] = order[first]
+    missing = chosen < 0
+    c = np.maximum(chosen, 0)
+    out_reasons = reasons[c] if len(reasons) else np.full(len(chosen), None, dtype=object)
+    out_reasons[missing] = "no access point joins the road network"
+
+    def pick(a: np.ndarray, fill: Any) -> np.ndarray:
+        return np.where(missing, fill, a[c]) if len(a) else np.full(len(chosen), fill)
+
+    return AccessResult(
+        values=pick(value, np.nan).astype(np.float64),
+        reasons=out_reasons.tolist(),
+        snap_m=pick(origins.distance_m, np.nan).astype(np.float64),
+        straight_m=pick(straight, np.nan).astype(np.float64),
+        facility=pick(which, -1).astype(np.int64),
+        origin=chosen,
+    )
