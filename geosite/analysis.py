@@ -8,61 +8,42 @@ and the aggregation give the total score and the rank.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geosite.data import io, vn2000
-from geosite.data.crs import DEFAULT_CRS, CRSLike, analysis_crs, require_crs, to_crs
+from geosite.data import io
+from geosite.data.crs import DEFAULT_CRS, CRSLike, analysis_crs, to_crs
 from geosite.data.grid import grid_candidates
+from geosite.data.source import LayerUse, check_file, is_graph, open_layer, open_raster
+from geosite.data.where import filter_where
 from geosite.decision.aggregate import aggregate, contributions
 from geosite.decision.constraints import ForceInclude
 from geosite.decision.weights import WeightResult, resolve_weights
-from geosite.errors import DataNotFoundError, LayerError
-from geosite.measures.base import MeasureContext, MeasureResult, Where
+from geosite.errors import DataNotFoundError, GeositeError, LayerError, ParameterError
+from geosite.measures.base import MeasureContext, MeasureResult
 from geosite.scenario import Criterion, Scenario, load_scenario
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    import os
 
+    import folium
     import numpy.typing as npt
     import pyproj
 
-__all__ = ["CriterionSummary", "LayerUse", "Result", "evaluate", "load_layer"]
+    from geosite.types import Where
+
+__all__ = ["CriterionSummary", "LayerUse", "Result", "check_data", "evaluate", "load_layer"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class LayerUse:
-    """A layer an evaluation read, with what is known of its provenance.
-
-    Parameters
-    ----------
-    name
-        The name the scenario uses.
-    path
-        The file read.
-    bundled
-        Name of the bundled layer behind it, if any (its catalogue entry has the source,
-        licence and accuracy).
-    attribution
-        Short attribution text for maps, if known.
-    text_conversions
-        What was converted to Unicode from a legacy Vietnamese encoding when the layer was
-        read (see :func:`geosite.data.text.convert_columns`), if anything.
-    """
-
-    name: str
-    path: Path
-    bundled: str | None = None
-    attribution: str | None = None
-    text_conversions: object | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +90,12 @@ class Result:
         Every layer read, for provenance and map attribution.
     id_column, name_column
         Columns of :attr:`table` that identify and name candidates.
+    in_memory
+        The layers given to :func:`evaluate` as ``layers=``, by name (maps draw from them).
+
+    In a notebook a result shows its ranking; :meth:`explore` draws the interactive map,
+    :meth:`to_file` writes the table, and :meth:`score_cards` gives the margins to the next
+    rank (computed once, then kept).
     """
 
     scenario: Scenario
@@ -119,11 +106,88 @@ class Result:
     layers: tuple[LayerUse, ...]
     id_column: str
     name_column: str | None = None
+    in_memory: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ranked(self) -> gpd.GeoDataFrame:
         """Return the candidates that were not excluded, best first."""
         return self.table.loc[~self.table["excluded"]]
+
+    def score_cards(self, *, limit: int | None = 1000) -> pd.DataFrame:
+        """Return the score cards: per candidate and criterion, the margin to the next rank.
+
+        Computed on first use and kept on the result, so maps, reports and outputs share
+        one computation (see :func:`geosite.result.scorecard.score_cards`).
+
+        Parameters
+        ----------
+        limit
+            Compute margins for the candidates ranked ``limit`` or better; ``None`` for all.
+        """
+        key = ("score_cards", limit)
+        if key not in self._memo:
+            from geosite.result.scorecard import compute_score_cards  # noqa: PLC0415
+
+            self._memo[key] = compute_score_cards(self, limit=limit)
+        cards: pd.DataFrame = self._memo[key]
+        return cards.copy()
+
+    def explore(self, **kwargs: Any) -> folium.Map:
+        """Return the interactive map of the result (a folium.Map; shown inline in Jupyter).
+
+        Keyword arguments go to :func:`geosite.render.map.result_to_map` (``basemap``,
+        ``scheme``, ``lang``...). folium loads only now.
+        """
+        from geosite.render.map import result_to_map  # noqa: PLC0415 - rendering on demand
+
+        kwargs.setdefault("lang", self.scenario.language)
+        return result_to_map(self, **kwargs)
+
+    def to_file(self, path: str | os.PathLike[str], *, driver: str | None = None) -> Path:
+        """Write the score table to one file, atomically; return its path.
+
+        The format follows the extension (``.gpkg``, ``.geojson`` in WGS 84, ``.csv``
+        without geometry, as geosite's own outputs) or ``driver``. For the whole set of
+        outputs use :func:`geosite.write_outputs`.
+
+        Raises
+        ------
+        ParameterError
+            If the extension names no format geosite writes.
+        OutputError
+            If the file cannot be written; a previous file is left unchanged.
+        """
+        from geosite.result.outputs import write_table  # noqa: PLC0415
+
+        return write_table(self, path, driver=driver)
+
+    def _repr_html_(self) -> str:
+        """Return the ranking as an HTML table, for notebooks."""
+        import html  # noqa: PLC0415
+
+        columns = ["rank", self.id_column]
+        if self.name_column:
+            columns.append(self.name_column)
+        columns += ["total_score", *(c.raw_column for c in self.criteria), "exclusion_reason"]
+        shown = pd.DataFrame(self.table[columns])
+        for column in ("rank", "exclusion_reason"):  # blank, not <NA> or None
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+        ranked = int((~self.table["excluded"]).sum())
+        head = (
+            f"<p><b>{html.escape(self.scenario.name)}</b>: {len(self.table)} candidates, "
+            f"{ranked} ranked</p>"
+        )
+        limit = 50
+        more = (
+            f"<p>... and {len(shown) - limit} more rows (result.table holds them all)</p>"
+            if len(shown) > limit
+            else ""
+        )
+        body = shown.head(limit).to_html(
+            index=False, escape=True, na_rep="", float_format="{:.4g}".format
+        )
+        return head + body + more
 
 
 def raw_column(name: str, unit: str) -> str:
@@ -133,23 +197,39 @@ def raw_column(name: str, unit: str) -> str:
 
 @dataclass
 class _LayerStore:
-    """Loads each layer once; hands out filtered copies projected to the analysis CRS."""
+    """Opens each layer once, through the one door; hands out projected, filtered copies.
+
+    Layers go through :func:`geosite.data.source.open_layer`. ``memory`` holds the objects
+    given to :func:`evaluate` as ``layers=``, by name: they take
+    the place of the file or bundled layer of that name, with the scenario's declared
+    ``crs``, ``where``, ``id``, ``encoding`` and ``repair`` applied as to a file.
+    """
 
     scenario: Scenario
+    memory: Mapping[str, Any] = field(default_factory=dict)
     crs: pyproj.CRS | None = None
     _raw: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     _projected: dict[tuple[str, str], gpd.GeoDataFrame] = field(default_factory=dict)
     uses: dict[str, LayerUse] = field(default_factory=dict)
 
-    def resolve_path(self, name: str) -> Path:
+    def source(self, name: str) -> Any:
+        """Return what layer ``name`` is read from: an object, a bundled name or a path."""
         from geosite.data import bundled  # noqa: PLC0415
 
-        source = self.scenario.layers.get(name)
-        if source is not None and source.path is not None:
-            return (self.scenario.base_dir / source.path).resolve()
-        bundled_name = source.bundled if source is not None else name
+        if name in self.memory:
+            return self.memory[name]
+        declared = self.scenario.layers.get(name)
+        if declared is not None and declared.memory:
+            msg = (
+                f"layer {name!r} is declared `memory: true` but was not given; pass it to "
+                f"evaluate(scenario, layers={{{name!r}: ...}})"
+            )
+            raise DataNotFoundError(msg)
+        if declared is not None and declared.path is not None:
+            return (self.scenario.base_dir / declared.path).resolve()
+        bundled_name = declared.bundled if declared is not None else name
         if bundled_name in bundled.layer_names():
-            return bundled.layer_path(bundled_name)
+            return bundled_name
         path = (self.scenario.base_dir / name).resolve()
         if path.exists():
             return path
@@ -159,54 +239,48 @@ class _LayerStore:
         )
         raise DataNotFoundError(msg)
 
+    def resolve_path(self, name: str) -> Path:
+        from geosite.data import bundled  # noqa: PLC0415
+
+        found = self.source(name)
+        if isinstance(found, str):
+            return bundled.layer_path(found)
+        if not isinstance(found, Path):
+            msg = f"layer {name!r} was given in memory; it has no file"
+            raise DataNotFoundError(msg)
+        return found
+
+    def raster(self, name: str) -> Any:
+        """Return a raster file's path, or the in-memory raster given for ``name``."""
+        if name in self.memory:
+            return self.memory[name]
+        return self.resolve_path(name)
+
     def raw(self, name: str, *, candidates: bool = False) -> gpd.GeoDataFrame:
         if name in self._raw:
             return self._raw[name]
         from geosite.data import bundled  # noqa: PLC0415
 
-        source = self.scenario.layers.get(name)
-        bundled_name = (
-            source.bundled
-            if source is not None
-            else (name if name in bundled.layer_names() else None)
-        )
-        path = self.resolve_path(name)
-        if bundled_name is not None:
-            gdf = bundled.read_layer(bundled_name)
-            info = bundled.layer_info(bundled_name)
-            self.uses[name] = LayerUse(name, path, bundled_name, info.attribution)
-        else:
-            gdf = io.read_vector(
-                path,
-                layer=source.layer if source is not None else None,
-                encoding=source.encoding if source is not None else None,
-            )
-            conversions = gdf.attrs.get("text_conversions")
-            self.uses[name] = LayerUse(name, path, text_conversions=conversions or None)
-        declared = (
-            to_crs(source.crs, what=f"layers.{name}.crs")
-            if source is not None and source.crs is not None
-            else None
-        )
-        # Sets a declared CRS on a file without one, restores a VN-2000 datum shift a .prj
-        # dropped, refuses other disagreements, and checks the shift is there.
-        gdf = vn2000.apply_declared_crs(gdf, declared, layer=name)
-        require_crs(gdf, layer=name)
-        if source is not None and source.where:
-            gdf = io.filter_where(gdf, source.where, layer=name)
-        id_column = source.id if source is not None else None
-        if id_column is None and bundled_name is not None:
-            id_column = bundled.layer_info(bundled_name).id_column
-        gdf = io.check_geometries(
-            gdf,
-            layer=name,
+        declared = self.scenario.layers.get(name)
+        found = self.source(name)
+        id_column = declared.id if declared is not None else None
+        if id_column is None and isinstance(found, str):
+            id_column = bundled.layer_info(found).id_column
+        opened = open_layer(
+            found,
+            name=name,
+            crs=declared.crs if declared is not None else None,
+            where=declared.where if declared is not None else None,
             id_column=id_column,
-            repair=bool(source and source.repair),
+            encoding=declared.encoding if declared is not None else None,
+            layer=declared.layer if declared is not None else None,
+            repair=bool(declared and declared.repair),
             # Reference layers keep features of unknown location without geometry.
-            allow_missing=bundled_name is not None and not candidates,
+            allow_missing=isinstance(found, str) and not candidates,
         )
-        self._raw[name] = gdf
-        return gdf
+        self.uses[name] = opened.use
+        self._raw[name] = opened.gdf
+        return opened.gdf
 
     def load(self, name: str, where: Where | None = None) -> gpd.GeoDataFrame:
         if self.crs is None:  # pragma: no cover - set before measures run
@@ -214,13 +288,18 @@ class _LayerStore:
             raise RuntimeError(msg)
         key = (name, repr(sorted((where or {}).items())))
         if key not in self._projected:
-            gdf = io.filter_where(self.raw(name), where, layer=name)
+            gdf = filter_where(self.raw(name), where, layer=name)
             self._projected[key] = gdf.to_crs(self.crs)
         return self._projected[key]
 
 
 def load_layer(
-    scenario: Scenario, name: str, where: Where | None = None, *, crs: CRSLike | None = None
+    scenario: Scenario,
+    name: str,
+    where: Where | None = None,
+    *,
+    crs: CRSLike | None = None,
+    layers: Mapping[str, Any] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a layer the way an evaluation of ``scenario`` reads it.
 
@@ -237,6 +316,8 @@ def load_layer(
         A further attribute filter, ``{column: value or [values]}``.
     crs
         The CRS to project to; the scenario's analysis CRS (or EPSG:32648) if omitted.
+    layers
+        Layers held in memory, as for :func:`evaluate`.
 
     Examples
     --------
@@ -245,7 +326,7 @@ def load_layer(
     >>> len(ports), ports.crs.to_epsg()
     (1, 32648)
     """
-    store = _LayerStore(scenario)
+    store = _LayerStore(scenario, memory=dict(layers or {}))
     store.crs = to_crs(crs) if crs is not None else to_crs(scenario.crs or DEFAULT_CRS)
     return store.load(name, where)
 
@@ -266,7 +347,7 @@ def _load_candidates(scenario: Scenario, store: _LayerStore) -> gpd.GeoDataFrame
         return cells.reset_index(drop=True)
     layer = spec.source
     gdf = store.raw(layer, candidates=True)
-    gdf = io.filter_where(gdf, spec.where, layer=layer)
+    gdf = filter_where(gdf, spec.where, layer=layer)
     io.check_ids(gdf, layer=layer, id_column=spec.id_column)
     io.check_candidate_geometry_types(gdf, layer=layer)
     if spec.name is not None and spec.name not in gdf.columns:
@@ -364,18 +445,141 @@ def _measure_criteria(
     return raw, scores, measured
 
 
+def _check_memory(scenario: Scenario, layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the in-memory layers, refusing names the scenario never uses."""
+    given = dict(layers or {})
+    used = set(scenario.layer_names_used()) | set(scenario.layers)
+    for spec in scenario.networks.values():
+        used |= set(spec.layers_used())
+    unknown = sorted(set(given) - used)
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], sorted(used), n=1)
+        msg = f"layers= names {unknown!r}, which the scenario does not use"
+        msg += f"; did you mean {hint[0]!r}?" if hint else ""
+        msg += f" (the scenario's layers: {sorted(used)})"
+        raise ParameterError(msg)
+    return given
+
+
+def check_data(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    layers: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Open every layer, raster and road file a scenario reads, as :func:`evaluate` would.
+
+    Each goes through the door :func:`evaluate` uses (file type, encoding, CRS and
+    coordinates, ``where``, geometries), the candidates' ids and geometry types are checked,
+    rasters are opened and read at both ends, and road files are opened; nothing is
+    measured. Every problem is reported, not only the first.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, its file, or its mapping.
+    layers
+        Layers held in memory, as for :func:`evaluate`.
+
+    Returns
+    -------
+    list of str
+        One message per layer that :func:`evaluate` would refuse; empty if all are usable.
+
+    Examples
+    --------
+    >>> check_data("dong-nam-bo")
+    []
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    store = _LayerStore(scenario, memory=_check_memory(scenario, layers))
+    problems: list[str] = []
+
+    def attempt(check: Callable[..., object], *args: Any) -> None:
+        try:
+            check(*args)
+        except GeositeError as err:
+            problems.append(str(err))
+
+    if scenario.candidates.grid is None:
+        # ids, geometry types and the name column, besides what every layer gets
+        attempt(_load_candidates, scenario, store)
+    _check_layers(scenario, store, attempt)
+    _check_network_files(scenario, attempt)
+    return list(dict.fromkeys(problems))
+
+
+def _check_layers(scenario: Scenario, store: _LayerStore, attempt: Callable[..., None]) -> None:
+    from geosite.measures.raster import RasterMeasure, check_raster  # noqa: PLC0415
+
+    rasters = {c.measure.raster for c in scenario.criteria if isinstance(c.measure, RasterMeasure)}
+    names = list(scenario.layer_names_used())
+    for spec in scenario.networks.values():
+        names += spec.layers_used()
+    for name in dict.fromkeys(names):
+        if name in rasters:
+            attempt(_check_raster, store, name, check_raster)
+        elif not is_graph(store.memory.get(name)):
+            attempt(store.raw, name)
+
+
+def _check_network_files(scenario: Scenario, attempt: Callable[..., None]) -> None:
+    from geosite.measures.network import FileSource, LayerSource  # noqa: PLC0415
+
+    for net_name, spec in scenario.networks.items():
+        src = spec.source
+        if isinstance(src, LayerSource):
+            continue
+        if isinstance(src, FileSource):
+            path = scenario.base_dir / src.file
+            attempt(_read_roads, path, src, net_name)
+            continue
+        what = f"road file of network {net_name!r}"
+        for value in _network_files(src):
+            attempt(functools.partial(check_file, what=what), scenario.base_dir / value)
+
+
+def _check_raster(store: _LayerStore, name: str, check: Callable[..., None]) -> None:
+    with open_raster(store.raster(name), name=name) as raster:
+        check(raster, name=name if not isinstance(raster, str | Path) else None)
+
+
+def _read_roads(path: Path, src: Any, name: str) -> None:
+    from geosite.measures.network import _read_roads as read  # noqa: PLC0415
+
+    read(path, src, name)
+
+
+def _network_files(src: Any) -> list[str]:
+    keys = ("osm_xml", "pbf", "graphml")
+    return [getattr(src, key) for key in keys if isinstance(getattr(src, key, None), str)]
+
+
 #: Computes every criterion's measure at once, another way (see :func:`evaluate`).
 MeasureAll = Callable[[Sequence[Criterion], MeasureContext], Sequence[MeasureResult]]
 
 
-def evaluate(scenario: Scenario | str | Path, *, measure_all: MeasureAll | None = None) -> Result:
+def evaluate(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    layers: Mapping[str, Any] | None = None,
+    measure_all: MeasureAll | None = None,
+) -> Result:
     """Score and rank the candidates of a scenario.
 
     Parameters
     ----------
     scenario
-        A :class:`~geosite.scenario.Scenario`, or the path of a scenario file (or the name of
-        a bundled scenario such as ``"dong-nam-bo"``).
+        A :class:`~geosite.scenario.Scenario`, the path of a scenario file (or the name of
+        a bundled scenario such as ``"dong-nam-bo"``), or the scenario as a mapping.
+    layers
+        Layers held in memory, by the name the scenario uses: a GeoDataFrame for any vector
+        layer (candidates included), a networkx/osmnx graph for a network whose source is
+        ``{layer: <name>}``, and an open rasterio dataset or an ``(array, transform, crs)``
+        triple for a raster. Each takes the place of the file or bundled layer of that name
+        (or fills a layer declared ``memory: true``) and is checked as a file is: the
+        layer's declared ``crs``, ``where``, ``encoding`` and ``repair`` apply, and a missing
+        CRS or an invalid geometry is refused with the same message. Nothing is written.
     measure_all
         Compute the raw values of every criterion another way, given the criteria and the
         measure context (candidates loaded and projected, layers, networks); it returns one
@@ -401,7 +605,7 @@ def evaluate(scenario: Scenario | str | Path, *, measure_all: MeasureAll | None 
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    store = _LayerStore(scenario)
+    store = _LayerStore(scenario, memory=_check_memory(scenario, layers))
     candidates = _load_candidates(scenario, store)
     crs = store.crs
     assert crs is not None
@@ -412,6 +616,8 @@ def evaluate(scenario: Scenario | str | Path, *, measure_all: MeasureAll | None 
         resolve_path=store.resolve_path,
         base_dir=scenario.base_dir,
         networks=scenario.networks,
+        load_raster=store.raster,
+        in_memory=store.memory,
     )
     n, spec = len(candidates), scenario.candidates
     id_column = spec.id_column
@@ -482,4 +688,5 @@ def evaluate(scenario: Scenario | str | Path, *, measure_all: MeasureAll | None 
         layers=tuple(store.uses.values()),
         id_column=id_column,
         name_column=spec.name,
+        in_memory=store.memory,
     )

@@ -43,7 +43,7 @@ import shapely
 
 from geosite.analysis import Result, evaluate
 from geosite.errors import GeositeError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, Where
+from geosite.measures.base import MeasureContext, MeasureResult
 from geosite.measures.distance import DEFAULT_THREADS, CountWithinMeasure, DistanceMeasure
 from geosite.measures.network import MAX_PATHS, NetworkMeasure, graph_for
 from geosite.scenario import Criterion, Scenario, load_scenario
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
     import pyproj
+
+    from geosite.types import Where
 
 __all__ = ["evaluate_partitioned", "partition_candidates"]
 

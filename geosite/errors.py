@@ -18,6 +18,7 @@ from dataclasses import dataclass
 __all__ = [
     "CRSError",
     "DataNotFoundError",
+    "DataWarning",
     "GeositeError",
     "LayerError",
     "NetworkError",
@@ -59,6 +60,13 @@ class NetworkError(GeositeError, RuntimeError):
 
 class OutputError(GeositeError, OSError):
     """An output file could not be written; previous outputs are left intact."""
+
+
+class DataWarning(UserWarning):
+    """Data was read but changed on the way in (legacy text converted, geometries repaired).
+
+    The message says what was done and what to declare to make it explicit.
+    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -38,11 +40,11 @@ from geosite.decision.transforms import ValueFunction
 from geosite.decision.weights import DirectWeights, WeightingSpec, resolve_weights
 from geosite.errors import GeositeError, Problem, ScenarioError
 from geosite.measures import MeasureType
-from geosite.measures.base import Where
 from geosite.measures.network import NetworkMeasure, NetworkSpec
+from geosite.types import Where
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Sequence
 
 __all__ = [
     "CandidatesSpec",
@@ -74,28 +76,39 @@ class _Model(BaseModel):
 
 
 class LayerSource(_Model):
-    """A layer the scenario reads from a file, or a bundled layer under another name.
+    """A layer from a file, a bundled layer under another name, or a layer given in memory.
 
-    YAML::
+    A layer declared ``memory: true`` is passed to :func:`geosite.evaluate` as ``layers=``
+    when the scenario is evaluated from Python. YAML::
 
         layers:
           parcels: {path: data/parcels.gpkg, layer: parcels_2025, id: parcel_id}
           seaports: {bundled: ports, where: {kind: deepwater_port}}
+          cadastre: {memory: true, id: parcel_id}   # evaluate(s, layers={"cadastre": gdf})
     """
 
     path: str | None = Field(None, description="Vector file, relative to the scenario file.")
     bundled: str | None = Field(None, description="Name of a bundled layer (see `geosite layers`).")
+    memory: bool = Field(
+        default=False,
+        description=(
+            "The layer is given in memory: geosite.evaluate(scenario, layers={name: obj}) with "
+            "a GeoDataFrame, a road graph (networkx/osmnx) or a raster (rasterio dataset or "
+            "(array, transform, crs)); the command line cannot run such a scenario."
+        ),
+    )
     layer: str | None = Field(None, description="Layer inside a multi-layer file (GeoPackage).")
     crs: str | None = Field(
         None, description="CRS of the file's coordinates, when the file does not declare one."
     )
     where: Where | None = Field(None, description="Keep only features whose attributes match.")
     id: str | None = Field(None, description="Column that identifies features.")
-    encoding: Literal["auto", "unicode", "tcvn3", "vni"] | None = Field(
+    encoding: Literal["auto", "unicode", "tcvn3", "vni", "cp1258"] | None = Field(
         None,
         description=(
             "Text encoding of the attribute table: unicode, or the legacy Vietnamese tcvn3 "
-            "(ABC) or vni (VNI-Windows) to convert, or auto to detect and report."
+            "(ABC), vni (VNI-Windows) or cp1258 (Windows-1258) to convert, or auto to detect "
+            "and report. Undeclared, legacy text is detected, converted and warned about."
         ),
     )
     repair: bool = Field(
@@ -110,8 +123,11 @@ class LayerSource(_Model):
 
     @model_validator(mode="after")
     def _one_source(self) -> LayerSource:
-        if (self.path is None) == (self.bundled is None):
-            msg = "give exactly one of `path` (a file) or `bundled` (a bundled layer name)"
+        if (self.path is not None) + (self.bundled is not None) + self.memory != 1:
+            msg = (
+                "give exactly one of `path` (a file), `bundled` (a bundled layer name) or "
+                "`memory: true` (given to evaluate(..., layers=...))"
+            )
             raise ValueError(msg)
         return self
 
@@ -1057,15 +1073,17 @@ def scenario_from_dict(
 
 
 def load_scenario(
-    path: str | Path, *, allowed_roots: Sequence[str | Path] | None = None
+    path: str | Path | Mapping[str, Any], *, allowed_roots: Sequence[str | Path] | None = None
 ) -> Scenario:
-    """Read and validate a scenario file.
+    """Read and validate a scenario file (or a scenario written as a Python mapping).
 
     Parameters
     ----------
     path
         The YAML file. A bare name such as ``"dong-nam-bo"`` that is not a file names a
-        scenario bundled with geosite.
+        scenario bundled with geosite. A mapping (the keys of the YAML file) is validated as
+        :func:`scenario_from_dict` does, relative paths resolving against the working
+        directory.
     allowed_roots
         Folders the scenario's files must lie in: by default the scenario's folder, the
         working directory and geosite's bundled data (see :func:`scenario_from_yaml`).
@@ -1082,6 +1100,14 @@ def load_scenario(
     >>> scenario.criterion_names[:2]
     ['port_truck_time', 'long_thanh_airport_time']
     """
+    if isinstance(path, Mapping):
+        return scenario_from_dict(path, allowed_roots=allowed_roots)
+    if not isinstance(path, str | os.PathLike):
+        msg = (
+            f"a scenario is a file path, a bundled scenario's name or a mapping, not a "
+            f"{type(path).__name__}"
+        )
+        raise ScenarioError(msg)
     target = Path(path)
     if not target.exists():
         bundled = _bundled_scenario(str(path))

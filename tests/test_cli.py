@@ -76,7 +76,7 @@ def test_validate_reports_ok_and_failures(
     bad = tiny_project / "bad.yaml"
     bad.write_text("version: 1\nname: [\n", encoding="utf-8")
     assert main(["validate", str(good)]) == EXIT_OK
-    assert "ok (3 criteria, 1 constraints)" in capsys.readouterr().out
+    assert "ok (3 criteria, 1 constraints, data ok)" in capsys.readouterr().out
     assert main(["validate", str(good), str(bad)]) == EXIT_USAGE
     assert "not valid YAML" in capsys.readouterr().err
 

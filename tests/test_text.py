@@ -14,6 +14,7 @@ from geosite.data.text import (
     detect_encoding,
     fold,
     legacy_to_unicode,
+    looks_legacy,
     match_name,
     nfc,
     parse_encoding,
@@ -102,7 +103,7 @@ def test_every_vietnamese_letter_survives_a_vni_round_trip():
 
 def test_unicode_text_is_left_alone_by_the_converters():
     assert legacy_to_unicode("Đồng Nai", "tcvn3") == "Đồng Nai"
-    with pytest.raises(ParameterError, match="'tcvn3' or 'vni'"):
+    with pytest.raises(ParameterError, match="'tcvn3', 'vni' or 'cp1258'"):
         legacy_to_unicode("x", "viscii")  # type: ignore[arg-type]
 
 
@@ -154,8 +155,38 @@ def test_parse_encoding():
     assert parse_encoding("TCVN3") == "tcvn3"
     assert parse_encoding("vni windows") == "vni"
     assert parse_encoding("UTF-8") == "unicode"
-    with pytest.raises(ParameterError, match=r"'cp1258' is not a text encoding.*'tcvn3'"):
-        parse_encoding("cp1258")
+    assert parse_encoding("Windows-1258") == "cp1258"
+    with pytest.raises(ParameterError, match=r"'viscii' is not a text encoding.*'tcvn3'"):
+        parse_encoding("viscii")
+
+
+def _windows_1258(text: str) -> str:
+    """Encode ``text`` as Windows-1258 (tones as combining marks), read back as Latin-1.
+
+    Built from Python's own cp1258 codec, independent of geosite's converter.
+    """
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = b""
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (base + "".join(c for c in parts if c in tones)).encode("cp1258")
+    return out.decode("latin-1")
+
+
+def test_windows_1258_is_detected_and_converted():
+    names = ["Đồng Nai", "Long Thành", "Phước Thiền", "Bà Rịa – Vũng Tàu", "Nhơn Trạch"]
+    legacy = [_windows_1258(n) for n in names]
+    assert legacy[0] == "\xd0\xf4\xccng Nai"  # Đ, ô, combining grave: the code page's bytes
+    assert looks_legacy(legacy)
+    assert detect_encoding(legacy) == "cp1258"
+    assert [legacy_to_unicode(v, "cp1258") for v in legacy] == names
+
+
+def test_unicode_text_with_latin1_letters_is_not_taken_for_legacy():
+    assert not looks_legacy(["Long Thành – 50 ha", "Cát Lái", "10°45′N"])
+    assert not looks_legacy(["Ñoàng Nai", "Đồng Nai"])  # a Unicode-only letter settles it
+    assert looks_legacy(["§ång Nai"])
 
 
 def test_fold():

@@ -1,11 +1,13 @@
-"""``geosite validate``: check scenario files without running them."""
+"""``geosite validate``: check scenario files, and the data they read, without running them."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.cli._base import EXIT_OK, EXIT_USAGE, Subparsers
+from geosite.cli._base import EXIT_DATA, EXIT_OK, EXIT_USAGE, Subparsers
+from geosite.cli.run import add_allow_path
 from geosite.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -14,25 +16,57 @@ if TYPE_CHECKING:
 
 def register(sub: Subparsers) -> None:
     """Add the ``validate`` command."""
-    validate = sub.add_parser("validate", help="check scenario files without running them")
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario files and their data without running them",
+        description=(
+            "Check each scenario file, then open every layer, raster and road file it reads "
+            "as `run` would (file type, encoding, CRS and coordinates, ids, geometries, "
+            "rasters). Exit 2 if a scenario is invalid, 1 if its data are unusable."
+        ),
+    )
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    validate.add_argument(
+        "--no-data", action="store_true", help="check the YAML only; do not open the data"
+    )
+    add_allow_path(validate)
     validate.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Validate each file; report every problem; exit 2 if any file is invalid."""
+    """Validate each file and its data; report every problem; exit 2 or 1 if any."""
     from geosite.scenario import load_scenario  # noqa: PLC0415
 
-    failed = 0
+    invalid = unusable = 0
     for path in args.scenarios:
+        roots = (
+            [Path(path).resolve().parent, Path.cwd(), *args.allow_path] if args.allow_path else None
+        )
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, allowed_roots=roots)
         except ScenarioError as err:
-            failed += 1
+            invalid += 1
             print(err, file=sys.stderr)
-        else:
-            print(
-                f"{path}: ok ({len(scenario.criteria)} criteria, "
-                f"{len(scenario.constraints)} constraints)"
-            )
-    return EXIT_USAGE if failed else EXIT_OK
+            continue
+        if not args.no_data:
+            from geosite.analysis import check_data  # noqa: PLC0415 - opens the data
+
+            problems = check_data(scenario)
+            if problems:
+                unusable += 1
+                count = len(problems)
+                print(
+                    f"{path}: {count} data problem{'s' if count != 1 else ''}:",
+                    file=sys.stderr,
+                )
+                for problem in problems:
+                    print(f"  {problem}", file=sys.stderr)
+                continue
+        checked = "" if args.no_data else ", data ok"
+        print(
+            f"{path}: ok ({len(scenario.criteria)} criteria, "
+            f"{len(scenario.constraints)} constraints{checked})"
+        )
+    if invalid:
+        return EXIT_USAGE
+    return EXIT_DATA if unusable else EXIT_OK

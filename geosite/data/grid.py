@@ -55,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geosite.data.crs import CRSLike, ensure_metric, to_crs
 from geosite.errors import LayerError, ParameterError
-from geosite.measures.base import Where
+from geosite.types import Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence

@@ -21,12 +21,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geosite.errors import DataNotFoundError, LayerError, OutputError, ParameterError
+from geosite.data.where import filter_where
+from geosite.errors import DataNotFoundError, LayerError, OutputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from geosite.measures.base import Where
 
 __all__ = [
     "CSV_DIGITS",
@@ -104,7 +104,7 @@ def read_vector(
                 msg += f"; did you mean {hint[0]!r}?"
             raise DataNotFoundError(msg)
     # Legacy bytes in a .dbf must reach the converter unchanged: read them as Latin-1.
-    raw = chosen in {"tcvn3", "vni", "auto"} and path.suffix.lower() in {".shp", ".dbf"}
+    raw = chosen in {"tcvn3", "vni", "cp1258", "auto"} and path.suffix.lower() in {".shp", ".dbf"}
     try:
         gdf = gpd.read_file(path, layer=layer, encoding="latin1" if raw else None)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
@@ -249,83 +249,6 @@ def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:
             f"{_listed(sorted(set(dup.astype(str))))}; ids must be unique"
         )
         raise LayerError(msg)
-
-
-def _resolve_names(values: list[Any], series: pd.Series, *, layer: str, column: str) -> list[Any]:
-    """Return ``values`` with each name replaced by the one value it names in ``series``.
-
-    Names match without diacritics or case ("Long Thanh" finds "Long Thành"), never
-    ambiguously; a name that matches nothing is kept, to be reported with the values present.
-    """
-    from geosite.data import text  # noqa: PLC0415
-
-    present = sorted({v for v in series.dropna().unique() if isinstance(v, str)})
-    if not present:
-        return values
-    known = set(present)
-    out = []
-    for value in values:
-        if not isinstance(value, str) or value in known:
-            out.append(value)
-            continue
-        try:
-            found = text.match_name(value, present, what=f"value of {column!r}")
-        except DataNotFoundError:
-            out.append(value)
-            continue
-        except ParameterError as err:
-            msg = f"layer {layer!r}: {err}"
-            raise ParameterError(msg) from err
-        logger.info("layer %r: %s = %r taken as %r", layer, column, value, found)
-        out.append(found)
-    return out
-
-
-def filter_where(gdf: gpd.GeoDataFrame, where: Where | None, *, layer: str) -> gpd.GeoDataFrame:
-    """Keep the features whose attributes match every ``{column: value or [values]}``.
-
-    Text values match with or without diacritics and case ("Long Thanh" finds "Long
-    Thành"), but a value that would match two different names is refused.
-
-    Raises
-    ------
-    LayerError
-        If a column does not exist.
-    DataNotFoundError
-        If no feature matches, listing the values that exist.
-    ParameterError
-        If a value without diacritics matches several names.
-    """
-    if not where:
-        return gdf
-    mask = np.ones(len(gdf), dtype=bool)
-    for column, wanted in where.items():
-        if column not in gdf.columns:
-            columns = [c for c in gdf.columns if c != gdf.geometry.name]
-            hint = difflib.get_close_matches(column, columns, n=1)
-            msg = (
-                f"layer {layer!r} has no column {column!r} to filter on; its columns are {columns}"
-            )
-            if hint:
-                msg += f"; did you mean {hint[0]!r}?"
-            raise LayerError(msg)
-        values = list(wanted) if isinstance(wanted, list) else [wanted]
-        values = _resolve_names(values, gdf[column], layer=layer, column=str(column))
-        match = gdf[column].isin(values).to_numpy()
-        if not match.any():
-            present = sorted({str(v) for v in gdf[column].dropna().unique()})
-            hints = [h for v in values for h in difflib.get_close_matches(str(v), present, n=1)]
-            msg = f"layer {layer!r}: no feature has {column} = {wanted!r}"
-            if hints:
-                msg += f"; did you mean {hints[0]!r}?"
-            else:
-                msg += f"; values present: {_listed(present)}"
-            raise DataNotFoundError(msg)
-        mask &= match
-    if not mask.any():
-        msg = f"layer {layer!r}: no feature matches all of {where!r}"
-        raise DataNotFoundError(msg)
-    return gdf.loc[mask]
 
 
 #: Significant digits kept in CSV output: sub-millimetre for distances up to 1,000 km.

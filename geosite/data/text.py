@@ -64,6 +64,7 @@ __all__ = [
     "detect_encoding",
     "fold",
     "legacy_to_unicode",
+    "looks_legacy",
     "match_name",
     "name_key",
     "nfc",
@@ -73,11 +74,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Pre-Unicode Vietnamese encodings geosite converts.
-LegacyEncoding = Literal["tcvn3", "vni"]
+LegacyEncoding = Literal["tcvn3", "vni", "cp1258"]
 
 #: What a layer's ``encoding`` may say: a legacy encoding, ``"unicode"`` (convert nothing,
 #: only normalise to NFC) or ``"auto"`` (detect per column and report).
-TextEncoding = Literal["auto", "unicode", "tcvn3", "vni"]
+TextEncoding = Literal["auto", "unicode", "tcvn3", "vni", "cp1258"]
 
 _ALIASES: Final[dict[str, TextEncoding]] = {
     "auto": "auto",
@@ -94,6 +95,10 @@ _ALIASES: Final[dict[str, TextEncoding]] = {
     "vni": "vni",
     "vni-windows": "vni",
     "vniwindows": "vni",
+    "cp1258": "cp1258",
+    "cp-1258": "cp1258",
+    "windows-1258": "cp1258",
+    "windows1258": "cp1258",
 }
 
 # TCVN 5712:1993 bytes 0x80-0xFF (GNU libc TCVN5712-1 charmap), 16 per row.
@@ -228,7 +233,7 @@ def parse_encoding(value: str, *, what: str = "encoding") -> TextEncoding:
         msg = (
             f"{what}: {value!r} is not a text encoding geosite converts; use 'tcvn3' "
             "(TCVN3/ABC fonts such as .VnTime), 'vni' (VNI-Windows fonts such as VNI-Times), "
-            "'unicode', or 'auto' to detect it per column"
+            "'cp1258' (Windows-1258), 'unicode', or 'auto' to detect it per column"
         )
         raise ParameterError(msg)
     return found
@@ -269,12 +274,15 @@ def legacy_to_unicode(text: str, encoding: LegacyEncoding) -> str:
     'Xin chào các bạn'
     """
     if encoding not in get_args(LegacyEncoding):
-        msg = f"encoding must be 'tcvn3' or 'vni', not {encoding!r}"
+        msg = f"encoding must be 'tcvn3', 'vni' or 'cp1258', not {encoding!r}"
         raise ParameterError(msg)
     data = _as_bytes(text)
     if data is None:
         return nfc(text)
     latin = data.decode("latin-1")
+    if encoding == "cp1258":
+        # Windows-1258 stores tones as combining marks after the vowel; NFC composes them.
+        return nfc(data.decode("cp1258", errors="replace"))
     if encoding == "tcvn3":
         return nfc("".join(_TCVN3_TABLE.get(b, chr(b)) for b in data))
     return nfc(_VNI_PATTERN.sub(lambda m: _VNI_TABLE[m.group(0)], latin))
@@ -376,7 +384,7 @@ def _implausible(text: str) -> int:
 
 #: What :func:`detect_encoding` may find: ``"utf8"`` is Unicode text whose UTF-8 bytes were
 #: read as Latin-1 (``"Ä\x90á»\x93ng Nai"`` for "Đồng Nai").
-Detected = Literal["unicode", "tcvn3", "vni", "utf8"]
+Detected = Literal["unicode", "tcvn3", "vni", "cp1258", "utf8"]
 
 
 def _misread_utf8(text: str) -> str | None:
@@ -432,6 +440,42 @@ def detect_encoding(values: Iterable[str]) -> Detected:
 
 #: Distinct values of a column looked at to detect its encoding.
 _DETECT_SAMPLE: Final = 5000
+DETECT_SAMPLE: Final = _DETECT_SAMPLE
+
+#: Symbols of the Latin-1 upper half that Unicode text uses as themselves (10°N, ©, the
+#: multiplication sign), not evidence of legacy bytes.
+_PLAIN_SYMBOLS: Final = frozenset("\u00a0°±\u00d7©®«»½¼¾")
+
+
+def looks_legacy(values: Iterable[object]) -> bool:
+    """Return whether text may be legacy bytes read as Latin-1, with evidence.
+
+    Evidence is a character of the Latin-1 upper half (or a C1 control) that is not a
+    Vietnamese letter nor a plain symbol, as ``§`` in TCVN3's ``§ång Nai`` or ``Ñ`` in VNI's
+    ``Ñoàng Nai``. Text holding a letter legacy bytes can never give (``ư``, ``đ``, ``ạ``...)
+    is Unicode already. Used before detecting the encoding of a layer that declares none,
+    so Unicode text with an en dash or an accented word is left alone.
+
+    Examples
+    --------
+    >>> looks_legacy(["§ång Nai"]), looks_legacy(["Long Thành \u2013 50 ha"])
+    (True, False)
+    >>> looks_legacy(["Ñoàng Nai", "Đồng Nai"])
+    False
+    """
+    evidence = False
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for char in value:
+            code = ord(char)
+            if code < 0x80 or char in _PLAIN_SYMBOLS:
+                continue
+            if code > 0xFF and char not in _CP1252_EXTRAS:
+                return False  # a letter or sign only Unicode text holds
+            if code <= 0xFF and char not in _VIETNAMESE:
+                evidence = True
+    return evidence
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from geosite.decision.weights import resolve_weights
 from geosite.errors import DataNotFoundError, ParameterError
@@ -140,6 +139,8 @@ def _ranked_ids(result: Result) -> list[Any]:
 def _tau(a: pd.Series, b: pd.Series) -> tuple[float, float]:
     x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
     if x.size >= 2 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        from scipy.stats import kendalltau  # noqa: PLC0415 - scipy.stats is slow to import
+
         res = kendalltau(x, y)
         # Identical rankings agree exactly; scipy's sum can land a hair below 1.
         tau = 1.0 if np.array_equal(x, y) else float(np.clip(res.statistic, -1.0, 1.0))

@@ -16,7 +16,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geosite.errors import LayerError
-from geosite.measures.base import Scalar, Where
+from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -55,7 +55,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
-from scipy.stats import kendalltau
 
 from geosite.decision.aggregate import TOPSIS, WLC, aggregate
 from geosite.errors import ParameterError
@@ -1130,6 +1129,8 @@ class _Base:
         if np.array_equal(ranks, base):
             tau = 1.0  # exactly; scipy's sum can land a hair below 1
         elif ranks.size >= 2 and np.ptp(ranks) > 0 and np.ptp(base) > 0:
+            from scipy.stats import kendalltau  # noqa: PLC0415 - scipy.stats is slow to import
+
             tau = float(np.clip(kendalltau(base, ranks).statistic, -1.0, 1.0))
         else:
             tau = math.nan

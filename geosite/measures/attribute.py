@@ -22,8 +22,9 @@ import shapely
 from pydantic import ConfigDict, Field
 
 from geosite.errors import CRSError, LayerError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.measures.overlay import require_valid
+from geosite.types import Where
 
 if TYPE_CHECKING:
     import geopandas as gpd

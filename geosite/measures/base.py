@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+# Where and Scalar live in geosite.types; re-exported for code that imports them from here.
+from geosite.types import Scalar, Where
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
@@ -24,10 +27,6 @@ if TYPE_CHECKING:
     import pyproj
 
 __all__ = ["MeasureContext", "MeasureResult", "MeasureSpec", "Scalar", "Where"]
-
-Scalar = str | int | float | bool
-#: Attribute filter of a layer: ``{column: value}`` or ``{column: [values]}``; all must match.
-Where = dict[str, Scalar | list[Scalar]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +51,13 @@ class MeasureContext:
     networks
         Road-network definitions of the scenario's top-level ``networks:`` section, by name
         (values are :class:`geosite.measures.network.NetworkSpec` models).
+    load_raster
+        ``load_raster(name)`` returns a raster by layer name: its file, or the rasterio dataset
+        or ``(array, transform, crs)`` triple given in memory (see
+        :func:`geosite.data.source.open_raster`); ``None`` falls back to :attr:`resolve_path`.
+    in_memory
+        Objects given to :func:`geosite.evaluate` as ``layers=``, by name (GeoDataFrames,
+        road graphs, rasters): a network whose source layer is a graph here is built from it.
     cache
         A per-evaluation dictionary measures may use to share expensive objects (road graphs,
         spatial indexes) between criteria. Keys should be namespaced by module.
@@ -63,6 +69,8 @@ class MeasureContext:
     resolve_path: Callable[[str], Path]
     base_dir: Path
     networks: Mapping[str, Any] = field(default_factory=dict)
+    load_raster: Callable[[str], Any] | None = None
+    in_memory: Mapping[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
 

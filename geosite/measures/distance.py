@@ -17,10 +17,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pydantic import Field
-from scipy.spatial import cKDTree
 
 from geosite.errors import LayerError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+from geosite.types import Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -287,6 +287,8 @@ class _Samples:
         piece = np.repeat(np.arange(len(a)), k)
         t = (np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)) / np.repeat(k, k)
         points = np.vstack([a[piece] + t[:, None] * (b - a)[piece], b])
+        from scipy.spatial import cKDTree  # noqa: PLC0415 - scipy.spatial is slow to import
+
         self.tree = cKDTree(points)
 
     def upper_bound(self, xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -41,14 +41,21 @@ from pydantic import (
     model_validator,
 )
 
-from geosite import network as net
-from geosite.errors import DataNotFoundError, LayerError, NetworkError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
+from geosite._lazy import lazy_module
+from geosite.data.source import is_graph, open_layer
+from geosite.errors import LayerError, NetworkError, ParameterError
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+from geosite.types import Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     import pyproj
+
+    from geosite import network as net
+else:
+    # Road graphs (scipy.sparse, osmnx) load only when a network measure runs.
+    net = lazy_module("geosite.network")
 
 __all__ = [
     "AccessSpec",
@@ -260,6 +267,30 @@ class NetworkSpec(_Model):
         used = [self.source.layer] if isinstance(self.source, LayerSource) else []
         return used + ([self.access.gates] if self.access.gates else [])
 
+    def build_from_graph(self, graph: Any, *, name: str, crs: pyproj.CRS) -> net.RoadGraph:
+        """Build the road graph from a networkx/osmnx graph given in memory for the source.
+
+        The graph takes the place of the source layer; speeds, profile and one-way rules
+        apply as to the layer (see :func:`geosite.network.graph_from_osmnx`).
+        """
+        src = self.source
+        if isinstance(src, LayerSource) and src.where:
+            msg = (
+                f"network {name!r}: its source {src.layer!r} is a road graph given in "
+                "memory, which a `where` filter cannot select from; filter the graph "
+                "before passing it, or pass the roads as a GeoDataFrame"
+            )
+            raise ParameterError(msg)
+        return net.graph_from_osmnx(
+            graph,
+            crs=crs,
+            profile=self.profile,
+            speeds=self.speeds_kmh,
+            use_maxspeed=self.use_maxspeed,
+            ignore_oneway=self.oneway == "ignore",
+            name=name,
+        )
+
     def build(
         self,
         *,
@@ -348,31 +379,16 @@ class NetworkSpec(_Model):
 
 
 def _read_roads(path: Path, src: FileSource, name: str) -> gpd.GeoDataFrame:
-    if not path.is_file():
-        msg = (
-            f"road file {str(path)!r} of network {name!r} does not exist; paths are relative "
-            "to the scenario file"
-        )
-        raise DataNotFoundError(msg)
-    try:
-        roads = gpd.read_file(path, layer=src.layer) if src.layer else gpd.read_file(path)
-    except Exception as err:
-        msg = f"road file {str(path)!r} of network {name!r} cannot be read: {err}"
-        raise LayerError(msg) from err
-    if src.where:
-        missing = [c for c in src.where if c not in roads]
-        if missing:
-            msg = (
-                f"road file {str(path)!r} of network {name!r} has no column(s) {missing!r} "
-                f"used in 'where'; available: {sorted(map(str, roads.columns))!r}"
-            )
-            raise LayerError(msg)
-        mask = np.ones(len(roads), dtype=bool)
-        for column, wanted in src.where.items():
-            values = wanted if isinstance(wanted, list) else [wanted]
-            mask &= roads[column].isin(values).to_numpy()
-        roads = roads[mask]
-    return roads
+    # Through the one door: special files refused, legacy text detected, CRS and coordinates
+    # checked, the same `where`; the graph builder checks the road geometries.
+    opened = open_layer(
+        path,
+        name=f"road file of network {name!r}",
+        layer=src.layer,
+        where=src.where,
+        check_geometry=False,
+    )
+    return opened.gdf
 
 
 def _network_spec(ctx: MeasureContext, name: str) -> NetworkSpec:
@@ -413,9 +429,17 @@ def graph_for(ctx: MeasureContext, name: str) -> net.RoadGraph:
         roads_key = f"{_CACHE}:roads:{spec.source.model_dump_json()}:{spec.oneway}"
         built = ctx.cache.get(roads_key)
         if built is None:
-            graph = spec.build(
-                name=name, crs=ctx.crs, base_dir=ctx.base_dir, load_layer=ctx.load_layer
+            given = (
+                ctx.in_memory.get(spec.source.layer)
+                if isinstance(spec.source, LayerSource)
+                else None
             )
+            if is_graph(given):
+                graph = spec.build_from_graph(given, name=name, crs=ctx.crs)
+            else:
+                graph = spec.build(
+                    name=name, crs=ctx.crs, base_dir=ctx.base_dir, load_layer=ctx.load_layer
+                )
             ctx.cache[roads_key] = graph
         else:
             graph = built.with_speeds(

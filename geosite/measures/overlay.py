@@ -31,7 +31,8 @@ import shapely
 from pydantic import Field
 
 from geosite.errors import CRSError, LayerError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, Where
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+from geosite.types import Where
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -51,12 +51,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import rasterio
-import rasterio.errors
 import shapely
 from pydantic import ConfigDict, Field, model_validator
-from rasterio.enums import MaskFlags
-from rasterio.windows import Window
 
 from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
@@ -67,8 +63,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     from affine import Affine
     from rasterio.io import DatasetReader
+    from rasterio.windows import Window
 
-__all__ = ["RasterMeasure", "Statistic", "zonal_statistics"]
+__all__ = ["RasterMeasure", "Statistic", "check_raster", "zonal_statistics"]
 
 logger = logging.getLogger(__name__)
 
@@ -549,6 +546,8 @@ def _pixel_batches(runs: _Runs, block: int) -> Iterator[tuple[Window, _Runs]]:
         if block > _MIN_BLOCK and (r1 - r0) * (c1 - c0) > _SPARSE * needed:
             yield from _pixel_batches(part, block // 2)
         else:
+            from rasterio.windows import Window  # noqa: PLC0415 - rasterio loads when used
+
             yield Window(c0, r0, c1 - c0, r1 - r0), part
 
 
@@ -624,6 +623,9 @@ def _open(raster: str | Path | DatasetReader) -> Iterator[DatasetReader]:
     if not isinstance(raster, str | Path):
         yield raster
         return
+    import rasterio  # noqa: PLC0415 - rasterio loads when a raster is read
+    import rasterio.errors  # noqa: PLC0415
+
     path = Path(raster)
     if not path.exists():
         msg = f"raster file {str(path)!r} does not exist; check the path or the layer name"
@@ -638,6 +640,35 @@ def _open(raster: str | Path | DatasetReader) -> Iterator[DatasetReader]:
         raise LayerError(msg) from err
     with ds:
         yield ds
+
+
+def check_raster(raster: str | Path | DatasetReader, *, name: str | None = None) -> None:
+    """Open a raster and check it as :func:`zonal_statistics` would, without parcels.
+
+    Its CRS, geotransform and extent must be usable, and its first and last blocks of band 1
+    must read (a truncated file fails there).
+
+    Raises
+    ------
+    GeositeError
+        :class:`~geosite.errors.DataNotFoundError`, :class:`~geosite.errors.CRSError` or
+        :class:`~geosite.errors.LayerError` naming the raster.
+    """
+    import rasterio.errors  # noqa: PLC0415
+    from rasterio.windows import Window  # noqa: PLC0415
+
+    label = name or _raster_name(raster)
+    with _open(raster) as ds:
+        _raster_crs(ds, label)
+        try:
+            for row in {0, ds.height - 1}:
+                ds.read(1, window=Window(0, row, ds.width, 1))
+        except rasterio.errors.RasterioError as err:
+            msg = (
+                f"raster {label!r} cannot be read: {err}; the file is probably truncated or "
+                "damaged: copy it again"
+            )
+            raise LayerError(msg) from err
 
 
 def _looks_geographic(bounds: tuple[float, float, float, float]) -> bool:
@@ -745,6 +776,7 @@ def zonal_statistics(
     coverage: Coverage = "centre",
     nodata: float | None = None,
     chunk_size: int = 200_000,
+    name: str | None = None,
 ) -> pd.DataFrame:
     """Summarise a raster band over each parcel, reading only the windows the parcels cover.
 
@@ -777,6 +809,8 @@ def zonal_statistics(
         declare none).
     chunk_size
         Parcels handled at once; bounds memory for very large parcel sets.
+    name
+        What to call the raster in messages (its file name, or ``<raster>``, if omitted).
 
     Returns
     -------
@@ -821,7 +855,7 @@ def zonal_statistics(
     if geoms.crs is None:
         msg = "the parcels have no CRS; set one with `gdf.set_crs(...)`"
         raise CRSError(msg)
-    name = _raster_name(raster)
+    name = name or _raster_name(raster)
     class_values = None if classes is None else np.asarray(classes, dtype=np.float64)
     with _open(raster) as ds:
         if not 1 <= band <= ds.count:
@@ -836,6 +870,8 @@ def zonal_statistics(
         if fill is None and ds.dtypes[band - 1].startswith(("int", "uint")):
             logger.info("raster %r declares no nodata: every pixel value counts", name)
         flags = ds.mask_flag_enums[band - 1]
+        from rasterio.enums import MaskFlags  # noqa: PLC0415 - rasterio loads when used
+
         use_mask = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
         columns = _compute(
             ds,
@@ -1079,17 +1115,21 @@ class RasterMeasure(MeasureSpec):
 
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Compute the statistic of the raster over every candidate parcel."""
-        path = ctx.resolve_path(self.raster)
-        table = zonal_statistics(
-            ctx.candidates.geometry,
-            path,
-            stats=[self.statistic],
-            band=self.band,
-            classes=self.classes,
-            threshold=self.threshold,
-            coverage=self.coverage,
-            nodata=self.nodata,
-        )
+        from geosite.data.source import open_raster  # noqa: PLC0415
+
+        given = ctx.load_raster(self.raster) if ctx.load_raster else ctx.resolve_path(self.raster)
+        with open_raster(given, name=self.raster) as raster:
+            table = zonal_statistics(
+                ctx.candidates.geometry,
+                raster,
+                stats=[self.statistic],
+                band=self.band,
+                classes=self.classes,
+                threshold=self.threshold,
+                coverage=self.coverage,
+                nodata=self.nodata,
+                name=self.raster if not isinstance(raster, str | Path) else None,
+            )
         values = table[self.statistic].to_numpy(dtype=np.float64)
         reasons: list[str | None] = [None] * len(values)
         geoms = np.asarray(ctx.candidates.geometry.array, dtype=object)

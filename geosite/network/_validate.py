@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.errors import DataNotFoundError, ParameterError
+from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
+    from pathlib import Path
 
 
 def _check_choice(name: str, value: object, choices: Sequence[str]) -> None:
@@ -19,8 +19,8 @@ def _check_choice(name: str, value: object, choices: Sequence[str]) -> None:
 
 
 def _check_file(path: str | os.PathLike[str], what: str) -> Path:
-    p = Path(path)
-    if not p.is_file():
-        msg = f"{what} file {str(p)!r} does not exist; check the path (relative to the scenario)"
-        raise DataNotFoundError(msg)
-    return p
+    # The layers' door: missing, folders, named pipes, devices and empty files refused
+    # before anything opens the file.
+    from geosite.data.source import check_file  # noqa: PLC0415
+
+    return check_file(path, what=f"{what} file")

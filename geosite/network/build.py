@@ -317,20 +317,10 @@ def graph_from_layer(
 def _filter_where(
     gdf: gpd.GeoDataFrame, where: Mapping[str, Any] | None, *, what: str
 ) -> gpd.GeoDataFrame:
-    if not where:
-        return gdf
-    missing = [c for c in where if c not in gdf]
-    if missing:
-        msg = (
-            f"{what} has no column(s) {missing!r} used in 'where'; "
-            f"available: {sorted(map(str, gdf.columns))!r}"
-        )
-        raise LayerError(msg)
-    mask = np.ones(len(gdf), dtype=bool)
-    for column, wanted in where.items():
-        values = wanted if isinstance(wanted, list | tuple) else [wanted]
-        mask &= gdf[column].isin(values).to_numpy()
-    return gdf[mask]
+    # One `where` for every source: the layers' own (diacritic-insensitive, never ambiguous).
+    from geosite.data.where import filter_where  # noqa: PLC0415
+
+    return filter_where(gdf, where, layer=what.removeprefix("layer ").strip("'"))
 
 
 def graph_from_pbf(

@@ -634,7 +634,11 @@ def _constraint_layers(result: Result, options: _Options) -> list[_JsLayer]:
     for constraint in zones:
         try:
             features = load_layer(
-                result.scenario, constraint.layer, constraint.where, crs=result.crs
+                result.scenario,
+                constraint.layer,
+                constraint.where,
+                crs=result.crs,
+                layers=result.in_memory,
             )
         except GeositeError as err:  # pragma: no cover - the evaluation read it already
             logger.warning("constraint zone %r not drawn: %s", constraint.layer, err)

@@ -221,8 +221,8 @@ def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
     for use in result.layers:
         entry: dict[str, Any] = {
             "name": use.name,
-            "file": use.path.name,
-            "sha256": _sha256(use.path),
+            "file": use.path.name if use.path is not None else "(given in memory)",
+            "sha256": _sha256(use.path) if use.path is not None else None,
             "title": None,
             "source": None,
         }

@@ -16,17 +16,18 @@ import numpy as np
 import pandas as pd
 
 from geosite.data.io import atomic_path, write_csv
-from geosite.errors import OutputError
+from geosite.errors import OutputError, ParameterError
 from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Sequence
 
     import folium
 
     from geosite.analysis import Result
 
-__all__ = ["result_to_frame", "write_outputs"]
+__all__ = ["result_to_frame", "write_outputs", "write_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,55 @@ def _write_vector(result: Result, path: Path, driver: str) -> None:
     if driver == "GeoJSON":
         table = table.to_crs(4326)
     table.to_file(path, driver=driver, layer="scores", engine="pyogrio")
+
+
+#: Drivers of :func:`write_table`, by file extension.
+_DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON", ".csv": "CSV"}
+
+
+def write_table(result: Result, path: str | os.PathLike[str], *, driver: str | None = None) -> Path:
+    """Write the score table to one file, atomically, as :func:`write_outputs` writes it.
+
+    Parameters
+    ----------
+    result
+        The evaluated scenario.
+    path
+        The file; its extension chooses the format: ``.gpkg`` (layer ``scores``),
+        ``.geojson`` (WGS 84) or ``.csv`` (no geometry).
+    driver
+        ``"GPKG"``, ``"GeoJSON"`` or ``"CSV"``, whatever the extension.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ParameterError
+        If the format is not one of these.
+    OutputError
+        If the file cannot be written; a previous file is left unchanged.
+    """
+    target = Path(path)
+    chosen = driver or _DRIVERS.get(target.suffix.lower())
+    if chosen not in {"GPKG", "GeoJSON", "CSV"}:
+        msg = (
+            f"cannot tell which format to write {str(target)!r} in: give it the extension "
+            ".gpkg, .geojson or .csv, or driver='GPKG', 'GeoJSON' or 'CSV'"
+        )
+        raise ParameterError(msg)
+    if target.is_dir():
+        msg = f"{str(target)!r} is a folder; name a file, or use write_outputs for a folder"
+        raise OutputError(msg)
+    with atomic_path(target) as tmp:
+        if chosen == "CSV":
+            write_csv(result_to_frame(result), tmp)
+        else:
+            _write_vector(result, tmp, chosen)
+    logger.info("wrote %s", target)
+    return target
 
 
 def write_outputs(

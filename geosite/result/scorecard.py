@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from geosite.analysis import Result
 
-__all__ = ["score_cards"]
+__all__ = ["compute_score_cards", "score_cards"]
 
 _RAW_GRID = 4001
 _BISECT = 48
@@ -108,6 +108,8 @@ def _invert(
 def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     """Return the score card of every candidate: one row per candidate and criterion.
 
+    Computed once per result and limit, and kept on it (:meth:`geosite.Result.score_cards`).
+
     Parameters
     ----------
     result
@@ -132,6 +134,11 @@ def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     >>> sorted(cards.columns)[:3]
     ['contribution', 'criterion', 'label']
     """
+    return result.score_cards(limit=limit)
+
+
+def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
+    """Compute what :func:`score_cards` returns (without keeping it on the result)."""
     table = result.table
     scenario = result.scenario
     n = len(table)
