@@ -30,6 +30,7 @@ Install the optional dependencies with ``pip install geosite[dask]``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -42,6 +43,7 @@ import pandas as pd
 import shapely
 
 from geosite.analysis import Result, evaluate
+from geosite.data.source import is_raster
 from geosite.errors import GeositeError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult
 from geosite.measures.distance import DEFAULT_THREADS, CountWithinMeasure, DistanceMeasure
@@ -357,8 +359,9 @@ def _plan(
         if isinstance(measure, NetworkMeasure):
             graph_for(ctx, measure.network)  # built once, shipped in the cache
         for name, where in _layer_requests(criterion, scenario):
-            try:
+            with contextlib.suppress(GeositeError):  # a layer given in memory has no file
                 plan.paths[name] = ctx.resolve_path(name)
+            try:
                 features = ctx.load_layer(name, where)
             except GeositeError:
                 continue  # a raster, or a layer the measure will report on itself
@@ -374,8 +377,9 @@ def _plan(
 
 
 def evaluate_partitioned(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | str | Path | Mapping[str, Any],
     *,
+    layers: Mapping[str, Any] | None = None,
     partition_size: int = 200_000,
     client: Any | None = None,
     scheduler: str | None = None,
@@ -388,7 +392,11 @@ def evaluate_partitioned(
     Parameters
     ----------
     scenario
-        A :class:`~geosite.scenario.Scenario`, a scenario file, or a bundled scenario name.
+        A :class:`~geosite.scenario.Scenario`, a scenario file, a bundled scenario name, or
+        the scenario as a mapping.
+    layers
+        Layers held in memory, as for :func:`geosite.evaluate`: GeoDataFrames and road
+        graphs (rasters must be files here, as workers read them).
     partition_size
         Candidates per partition (>= 1). Memory per task grows with it; 1e5-1e6 suits most
         machines.
@@ -420,6 +428,13 @@ def evaluate_partitioned(
     """
     dask, dask_geopandas = _require_dask()
     _check_size(partition_size)
+    rasters = sorted(name for name, obj in (layers or {}).items() if is_raster(obj))
+    if rasters:
+        msg = (
+            f"evaluate_partitioned reads rasters from files, as its workers do; {rasters} "
+            "were given in memory: write them to GeoTIFF files, or use geosite.evaluate"
+        )
+        raise ParameterError(msg)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     plain = scenario
@@ -471,4 +486,4 @@ def evaluate_partitioned(
             for criterion in criteria
         ]
 
-    return evaluate(scenario, measure_all=measure_all)
+    return evaluate(scenario, layers=layers, measure_all=measure_all)

@@ -12,6 +12,7 @@ editors.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -506,7 +507,7 @@ def _step(
 
 
 def _allowed_keys(data: Any, path: tuple[str | int, ...]) -> list[str]:
-    node = _schema_at(_SCHEMA, data, path)
+    node = _schema_at(_schema(), data, path)
     return list(node.get("properties", {})) if node else []
 
 
@@ -1145,6 +1146,10 @@ def scenario_json_schema() -> dict[str, Any]:
     return schema
 
 
-_SCHEMA: dict[str, Any] = Scenario.model_json_schema()
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """Return the scenario's JSON Schema, built when a problem first needs it (it is slow)."""
+    return Scenario.model_json_schema()
+
 
 ScenarioLike = Annotated[Scenario | str | Path, "A scenario or the path of a scenario file"]

@@ -223,3 +223,25 @@ def test_grid_candidates_partitioned_equal_single_run(tmp_path: Path) -> None:
     assert len(single.table) > 40
     parted = evaluate_partitioned(tmp_path / "grid.yaml", partition_size=16, scheduler="threads")
     assert_same_result(single, parted)
+
+
+def test_layers_in_memory_partition_like_the_files(tiny_project: Path) -> None:
+    data = tiny_project / "data"
+    layers = {
+        "sites": gpd.read_file(data / "candidates.gpkg", layer="sites"),
+        "my_ports": gpd.read_file(data / "ports.gpkg"),
+        "my_roads": gpd.read_file(data / "roads.gpkg"),
+    }
+    scenario = tiny_project / "scenario.yaml"
+    single = evaluate(scenario, layers=layers)
+    parted = evaluate_partitioned(
+        scenario, layers=layers, partition_size=1, scheduler="synchronous"
+    )
+    assert_same_result(single, parted)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(evaluate(scenario).table), pd.DataFrame(parted.table)
+    )
+    with pytest.raises(ParameterError, match=r"reads rasters from files.*\['dem'\]"):
+        evaluate_partitioned(
+            scenario, layers={"dem": (np.zeros((2, 2)), None, None)}, scheduler="synchronous"
+        )

@@ -82,7 +82,7 @@ def test_broken_raster_is_found_by_validate(
         crs=CRS, transform=Affine(50.0, 0.0, 680_000.0, 0.0, -50.0, 1_200_000.0),
     ) as dst:  # fmt: skip
         dst.write(np.random.default_rng(0).random((512, 512), dtype=np.float32), 1)
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 4])  # rows of the parcels gone
     scenario = tiny_project / "scenario.yaml"
     text = scenario.read_text()
     text = text.replace(
@@ -98,6 +98,11 @@ def test_broken_raster_is_found_by_validate(
     err = capsys.readouterr().err
     assert "raster" in err
     assert "dem.tif" in err
+    # run meets it while measuring: the same named error, exit 1, nothing written
+    out = tiny_project / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == EXIT_DATA
+    assert "dem.tif' cannot be read" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")

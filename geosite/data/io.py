@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from geosite.data.where import filter_where
@@ -81,6 +80,9 @@ def read_vector(
     >>> read_vector(layer_path("ports"), encoding="auto").attrs["text_conversions"]
     []
     """
+    import pyogrio  # noqa: PLC0415 - GDAL's bindings load when a file is read
+    import pyogrio.errors  # noqa: PLC0415
+
     from geosite.data import text  # noqa: PLC0415
 
     path = Path(path)

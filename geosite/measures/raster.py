@@ -873,19 +873,28 @@ def zonal_statistics(
         from rasterio.enums import MaskFlags  # noqa: PLC0415 - rasterio loads when used
 
         use_mask = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
-        columns = _compute(
-            ds,
-            band,
-            arrays,
-            grid,
-            stats=stats,
-            classes=class_values,
-            threshold=threshold,
-            fraction=coverage == "fraction",
-            nodata=None if fill is None else float(fill),
-            use_mask=use_mask,
-            chunk_size=chunk_size,
-        )
+        import rasterio.errors  # noqa: PLC0415
+
+        try:
+            columns = _compute(
+                ds,
+                band,
+                arrays,
+                grid,
+                stats=stats,
+                classes=class_values,
+                threshold=threshold,
+                fraction=coverage == "fraction",
+                nodata=None if fill is None else float(fill),
+                use_mask=use_mask,
+                chunk_size=chunk_size,
+            )
+        except rasterio.errors.RasterioError as err:
+            msg = (
+                f"raster {name!r} cannot be read: {err}; the file is probably truncated or "
+                "damaged: copy it again"
+            )
+            raise LayerError(msg) from err
     return pd.DataFrame(columns, index=geoms.index)
 
 
