@@ -17,6 +17,7 @@ from geosite.errors import OutputError
 if TYPE_CHECKING:
     import argparse
 
+    from geosite.decision.robustness import WeightChange
     from geosite.decision.sensitivity import Sensitivity
 
 
@@ -31,7 +32,9 @@ def register(sub: Subparsers) -> None:
             "and find the smallest weight change that changes the winner. Writes "
             "sensitivity.csv (per candidate: rank interval, probability of ranking first and "
             "in the top k), sensitivity_weights.csv, "
-            "sensitivity_thresholds.csv, sensitivity_winner.csv and sensitivity.json."
+            "sensitivity_thresholds.csv, sensitivity_winner.csv, sensitivity_flips.csv (the "
+            "smallest change of the whole weight vector that changes the winner or the top k, "
+            "with the weights that do it) and sensitivity.json."
         ),
     )
     cmd.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
@@ -124,6 +127,7 @@ def main(args: argparse.Namespace) -> int:
         "sensitivity_weights.csv": report.weights,
         "sensitivity_thresholds.csv": report.thresholds,
         "sensitivity_winner.csv": report.winner.changes,
+        "sensitivity_flips.csv": report.flips_table(),
     }
     written: list[Path] = []
     with contextlib.ExitStack() as stack:
@@ -146,6 +150,22 @@ def main(args: argparse.Namespace) -> int:
 
 def _interval(low: int, high: int) -> str:
     return f"{int(low):>5}-{int(high):<5}" if low >= 0 else f"{'n/a':^11}"
+
+
+def print_flip(flip: WeightChange) -> None:
+    """Print one smallest whole-vector weight change and the weights that achieve it."""
+    what = "the winner" if flip.event == "winner" else f"the top {flip.top_k}"
+    norm = "L1" if flip.norm == "l1" else "L-inf"
+    how = "exact" if flip.exact else "search, an upper bound"
+    if not math.isfinite(flip.distance):
+        print(f"  no weight vector changes {what} ({norm}; {how})")
+        return
+    weights = ", ".join(f"{c} {w:.3f}" for c, w in zip(flip.criteria, flip.weights, strict=True))
+    print(
+        f"  {what} changes at {norm} distance {flip.distance:.4f} (weight moved "
+        f"{flip.weight_moved:.4f}; {how}): {flip.rival} reaches {flip.incumbent} at "
+        f"weights {weights}"
+    )
 
 
 def print_summary(report: Sensitivity) -> None:
@@ -171,6 +191,8 @@ def print_summary(report: Sensitivity) -> None:
         )
     else:
         print(f"winner {winner.winner}: no weight change along the tested directions changes it")
+    for flip in winner.flips:
+        print_flip(flip)
     if report.threshold_draws:
         top = report.candidates.sort_values("threshold_mc_p_first", ascending=False).iloc[0]
         print(

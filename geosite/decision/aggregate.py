@@ -15,13 +15,16 @@ draws in blocks so memory stays bounded.
 from __future__ import annotations
 
 import math
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from geosite.errors import ParameterError, WeightsError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "OWA",
@@ -34,6 +37,7 @@ __all__ = [
     "WeightedProduct",
     "aggregate",
     "contributions",
+    "linear_profile",
     "owa_quantifier_weights",
 ]
 
@@ -575,6 +579,33 @@ def aggregate(
         if not bad.all():
             out[:, ~bad] = _aggregate_clean(s[~bad], w2, spec)
     return out if w.ndim == 2 else out[0]
+
+
+def linear_profile(
+    scores: npt.ArrayLike,
+    spec: AggregationSpec,
+    *,
+    criteria: Sequence[str] | None = None,
+) -> FloatArray | None:
+    """Return ``F`` such that the totals are ``a + b * F @ w`` (``b > 0``), or None.
+
+    Methods whose totals are linear in the weights have such a profile: the weighted linear
+    combination (``F`` = the scores). The exact weight-robustness analysis
+    (:mod:`geosite.decision.robustness`) solves linear programmes on it. ``scores`` must be
+    complete (no ``NaN``).
+
+    Examples
+    --------
+    >>> linear_profile([[0.2, 0.4]], WLC()).tolist()
+    [[0.2, 0.4]]
+    >>> linear_profile([[0.2, 0.4]], FuzzyAnd()) is None
+    True
+    """
+    s = _check_scores(scores)
+    del criteria  # reserved for methods with per-criterion parameters
+    if isinstance(spec, WLC):
+        return s
+    return None
 
 
 def _leave_one_out(s: FloatArray, w: FloatArray, spec: AggregationSpec) -> FloatArray:

@@ -56,7 +56,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from geosite.decision.aggregate import TOPSIS, WLC, aggregate
+from geosite.decision.aggregate import TOPSIS, WLC, aggregate, linear_profile
+from geosite.decision.robustness import WeightChange, min_weight_change
 from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -745,7 +746,9 @@ class WinnerStability:
         ``criterion``), ``relative_change`` (``weight_after / weight_before - 1``),
         ``new_winner`` and ``exact``. Sorted by ``weight_moved``.
     smallest
-        The smallest ``weight_moved`` over all directions (NaN if the winner never changes).
+        The smallest weight moved that changes the winner: over every weight vector when
+        that minimum is solved (see :attr:`flips`), else over the directions of
+        :attr:`changes` and the bounded search (NaN if the winner never changes).
     smallest_relative
         The smallest ``|relative_change|`` over the one-at-a-time directions.
     fragile
@@ -755,6 +758,12 @@ class WinnerStability:
         The relative change of the one-at-a-time analysis.
     exact
         Whether the changes are exact (weighted linear combination) or numeric.
+    flips
+        The smallest change of the whole weight vector, over the simplex, that changes the
+        winner and that moves a candidate into or out of the top ``k``, each in the L1 and
+        the L-infinity norm, with the weight vector that achieves it (see
+        :func:`geosite.decision.robustness.min_weight_change`): exact by linear programming
+        for aggregations linear in the weights, a bounded search (an upper bound) otherwise.
     """
 
     winner: Any
@@ -764,6 +773,11 @@ class WinnerStability:
     fragile: bool
     step: float
     exact: bool
+    flips: tuple[WeightChange, ...] = ()
+
+    def flip(self, event: str = "winner", norm: str = "l1") -> WeightChange | None:
+        """Return the smallest change of the whole weight vector for an event and norm."""
+        return next((f for f in self.flips if f.event == event and f.norm == norm), None)
 
 
 def _stability_tables(
@@ -795,6 +809,7 @@ def winner_stability(
     criteria: Sequence[str] | None = None,
     step: float = 0.1,
     ranked: npt.ArrayLike | None = None,
+    top_k: int = 3,
 ) -> WinnerStability:
     """Find the smallest weight changes that change the winner.
 
@@ -815,6 +830,8 @@ def winner_stability(
         Relative weight change below which the winner is called fragile (0.1 = 10 %).
     ranked
         Boolean mask of the candidates that take part (default: those with every score).
+    top_k
+        ``k`` of the smallest change that moves a candidate into or out of the top ``k``.
 
     Returns
     -------
@@ -845,8 +862,57 @@ def winner_stability(
     if not kept:
         msg = "no candidate is ranked, so there is no winner to test"
         raise ParameterError(msg)
-    stability, _ = _winner_stability(_scorer(s, spec, mask), s[mask], w, spec, kept, names, step)
+    stability, _ = _winner_stability(
+        _scorer(s, spec, mask),
+        s[mask],
+        w,
+        spec,
+        kept,
+        names,
+        step,
+        top_k=top_k,
+        profile=_profile(s, spec, mask, names),
+    )
     return stability
+
+
+def _profile(
+    scores: npt.NDArray[np.float64],
+    spec: AggregationSpec,
+    ranked: npt.NDArray[np.bool_],
+    names: Sequence[str],
+) -> npt.NDArray[np.float64] | None:
+    """Return ``F`` with totals ``F @ w`` (up to a constant) of the ranked, or None."""
+    complete = np.isfinite(scores).all(axis=1)
+    f = linear_profile(scores[complete], spec, criteria=names)
+    return None if f is None else np.asarray(f[ranked[complete]], dtype=np.float64)
+
+
+def _flips(
+    score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+    w: npt.NDArray[np.float64],
+    profile: npt.NDArray[np.float64] | None,
+    *,
+    kept: list[Any],
+    names: list[str],
+    top_k: int,
+) -> tuple[WeightChange, ...]:
+    events: tuple[tuple[Literal["winner", "top_k"], int], ...] = (("winner", 1), ("top_k", top_k))
+    norms: tuple[Literal["l1", "linf"], ...] = ("l1", "linf")
+    return tuple(
+        min_weight_change(
+            score_of,
+            w,
+            profile=profile,
+            norm=norm,
+            event=event,
+            top_k=k,
+            ids=kept,
+            criteria=names,
+        )
+        for event, k in events
+        for norm in norms
+    )
 
 
 def _winner_stability(  # noqa: PLR0917 - private, called twice
@@ -857,9 +923,13 @@ def _winner_stability(  # noqa: PLR0917 - private, called twice
     kept: list[Any],
     names: list[str],
     step: float,
+    *,
+    top_k: int = 3,
+    profile: npt.NDArray[np.float64] | None = None,
 ) -> tuple[WinnerStability, list[tuple[_Direction, list[tuple[float, int]]]]]:
     """Build the winner-stability table of the ranked scores ``s``; also return the walks."""
     walks, exact = _stability_tables(score_of, s, w, spec)
+    flips = _flips(score_of, w, profile, kept=kept, names=names, top_k=top_k)
     rows = []
     for d, walk in walks:
         t, new = walk[0] if walk else (math.nan, None)
@@ -901,7 +971,17 @@ def _winner_stability(  # noqa: PLR0917 - private, called twice
         table = table.reset_index(drop=True)
     moved = table["weight_moved"].to_numpy(dtype=float)
     oat = table.loc[table["kind"] == "one_at_a_time", "relative_change"].to_numpy(dtype=float)
-    smallest = float(np.nanmin(moved)) if np.isfinite(moved).any() else math.nan
+    found = [*moved[np.isfinite(moved)].tolist()]
+    overall = flips[0]
+    if math.isfinite(overall.weight_moved):
+        found.append(overall.weight_moved)
+    # Solved exactly, the minimum over the simplex is the answer; a search only adds a
+    # candidate to the directions' own minimum.
+    smallest = (
+        overall.weight_moved
+        if overall.exact and math.isfinite(overall.weight_moved)
+        else (min(found) if found else math.nan)
+    )
     rel = np.abs(oat[np.isfinite(oat)])
     smallest_rel = float(rel.min()) if rel.size else math.nan
     stability = WinnerStability(
@@ -912,6 +992,7 @@ def _winner_stability(  # noqa: PLR0917 - private, called twice
         fragile=bool(rel.size and smallest_rel <= step),
         step=step,
         exact=exact,
+        flips=flips,
     )
     return stability, walks
 
@@ -1060,6 +1141,20 @@ class Sensitivity:
     threshold_draws: int = 0
     invalid_threshold_draws: int = 0
 
+    def flips_table(self) -> pd.DataFrame:
+        """Return the smallest whole-vector weight changes, one row per event and norm.
+
+        Columns: ``event``, ``norm``, ``distance``, ``weight_moved``, ``rival``,
+        ``incumbent``, ``top_k``, ``exact``, ``bound``, then one ``weight_<criterion>``
+        column per criterion holding the weight vector that achieves the change.
+        """
+        rows = []
+        for f in self.winner.flips:
+            row = {k: v for k, v in f.as_dict().items() if k != "weights"}
+            row |= {f"weight_{c}": w for c, w in zip(f.criteria, f.weights, strict=True)}
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def summary(self) -> dict[str, Any]:
         """Return the headline figures and settings as JSON-ready data."""
         ranked = self.candidates.loc[~self.candidates["excluded"]]
@@ -1071,6 +1166,7 @@ class Sensitivity:
             "smallest_weight_change_to_change_winner": _plain(self.winner.smallest),
             "smallest_relative_one_at_a_time_change": _plain(self.winner.smallest_relative),
             "winner_change_exact": self.winner.exact,
+            "smallest_weight_changes": [f.as_dict() for f in self.winner.flips],
             "p_first": {
                 str(i): float(p) for i, p in zip(top[self.id_column], top["p_first"], strict=True)
             },
@@ -1432,7 +1528,17 @@ def sensitivity(
     weights_table, oat_min, oat_max = _weight_runs(base, names, step)
     thresholds_table, thr_min, thr_max = _threshold_runs(base, res, step)
     thr_mc = _threshold_draws(base, res, step, threshold_draws, np.random.default_rng([seed, 1]))
-    stability, walks = _winner_stability(score_of, scores[ranked], w, spec, kept_ids, names, step)
+    stability, walks = _winner_stability(
+        score_of,
+        scores[ranked],
+        w,
+        spec,
+        kept_ids,
+        names,
+        step,
+        top_k=top_k,
+        profile=_profile(scores, spec, ranked, names),
+    )
     to_first = _weight_to_first(walks, scores[ranked], base.winner)
 
     ints: dict[str, npt.NDArray[Any]] = {
