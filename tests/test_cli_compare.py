@@ -91,6 +91,7 @@ def test_sensitivity_writes_reproducible_tables(
     assert names == [
         "sensitivity.csv",
         "sensitivity.json",
+        "sensitivity_flips.csv",
         "sensitivity_thresholds.csv",
         "sensitivity_weights.csv",
         "sensitivity_winner.csv",
@@ -104,6 +105,18 @@ def test_sensitivity_writes_reproducible_tables(
     assert summary["winner"] == "b"
     printed = capsys.readouterr().out
     assert "winner b:" in printed
+    # The smallest whole-vector change, with the weights that achieve it, in each form.
+    flips = pd.read_csv(runs[0] / "sensitivity_flips.csv")
+    assert list(flips[["event", "norm"]].itertuples(index=False, name=None)) == [
+        ("winner", "l1"),
+        ("winner", "linf"),
+        ("top_k", "l1"),
+        ("top_k", "linf"),
+    ]
+    weights = flips.filter(like="weight_").drop(columns="weight_moved")
+    assert weights.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    assert len(summary["smallest_weight_changes"]) == 4
+    assert "the winner changes at L1 distance" in printed or "no weight vector" in printed
 
 
 def test_sensitivity_rejects_bad_settings(
