@@ -232,6 +232,13 @@ class Outputs(_Model):
             "mergers (province_old, ward_new...) to the table."
         ),
     )
+    what_if: bool = Field(
+        default=True,
+        description=(
+            "Give map.html the what-if panel: weight sliders that re-score and re-rank the "
+            "candidates in the browser, and copy the weights as a scenario."
+        ),
+    )
 
 
 class Scenario(_Model):

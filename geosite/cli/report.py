@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geosite.cli._base import EXIT_OK, Subparsers
-from geosite.cli.run import add_allow_path
+from geosite.cli.run import add_allow_path, add_what_if_flag
 
 if TYPE_CHECKING:
     import argparse
@@ -35,6 +35,7 @@ def register(sub: Subparsers) -> None:
         choices=["light", "osm", "satellite", "none"],
         help="background of the interactive map",
     )
+    add_what_if_flag(report)
     report.add_argument(
         "--scheme",
         default="equal_interval",
@@ -85,6 +86,7 @@ def main(args: argparse.Namespace) -> int:
         scheme=args.scheme,
         cards=args.cards,
         lang=args.lang or getattr(result.scenario, "language", None) or "en",
+        what_if=result.scenario.outputs.what_if and not args.no_what_if,
     )
     report = next(p for p in written if p.name == "report.html")
     print(f"{result.scenario.name}: wrote {report} ({len(written) - 1} more files)")

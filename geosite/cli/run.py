@@ -40,6 +40,7 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="embed the map's JavaScript so map.html opens without internet (no background tiles)",
     )
+    add_what_if_flag(run)
     run.add_argument(
         "--lang",
         choices=["en", "vi"],
@@ -68,7 +69,13 @@ def main(args: argparse.Namespace) -> int:
     result = evaluate(scenario)
     lang = args.lang or scenario.language
     fmap = (
-        result_to_map(result, basemap=args.basemap, offline=args.offline, lang=lang)
+        result_to_map(
+            result,
+            basemap=args.basemap,
+            offline=args.offline,
+            lang=lang,
+            what_if=scenario.outputs.what_if and not args.no_what_if,
+        )
         if scenario.outputs.map and not args.no_map
         else None
     )
@@ -82,6 +89,18 @@ def main(args: argparse.Namespace) -> int:
     for path in written:
         print(translate("cli.wrote", lang, path=path))
     return EXIT_OK
+
+
+def add_what_if_flag(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-what-if``: leave the weight sliders out of the map."""
+    parser.add_argument(
+        "--no-what-if",
+        action="store_true",
+        help=(
+            "leave the what-if panel (weight sliders re-scoring in the browser) out of the "
+            "map; the scenario's `outputs: {what_if: false}` does the same"
+        ),
+    )
 
 
 def add_allow_path(parser: argparse.ArgumentParser) -> None:

@@ -36,6 +36,7 @@ from jinja2 import Template
 from geosite.errors import GeositeError, ParameterError
 from geosite.render.assets import drop_unused_defaults, make_offline
 from geosite.render.text import format_number, format_value, tr
+from geosite.render.whatif import add_what_if
 from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
@@ -506,9 +507,10 @@ def _draw_candidates(
     *,
     prefix: str = "",
     show: bool = True,
+    what_if: bool = False,
 ) -> None:
     # Beyond the budget only the best candidates are drawn (the table is sorted by rank).
-    table = result.table.iloc[: options.max_shapes]
+    full, table = result, result.table.iloc[: options.max_shapes]
     result = dataclasses.replace(result, table=table)
     # The breaks are shared (options.bins) so classes agree with the legend and other layers.
     scores = np.where(table["excluded"], np.nan, table["total_score"].to_numpy(float))
@@ -544,6 +546,16 @@ def _draw_candidates(
         name = prefix + tr("map.labels", options.lang)
         js = f"geosite.rankLabels({data.get_name()}, {_js_json(pts)}, {_js_json(name)})"
         _JsLayer(js, name=name, show=show).add_to(fmap)
+    if what_if:
+        add_what_if(
+            fmap,
+            full,
+            data=data.get_name(),
+            bins=options.bins,
+            drawn=len(table),
+            max_labels=options.max_labels,
+            lang=options.lang,
+        )
 
 
 # --------------------------------------------------------------------------- criteria layers
@@ -818,6 +830,7 @@ def result_to_map(
     renderer: Literal["auto", "svg", "canvas"] = "auto",
     max_shapes: int = MAX_SHAPES,
     lang: str = "en",
+    what_if: bool = True,
 ) -> folium.Map:
     """Draw a result as an interactive folium map.
 
@@ -857,6 +870,10 @@ def result_to_map(
         (``benchmarks/bench_map.py``); 100,000 would take 0.5 GB of browser memory.
     lang
         Language of the map's text (see :mod:`geosite.render.text`).
+    what_if
+        Add the what-if panel (:mod:`geosite.render.whatif`): sliders for the weights that
+        re-score, recolour and re-rank every candidate in the browser, and copy the weights
+        as a scenario that extends this one.
 
     Returns
     -------
@@ -887,6 +904,7 @@ def result_to_map(
         renderer=renderer,
         max_shapes=max_shapes,
         lang=lang,
+        what_if=what_if,
     )
     return cast("folium.Map", fmap)
 
@@ -905,6 +923,7 @@ def results_to_map(
     renderer: Literal["auto", "svg", "canvas"] = "auto",
     max_shapes: int = MAX_SHAPES,
     lang: str = "en",
+    what_if: bool = True,
 ) -> folium.Map | folium.plugins.DualMap:
     """Draw one or more results on one map, to compare scenarios.
 
@@ -920,6 +939,9 @@ def results_to_map(
     max_shapes, lang
         As for :func:`result_to_map`. Class breaks come from the first result, so colours
         mean the same score on every layer (use ``"equal_interval"`` to compare).
+    what_if
+        Add the what-if panel when the map shows one result (see :func:`result_to_map`);
+        maps comparing several scenarios have none.
 
     Returns
     -------
@@ -996,7 +1018,9 @@ def results_to_map(
     roads = _draw_context(fmap, results, options) if show_features else set()
     for k, result in enumerate(results):
         prefix = f"{k + 1}. {result.scenario.name}: " if len(results) > 1 else ""
-        _draw_candidates(fmap, result, options, prefix=prefix, show=k == 0)
+        _draw_candidates(
+            fmap, result, options, prefix=prefix, show=k == 0, what_if=what_if and len(results) == 1
+        )
     _finish(fmap, results, options, offline=offline, road_classes=roads)
     fmap.fit_bounds(fit, padding_top_left=(60, 40), padding_bottom_right=(190, 70))
     drop_unused_defaults(fmap)

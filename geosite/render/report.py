@@ -325,6 +325,7 @@ def write_report(
     cards: int = 20,
     rows: int = 500,
     lang: str = "en",
+    what_if: bool = True,
 ) -> list[Path]:
     """Write an HTML report of a result, its map and PNG figures to ``out_dir``, atomically.
 
@@ -352,6 +353,8 @@ def write_report(
         ``scores.csv`` next to it.
     lang
         Language of the report.
+    what_if
+        Give the report's map the what-if panel (see :func:`geosite.render.result_to_map`).
 
     Returns
     -------
@@ -382,7 +385,13 @@ def write_report(
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
     fmap = result_to_map(
-        result, basemap=basemap, scheme=scheme, classes=classes, offline=offline, lang=lang
+        result,
+        basemap=basemap,
+        scheme=scheme,
+        classes=classes,
+        offline=offline,
+        lang=lang,
+        what_if=what_if,
     )
     figures: list[tuple[str, Callable[[Path], Any]]] = [
         ("map.png", lambda p: static_map(result, p, scheme=scheme, classes=classes, lang=lang)),
