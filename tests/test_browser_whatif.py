@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ import pytest
 
 from geosite import evaluate
 from geosite.cli import EXIT_OK, main
-from geosite.render import result_to_map
+from geosite.render import classify_scores, result_to_map
 from geosite.render.whatif import BROWSER_METHODS
 from geosite.scenario import bundled_scenarios_dir, load_scenario
 from tests.browser import Browser, Page, chromium_available
@@ -144,6 +145,21 @@ def check_fragment(state: dict[str, Any], result: Result, folder: Path, store: A
     return again
 
 
+def legend_counts(page: Page) -> list[int]:
+    """Return the legend's candidate count per colour class, highest class first."""
+    texts = page.evaluate(
+        "Array.from(document.querySelectorAll('.geosite-legend i'), "
+        "i => i.nextSibling ? i.nextSibling.textContent : '')"
+    )
+    return [int(re.sub(r"\D", "", t.rsplit("(", 1)[1])) for t in texts[:5]]
+
+
+def class_counts(result: Result) -> list[int]:
+    scores = result.ranked["total_score"].to_numpy(dtype=float)
+    _, cls = classify_scores(scores, classes=5)
+    return np.bincount(cls, minlength=5)[::-1].tolist()
+
+
 @pytest.mark.parametrize("method", list(METHODS))
 @pytest.mark.parametrize("scenario", SHIPPED)
 def test_browser_scores_equal_python(
@@ -180,7 +196,8 @@ def test_browser_scores_equal_python(
     assert state["modified"]
     assert state["weights"][-1] == 0.0
     assert math.fsum(state["weights"]) == pytest.approx(1.0, abs=1e-12)
-    check_fragment(state, result, tmp_path, measured)
+    again = check_fragment(state, result, tmp_path, measured)
+    assert legend_counts(page) == class_counts(again)
     assert page.errors == []
     assert page.refused == []
     page.close()

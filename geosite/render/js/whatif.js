@@ -421,6 +421,7 @@
     rows.contrib = at ? this.base.contrib : this.blank;
     rows.margin = at ? this.base.margin : this.blank;
     this.relabel();
+    this.legend();
     this.table();
     this.status.textContent = at ? "" : this.payload.text.modified;
   };
@@ -452,6 +453,27 @@
         interactive: false,
         keyboard: false,
       }).addTo(group);
+    });
+  };
+
+  WhatIf.prototype.legend = function () {
+    // The legend counts candidates per colour class: keep its counts true. Rows are found
+    // by their swatch's colour; a legend without such counts is left as it is.
+    var legend = this.map.getContainer().querySelector(".geosite-legend");
+    if (!legend) return;
+    var counts = this.d.palette.map(function () { return 0; });
+    for (var i = 0; i < this.n; i++) {
+      if (this.eligible[i]) counts[classOf(this.edges, this.totals[i])] += 1;
+    }
+    var group = this.payload.group, palette = this.d.palette;
+    Array.prototype.forEach.call(legend.querySelectorAll("i"), function (swatch) {
+      var k = palette.findIndex(function (c) {
+        return (swatch.getAttribute("style") || "").indexOf(c) >= 0;
+      });
+      var label = swatch.nextSibling;
+      if (k < 0 || !label || label.nodeType !== 3) return;
+      var n = String(counts[k]).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+      label.textContent = label.textContent.replace(/\([\d.,\s]+\)\s*$/, "(" + n + ")");
     });
   };
 
