@@ -198,6 +198,19 @@ def test_browser_scores_equal_python(
     assert math.fsum(state["weights"]) == pytest.approx(1.0, abs=1e-12)
     again = check_fragment(state, result, tmp_path, measured)
     assert legend_counts(page) == class_counts(again)
+    # The score cards' contributions, recomputed in the page, as Python computes them.
+    rows = min(len(result.table), 12)
+    parts = page.evaluate(
+        f"Array.from({{length: {rows}}}, (_, i) => geosite.whatIfPanels[0].d.rows.contrib[i])"
+    )
+    ids = result.table[result.id_column].astype(str).iloc[:rows]
+    by_id = again.table.set_index(again.table[again.id_column].astype(str))
+    for j, summary in enumerate(result.criteria):
+        expected = by_id.loc[ids, f"{summary.name}_contribution"].to_numpy(dtype=float)
+        got = np.array([np.nan if p[j] is None else p[j] for p in parts], dtype=float)
+        finite = np.isfinite(expected)
+        assert np.array_equal(finite, np.isfinite(got)), summary.name
+        assert np.abs(got[finite] - expected[finite]).max(initial=0) <= 1e-9, summary.name
     assert page.errors == []
     assert page.refused == []
     page.close()

@@ -78,8 +78,8 @@ _EN: dict[str, str] = {
     ),
     "whatif.no_file": "This scenario was not read from a file, so there is nothing to extend.",
     "whatif.modified": (
-        "What-if weights: scores, ranks and colours are recomputed; the score cards' "
-        "contributions and margins are shown at the scenario's weights only."
+        "What-if weights: scores, ranks, colours and the score cards' contributions are "
+        "recomputed; margins to the next rank are the scenario's and are not shown."
     ),
     "whatif.beyond": "{n} candidates not drawn on the map are re-scored and ranked too.",
     "whatif.rank": "rank",
@@ -217,8 +217,8 @@ _VI: dict[str, str] = {
     ),
     "whatif.no_file": "Kịch bản này không được đọc từ tệp nên không có gì để kế thừa.",
     "whatif.modified": (
-        "Trọng số thử nghiệm: điểm, thứ hạng và màu đã được tính lại; phần đóng góp và "
-        "khoảng cách lên hạng trong phiếu điểm chỉ đúng với trọng số của kịch bản."
+        "Trọng số thử nghiệm: điểm, thứ hạng, màu và phần đóng góp trong phiếu điểm đã được "
+        "tính lại; khoảng cách lên hạng chỉ đúng với trọng số của kịch bản nên không hiển thị."
     ),
     "whatif.beyond": "{n} địa điểm không vẽ trên bản đồ cũng được tính lại và xếp hạng.",
     "whatif.rank": "hạng",

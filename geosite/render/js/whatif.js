@@ -263,6 +263,10 @@
     state.ranks = ranks;
   }
 
+  function clip(v) {
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+
   function classOf(edges, v) {
     var k = 0;
     while (k < edges.length && edges[k] < v) k++;
@@ -417,8 +421,9 @@
     }
     var w = this.weights();
     d.criteria.forEach(function (c, j) { c.weight = at ? self.base.weights[j] : w[j]; });
-    // Contributions and margins were computed at the scenario's weights.
-    rows.contrib = at ? this.base.contrib : this.blank;
+    // Contributions are recomputed when a card opens; margins to the next rank are the
+    // scenario's only, so they are not shown for other weights.
+    rows.contrib = at ? this.base.contrib : this.contribRows;
     rows.margin = at ? this.base.margin : this.blank;
     this.relabel();
     this.legend();
@@ -454,6 +459,65 @@
         keyboard: false,
       }).addTo(group);
     });
+  };
+
+  WhatIf.prototype.contribRow = function (i) {
+    // The meanings of geosite.decision.aggregate.contributions, per method.
+    var c = this.c, s = this.M.s, o = i * c, w = this.weights(), out = [], j, k;
+    var spec = this.payload.aggregation, m = spec.method;
+    for (j = 0; j < c; j++) out.push(null);
+    if (!this.M.complete[i]) return out;
+    if (m === "wlc") {
+      for (j = 0; j < c; j++) out[j] = w[j] * s[o + j];
+    } else if (m === "weighted_product") {
+      for (j = 0; j < c; j++) out[j] = w[j] > 0 ? w[j] * Math.log(s[o + j]) : 0;
+    } else if (m === "fuzzy_and" || m === "fuzzy_or") {
+      var best = m === "fuzzy_or" ? -Infinity : Infinity, hits = 0;
+      for (j = 0; j < c; j++) {
+        if (w[j] > 0 && (m === "fuzzy_or" ? s[o + j] > best : s[o + j] < best)) best = s[o + j];
+      }
+      for (j = 0; j < c; j++) if (w[j] > 0 && s[o + j] === best) hits += 1;
+      for (j = 0; j < c; j++) out[j] = w[j] > 0 && s[o + j] === best ? best / hits : 0;
+    } else if (m === "owa") {
+      var idx = [];
+      for (j = 0; j < c; j++) idx.push(j);
+      idx.sort(function (a, b) { return s[o + b] - s[o + a] || a - b; });
+      var v = [], cum = 0, denom = 0, ow = spec.order_weights, total = 0;
+      if (ow) ow.forEach(function (x) { total += x; });
+      for (k = 0; k < c; k++) {
+        var u = w[idx[k]];
+        if (spec.alpha !== null && spec.alpha !== undefined) {
+          cum += u;
+          var top = cum > 1 ? 1 : cum < 0 ? 0 : cum, prev = cum - u < 0 ? 0 : cum - u;
+          v.push(Math.pow(top, spec.alpha) - Math.pow(prev, spec.alpha));
+        } else {
+          v.push(u * (ow[k] / total));
+          denom += v[k];
+        }
+      }
+      for (k = 0; k < c; k++) {
+        var eff = spec.alpha !== null && spec.alpha !== undefined ? v[k] :
+          denom > 0 ? v[k] / denom : 0;
+        out[idx[k]] = eff * s[o + idx[k]];
+      }
+    } else {
+      // Leave one out: the total minus the total without criterion j (the others' weights
+      // renormalised, every other candidate still in), as Python computes it.
+      var all = new Float64Array(this.n), rest = new Float64Array(this.n);
+      this.kernel(w, all);
+      for (j = 0; j < c; j++) {
+        var sum = 0;
+        for (k = 0; k < c; k++) if (k !== j) sum += w[k];
+        if (!(sum > 0)) {
+          out[j] = all[i];
+          continue;
+        }
+        var wj = w.map(function (x, q) { return q === j ? 0 : x / sum; });
+        this.kernel(wj, rest);
+        out[j] = clip(all[i]) - clip(rest[i]);
+      }
+    }
+    return out;
   };
 
   WhatIf.prototype.legend = function () {
@@ -604,6 +668,11 @@
     var p = this.payload, t = p.text, self = this;
     this.controls = [];
     this.blank = this.d.rows.name.map(function () { return new Array(self.c).fill(null); });
+    this.contribRows = new Proxy([], {
+      get: function (target, key) {
+        return typeof key === "string" && /^\d+$/.test(key) ? self.contribRow(+key) : target[key];
+      },
+    });
     var control = L.control({ position: "topright" });
     var box = el("div", "geosite-whatif collapsed");
     var head = el("button", "gw-head", "\u2696 " + t.title);
