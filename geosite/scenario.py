@@ -329,6 +329,7 @@ def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
         msg = f"this is not valid YAML: {err}".replace("\n", " ")
         raise ScenarioError(Problem(msg, file=file), file=file) from err
     try:
+        _check_depth(text, file=file)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -350,6 +351,35 @@ def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
     if composer.problems:
         raise ScenarioError(composer.problems, file=file)
     return data, composer.marks
+
+
+def _check_depth(text: str, *, file: str | None) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` before composing it.
+
+    PyYAML's composer recurses once per level, so ``[[[[...]]]]`` a few thousand levels
+    deep would exhaust Python's stack; its parser does not recurse, so the depth is measured
+    on the event stream first.
+    """
+    scanner = yaml.SafeLoader(text)
+    depth = 0
+    try:
+        while scanner.check_event():
+            event = scanner.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    msg = (
+                        f"the document is nested deeper than {MAX_DEPTH} levels; a scenario "
+                        "needs a handful"
+                    )
+                    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+                    problem = Problem(msg, file=file, line=line, column=column)
+                    raise ScenarioError(problem, file=file)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        scanner.dispose()
 
 
 _MAP_TAG = "tag:yaml.org,2002:map"

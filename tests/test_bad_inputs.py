@@ -759,5 +759,5 @@ def test_disk_full_mid_write_exits_3_and_keeps_previous_outputs(
     assert main(["run", str(tiny_project / "scenario.yaml"), "--out", str(out)]) == EXIT_OUTPUT
     err = capsys.readouterr().err
     assert "No space left on device" in err
-    assert "the previous file, if any, is unchanged" in err
+    assert "the previous outputs, if any, are unchanged" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

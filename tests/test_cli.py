@@ -153,3 +153,16 @@ def test_scenario_language_is_the_default(
     )
     assert main(["run", str(path), "--out", str(tiny_project / "out"), "--no-map"]) == EXIT_OK
     assert "được xếp hạng" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("draws", ["1e12", "1e30", "1000000000000000000000000000000"])
+def test_sensitivity_refuses_draws_that_cannot_fit_in_memory(
+    draws: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["sensitivity", "dong-nam-bo", "--out", str(tmp_path / "s"), "--draws", draws])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE or code == 1, err
+    assert "of memory" in err
+    assert "iB" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "s").exists()

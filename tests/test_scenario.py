@@ -237,3 +237,11 @@ def test_bundled_scenario_is_found_by_name() -> None:
     scenario = load_scenario("dong-nam-bo")
     assert scenario.source is not None
     assert scenario.source.name == "dong-nam-bo.yaml"
+
+
+@pytest.mark.parametrize(
+    "body", ["a: " + "[" * 5000 + "]" * 5000, "a: " + "{a: " * 5000 + "}" * 5000]
+)
+def test_a_document_nested_thousands_deep_is_a_scenario_error(body: str) -> None:
+    with pytest.raises(ScenarioError, match=r"deep.yaml:2:\d+: .*nested deeper than 40 levels"):
+        scenario_from_yaml("version: 1\n" + body, source="deep.yaml")

@@ -6,15 +6,21 @@ shows them.
 
 Exit codes: 0 success; 1 unusable data (a layer, a file, a road graph); 2 an invalid scenario
 or command line; 3 outputs could not be written; 70 an internal error (a bug: please report
-it with the output of ``--debug``); 130 interrupted.
+it with the output of ``--debug``); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
+
+A command that writes an output folder locks it for its whole duration, so a second command
+into the same folder stops at once (exit 3) instead of after its computation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from geosite._version import __version__
@@ -24,13 +30,15 @@ from geosite.cli._base import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_OUTPUT,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     Parser,
+    Terminated,
 )
 from geosite.errors import GeositeError, OutputError, ScenarioError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "EXIT_DATA",
@@ -38,6 +46,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_OUTPUT",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "main",
 ]
@@ -76,8 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    previous = _on_sigterm()
     try:
-        code: int = args.handler(args)
+        with contextlib.ExitStack() as stack:
+            if getattr(args, "writes_folder", False):
+                from geosite.data.publish import output_lock  # noqa: PLC0415
+
+                stack.enter_context(output_lock(args.out))
+            code: int = args.handler(args)
     except GeositeError as err:
         print(f"geosite: {err}", file=sys.stderr)
         return _exit_code(err)
@@ -88,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("geosite: interrupted; previous outputs are unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("geosite: terminated; previous outputs are unchanged", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as err:
         if args.debug:
             raise
@@ -98,4 +116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return code
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
+    """Turn SIGTERM into :class:`Terminated`; return the handler it replaces (None if not)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminate)

@@ -12,9 +12,11 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_OUTPUT",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "Parser",
     "Subparsers",
+    "Terminated",
 ]
 
 EXIT_OK = 0
@@ -23,6 +25,12 @@ EXIT_USAGE = 2
 EXIT_OUTPUT = 3
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that every cleanup runs as for Ctrl-C."""
+
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]  # noqa: SLF001

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
+import decimal
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,14 +51,16 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="embed the map's JavaScript so comparison.html opens without internet",
     )
-    cmd.set_defaults(handler=main)
+    cmd.set_defaults(handler=main, writes_folder=True)
 
 
 def positive_int(text: str) -> int:
     """Parse a whole number >= 1 for argparse."""
     try:
-        value = int(text)
-    except ValueError:
+        # "1e6" is a whole number too; Decimal reads it exactly, whatever its size.
+        number = decimal.Decimal(text.strip().replace("_", ""))
+        value = int(number) if number.is_finite() and number == number.to_integral() else 0
+    except decimal.InvalidOperation:
         value = 0
     if value < 1:
         msg = f"expected a whole number >= 1, got {text!r}"
@@ -68,7 +70,8 @@ def positive_int(text: str) -> int:
 
 def main(args: argparse.Namespace) -> int:
     """Compare the scenarios and write the outputs atomically."""
-    from geosite.data.io import atomic_path, write_csv  # noqa: PLC0415
+    from geosite.data.io import write_csv  # noqa: PLC0415
+    from geosite.data.publish import output_set  # noqa: PLC0415
     from geosite.decision.compare import compare  # noqa: PLC0415 - keep `geosite --help` fast
     from geosite.render.map import results_to_map  # noqa: PLC0415
 
@@ -90,18 +93,14 @@ def main(args: argparse.Namespace) -> int:
             offline=args.offline,
         )
     )
-    written: list[Path] = []
-    with contextlib.ExitStack() as stack:
-        for name, frame in (("comparison.csv", comparison.table), ("pairs.csv", comparison.pairs)):
-            target = out / name
-            tmp = stack.enter_context(atomic_path(target))
-            write_csv(frame, tmp)
-            written.append(target)
+    names = ["comparison.csv", "pairs.csv"]
+    with output_set(out, owns={*names, "comparison.html"}) as stage:
+        write_csv(comparison.table, stage / "comparison.csv")
+        write_csv(comparison.pairs, stage / "pairs.csv")
         if fmap is not None:
-            target = out / "comparison.html"
-            tmp = stack.enter_context(atomic_path(target))
-            fmap.save(str(tmp))
-            written.append(target)
+            fmap.save(str(stage / "comparison.html"))
+            names.append("comparison.html")
+    written = [out / name for name in names]
     print_comparison(comparison)
     for path in written:
         print(f"wrote {path}")

@@ -61,7 +61,7 @@ def register(sub: Subparsers) -> None:
     )
     report.add_argument("--seed", type=int, default=None, help="random seed (with --sensitivity)")
     add_allow_path(report)
-    report.set_defaults(handler=main)
+    report.set_defaults(handler=main, writes_folder=True)
 
 
 def main(args: argparse.Namespace) -> int:

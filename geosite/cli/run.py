@@ -48,7 +48,7 @@ def register(sub: Subparsers) -> None:
         help="language of the map and the printed ranking (default: the scenario's `language`)",
     )
     add_allow_path(run)
-    run.set_defaults(handler=main)
+    run.set_defaults(handler=main, writes_folder=True)
 
 
 def main(args: argparse.Namespace) -> int:

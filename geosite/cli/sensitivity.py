@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import sys
@@ -70,7 +69,7 @@ def register(sub: Subparsers) -> None:
         help="skip the 5-95%% rank interval (saves 2 bytes per candidate and draw)",
     )
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
-    cmd.set_defaults(handler=main)
+    cmd.set_defaults(handler=main, writes_folder=True)
 
 
 class Progress:
@@ -103,7 +102,8 @@ class Progress:
 
 def main(args: argparse.Namespace) -> int:
     """Run the sensitivity analysis and write its tables."""
-    from geosite.data.io import atomic_path, write_csv  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.data.io import write_csv  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.data.publish import output_set  # noqa: PLC0415
     from geosite.decision.sensitivity import sensitivity  # noqa: PLC0415
 
     out = Path(args.out)
@@ -129,19 +129,14 @@ def main(args: argparse.Namespace) -> int:
         "sensitivity_winner.csv": report.winner.changes,
         "sensitivity_flips.csv": report.flips_table(),
     }
-    written: list[Path] = []
-    with contextlib.ExitStack() as stack:
+    names = [*tables, "sensitivity.json"]
+    with output_set(out, owns=set(names)) as stage:
         for name, frame in tables.items():
-            target = out / name
-            tmp = stack.enter_context(atomic_path(target))
-            write_csv(frame, tmp)
-            written.append(target)
-        target = out / "sensitivity.json"
-        tmp = stack.enter_context(atomic_path(target))
-        tmp.write_text(
+            write_csv(frame, stage / name)
+        (stage / "sensitivity.json").write_text(
             json.dumps(report.summary(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        written.append(target)
+    written = [out / name for name in names]
     print_summary(report)
     for path in written:
         print(f"wrote {path}")

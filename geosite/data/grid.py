@@ -53,6 +53,7 @@ import pyproj
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from geosite._memory import require_memory
 from geosite.data.crs import CRSLike, ensure_metric, to_crs
 from geosite.errors import LayerError, ParameterError
 from geosite.types import Where
@@ -403,6 +404,7 @@ def grid_from_area(
     if shapely.is_empty(whole) or shapely.area(whole) <= 0:
         msg = "the study area has no area to cover with cells"
         raise LayerError(msg)
+    _check_cell_count(whole, lattice, full_area)
     hole_geoms = np.empty(0, dtype=object)
     if exclude is not None:
         hole_geoms = _polygonal(_as_array(exclude), what="excluded features")
@@ -433,6 +435,23 @@ def grid_from_area(
         data["cell_share"] = area_m2 / full_area
     logger.info("grid of %d %s cells of %.1f m", len(geoms_all), shape, size)
     return gpd.GeoDataFrame(data, geometry=geoms_all, crs=crs_value)
+
+
+#: Memory one candidate cell takes through a run: its polygon, id, area and criterion values.
+BYTES_PER_CELL = 2048
+
+
+def _check_cell_count(whole: shapely.Geometry, lattice: _Lattice, full_area: float) -> None:
+    """Refuse a grid whose cells could not fit in memory, before generating any."""
+    xmin, _, xmax, _ = shapely.bounds(whole)
+    cells = shapely.area(whole) / full_area
+    # one block of lattice points spans a whole row of the bounding box
+    row = (xmax - xmin) / lattice.size + 2
+    require_memory(
+        max(cells * BYTES_PER_CELL, row * 64),
+        what=f"a grid of about {cells:,.0f} cells of {full_area / 1e4:,.4g} ha",
+        fix="choose larger cells (`cell_ha` or `cell_size_m`) or a smaller study area",
+    )
 
 
 def _block_cells(

@@ -8,9 +8,12 @@ file. Inputs are never modified.
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import difflib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,11 +32,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_DIGITS",
+    "DEFAULT_TIMESTAMP",
+    "FORMULA_TRIGGERS",
     "atomic_path",
     "check_candidate_geometry_types",
     "check_geometries",
     "check_ids",
     "filter_where",
+    "neutralise_formula",
+    "output_timestamp",
     "read_vector",
     "write_csv",
 ]
@@ -253,17 +260,87 @@ def check_ids(gdf: gpd.GeoDataFrame, *, layer: str, id_column: str) -> None:
         raise LayerError(msg)
 
 
+#: When outputs say they were written, unless ``SOURCE_DATE_EPOCH`` says otherwise: a fixed
+#: instant, so that identical runs give identical bytes (reproducible-builds.org convention).
+DEFAULT_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def output_timestamp() -> dt.datetime:
+    """Return the time written into outputs that record one (GeoPackage, Excel).
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else :data:`DEFAULT_TIMESTAMP`:
+    a run's files then depend on its inputs only, byte for byte.
+
+    Examples
+    --------
+    >>> output_timestamp().isoformat()
+    '2000-01-01T00:00:00+00:00'
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return DEFAULT_TIMESTAMP
+
+
 #: Significant digits kept in CSV output: sub-millimetre for distances up to 1,000 km.
 CSV_DIGITS = 10
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# A text that a spreadsheet reads as a plain number ("-12.5", "+3e4") is not a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    r"""Return ``value`` with a leading ``'`` if a spreadsheet would run it as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is what Excel,
+    LibreOffice and Google Sheets evaluate (OWASP, "CSV Injection"); the single quote makes
+    them show it as text. Anything that is not text, and text that is a plain number
+    (``"-12.5"``), is returned unchanged.
+
+    Examples
+    --------
+    >>> neutralise_formula("=1+2"), neutralise_formula("@SUM(A1)")
+    ("'=1+2", "'@SUM(A1)")
+    >>> neutralise_formula("-12.5"), neutralise_formula(-12.5), neutralise_formula("Long Thành")
+    ('-12.5', -12.5, 'Long Thành')
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a table as geosite writes every CSV: UTF-8, Unix line ends, 10 digits.
 
-    The same inputs always give the same bytes. Write to an :func:`atomic_path`.
+    Text cells (and column names) that a spreadsheet would run as a formula get a leading
+    single quote (see :func:`neutralise_formula`); numbers stay numbers. The same inputs
+    always give the same bytes. Write to an :func:`atomic_path`.
     """
-    frame.to_csv(
-        path, index=False, float_format=f"%.{CSV_DIGITS}g", encoding="utf-8", lineterminator="\n"
+    safe = frame.copy(deep=False)
+    safe.columns = [neutralise_formula(c) for c in safe.columns]
+    carriage_return = any("\r" in str(c) for c in safe.columns)
+    for position, dtype in enumerate(safe.dtypes):
+        if dtype == np.dtype(object) or isinstance(dtype, pd.StringDtype):
+            column = safe.iloc[:, position].map(neutralise_formula, na_action="ignore")
+            carriage_return |= bool(column.map(lambda v: isinstance(v, str) and "\r" in v).any())
+            safe.isetitem(position, column.to_numpy())
+    # Python's csv module quotes a field holding "\n" but not a lone "\r", which spreadsheets
+    # read as a line break: a table with one quotes all of its text.
+    safe.to_csv(
+        path,
+        index=False,
+        float_format=f"%.{CSV_DIGITS}g",
+        encoding="utf-8",
+        lineterminator="\n",
+        quoting=csv.QUOTE_NONNUMERIC if carriage_return else csv.QUOTE_MINIMAL,
     )
 
 

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from geosite._memory import require_memory
 from geosite.decision.aggregate import TOPSIS, WLC, aggregate, linear_profile
 from geosite.decision.robustness import WeightChange, min_weight_change
 from geosite.errors import ParameterError
@@ -200,6 +201,11 @@ def sample_weights(
     if draws < 1:
         msg = f"draws must be at least 1; got {draws!r}"
         raise ParameterError(msg)
+    require_memory(
+        float(draws) * w.size * 8,
+        what=f"{draws:,} draws of {w.size} weights",
+        fix="use fewer draws (`--draws`); 10,000 already give probabilities to about 1 %",
+    )
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     active = w > 0
     out = np.zeros((draws, w.size))
@@ -1345,6 +1351,12 @@ def _threshold_draws(
         raw = result.table[summary.raw_column].to_numpy(dtype=np.float64)
         specs.append((j, function, params, values, scale, raw))
     m = int(base.ranked.sum())
+    # totals, their ranks and the sorted ranks: three numbers of 8 bytes per draw and candidate
+    require_memory(
+        float(draws) * m * 24,
+        what=f"{draws:,} threshold draws of {m:,} candidates",
+        fix="use fewer threshold draws (`--threshold-draws`)",
+    )
     totals = np.empty((draws, m))
     invalid = 0
     for k in range(draws):

@@ -4,12 +4,11 @@ Everything in the report, the methodology appendix included, is generated from t
 and its scenario (criteria, value functions, weights, constraints, the layers read and their
 catalogue entries), so it cannot disagree with what was computed. Text from data is escaped
 by the template engine (``autoescape``): a park named ``<script>`` shows as text. All files
-are written to temporary names and renamed into place only when every one is complete.
+are staged and published together, in one atomic step (:mod:`geosite.data.publish`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -25,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from geosite._version import __version__
-from geosite.data.io import atomic_path, write_csv
+from geosite.data.io import write_csv
+from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
 from geosite.render.map import Basemap, Scheme, result_to_map
 from geosite.render.static import (
@@ -313,6 +313,10 @@ def _curve(summary: CriterionSummary, values: Any, path: Path, *, lang: str) -> 
     return value_function_figure(summary, values, path, lang=lang)
 
 
+#: What :func:`write_report` writes into its folder; these names are replaced as one set.
+REPORT_FILES = frozenset({"report.html", "report.pdf", "map.html", "scores.csv", "figures"})
+
+
 def write_report(
     result: Result,
     out_dir: str | Path,
@@ -327,7 +331,7 @@ def write_report(
     lang: str = "en",
     what_if: bool = True,
 ) -> list[Path]:
-    """Write an HTML report of a result, its map and PNG figures to ``out_dir``, atomically.
+    """Write an HTML report of a result, its map and PNG figures to ``out_dir``, as one set.
 
     Parameters
     ----------
@@ -474,25 +478,17 @@ def write_report(
         "offline": offline,
     }
     html_text = _TEMPLATES.get_template("report.html.j2").render(**context)
-    written: list[Path] = []
-    with contextlib.ExitStack() as stack:
+    names: list[str] = []
+    with output_set(out, owns=REPORT_FILES) as stage:
+        (stage / "figures").mkdir()
         for name, draw in figures:
-            target = out / "figures" / name
-            tmp = stack.enter_context(atomic_path(target))
-            draw(tmp)
-            written.append(target)
-        target = out / "map.html"
-        tmp = stack.enter_context(atomic_path(target))
-        fmap.save(str(tmp))
-        written.append(target)
-        target = out / "scores.csv"
-        tmp = stack.enter_context(atomic_path(target))
-        write_csv(result_to_frame(result), tmp)
-        written.append(target)
-        target = out / "report.html"
-        tmp = stack.enter_context(atomic_path(target))
-        tmp.write_text(html_text, encoding="utf-8")
-        written.append(target)
+            draw(stage / "figures" / name)
+            names.append(f"figures/{name}")
+        fmap.save(str(stage / "map.html"))
+        write_csv(result_to_frame(result), stage / "scores.csv")
+        (stage / "report.html").write_text(html_text, encoding="utf-8")
+        names += ["map.html", "scores.csv", "report.html"]
+    written = [out / name for name in names]
     for path in written:
         logger.info("wrote %s", path)
     return written

@@ -1,8 +1,8 @@
-"""Write a result to disk: score tables and the map, all or nothing.
+"""Write a result to disk: score tables and the map, as one set.
 
-Every file is written to a temporary name in the output directory first; only when all of
-them are complete are they renamed over the previous outputs. An error or an interruption
-part-way leaves the previous outputs intact and no half-written file.
+Every file is written into a staging folder first; only when all of them are complete are
+they published together, in one atomic step (see :mod:`geosite.data.publish`). An error or
+an interruption part-way leaves the previous outputs intact and no temporary file.
 """
 
 from __future__ import annotations
@@ -10,18 +10,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from geosite.data.io import atomic_path, write_csv
+from geosite.data.io import atomic_path, output_timestamp, write_csv
+from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
 from geosite.result.scorecard import score_cards
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import folium
 
@@ -40,12 +41,37 @@ def result_to_frame(result: Result) -> pd.DataFrame:
 
 
 def _write_vector(result: Result, path: Path, driver: str) -> None:
+    """Write the table with GDAL; a GeoPackage's ``last_change`` is :func:`output_timestamp`."""
     table = result.table.copy()
     table["rank"] = table["rank"].astype("float64")  # nullable ints are not portable to GDAL
     table["excluded"] = table["excluded"].astype(np.int8 if driver == "GPKG" else bool)
     if driver == "GeoJSON":
         table = table.to_crs(4326)
-    table.to_file(path, driver=driver, layer="scores", engine="pyogrio")
+    stamp = output_timestamp().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with _gdal_config(OGR_CURRENT_DATE=stamp):
+        table.to_file(path, driver=driver, layer="scores", engine="pyogrio")
+
+
+@contextlib.contextmanager
+def _gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL configuration options for the block, then restore them."""
+    import pyogrio  # noqa: PLC0415
+
+    before = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def owned_names(map_name: str = "map.html") -> set[str]:
+    """Return every file name :func:`write_outputs` may write.
+
+    A file of these names left from an earlier run that this run does not write is removed,
+    so the folder never mixes two runs' outputs.
+    """
+    return {f"scores.{fmt}" for fmt in get_args(TableFormat)} | {"score_cards.csv", map_name}
 
 
 #: Drivers of :func:`write_table`, by file extension.
@@ -106,7 +132,7 @@ def write_outputs(
     map_name: str = "map.html",
     cards: bool = True,
 ) -> list[Path]:
-    """Write the score table (and a map) to ``out_dir``, atomically.
+    """Write the score table (and a map) to ``out_dir``, as one set.
 
     Parameters
     ----------
@@ -134,34 +160,28 @@ def write_outputs(
     Raises
     ------
     OutputError
-        If the directory cannot be written; nothing is changed in it then.
+        If the directory cannot be written, or another command is writing to it; nothing
+        is changed in it then.
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
-        raise OutputError(msg)
-    targets: list[Path] = []
-    with contextlib.ExitStack() as stack:
+    names: list[str] = []
+    with output_set(out, owns=owned_names(map_name)) as stage:
         for fmt in dict.fromkeys(formats):
-            target = out / f"scores.{fmt}"
-            tmp = stack.enter_context(atomic_path(target))
+            name = f"scores.{fmt}"
             if fmt == "csv":
-                write_csv(result_to_frame(result), tmp)
+                write_csv(result_to_frame(result), stage / name)
             elif fmt == "gpkg":
-                _write_vector(result, tmp, "GPKG")
+                _write_vector(result, stage / name, "GPKG")
             else:
-                _write_vector(result, tmp, "GeoJSON")
-            targets.append(target)
+                _write_vector(result, stage / name, "GeoJSON")
+            names.append(name)
         if cards and "csv" in formats:
-            target = out / "score_cards.csv"
-            tmp = stack.enter_context(atomic_path(target))
-            write_csv(score_cards(result), tmp)
-            targets.append(target)
+            write_csv(score_cards(result), stage / "score_cards.csv")
+            names.append("score_cards.csv")
         if fmap is not None:
-            target = out / map_name
-            tmp = stack.enter_context(atomic_path(target))
-            fmap.save(str(tmp))
-            targets.append(target)
+            fmap.save(str(stage / map_name))
+            names.append(map_name)
+    targets = [out / name for name in names]
     for path in targets:
         logger.info("wrote %s", path)
     return targets
