@@ -53,6 +53,7 @@ MOVE = """new Promise(resolve => {
 REDRAW = """(() => {
   const panel = geosite.whatIfPanels[0];
   const renderer = Object.values(panel.shapes)[0]._renderer;
+  if (!renderer._redraw) return NaN;  // SVG below 2,000 candidates: no canvas
   const t0 = performance.now();
   renderer._redrawBounds = null;
   renderer._redraw();
@@ -111,7 +112,7 @@ def main() -> int:
                     a, b = page.evaluate(MOVE % value)
                     sync.append(a)
                     painted.append(b)
-                redraw = statistics.median(page.evaluate(REDRAW) for _ in range(5))
+                redraw = statistics.median(float(page.evaluate(REDRAW) or "nan") for _ in range(5))
                 if page.errors:
                     raise RuntimeError(f"{label}: {page.errors[:3]}")
                 page.close()

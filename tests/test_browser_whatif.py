@@ -198,6 +198,13 @@ def test_browser_scores_equal_python(
     assert math.fsum(state["weights"]) == pytest.approx(1.0, abs=1e-12)
     again = check_fragment(state, result, tmp_path, measured)
     assert legend_counts(page) == class_counts(again)
+    # Rank labels follow: the best drawn candidates carry their new ranks.
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('.geosite-rank'), e => e.textContent)"
+    )
+    drawn = min(len(result.table), MAX_SHAPES)
+    best = [f"#{state['ranks'][i]}" for i in state["order"] if i < drawn][:50]
+    assert sorted(t for t in labels if t.startswith("#")) == sorted(best)
     # The score cards' contributions, recomputed in the page, as Python computes them.
     rows = min(len(result.table), 12)
     parts = page.evaluate(

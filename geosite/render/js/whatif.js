@@ -449,16 +449,31 @@
     for (var i = 0; i < p.drawn && shown.length < p.maxLabels; i++) {
       if (!this.eligible[i]) shown.push(i);
     }
-    group.clearLayers();
-    shown.slice(0, p.maxLabels).forEach(function (i) {
+    // Markers are moved and relabelled, not rebuilt: fewer page changes per move.
+    if (!this.markers) {
+      group.clearLayers();
+      this.markers = [];
+    }
+    var markers = this.markers;
+    shown = shown.slice(0, p.maxLabels);
+    shown.forEach(function (i, k) {
       var text = self.eligible[i] ? "#" + self.ranks[i] : "\u00d7";
-      L.marker([p.labels[2 * i], p.labels[2 * i + 1]], {
+      var at = [p.labels[2 * i], p.labels[2 * i + 1]];
+      if (k < markers.length) {
+        markers[k].setLatLng(at);
+        var icon = markers[k].getElement();
+        if (icon) icon.textContent = text;
+        markers[k].options.icon.options.html = text;
+        return;
+      }
+      markers.push(L.marker(at, {
         icon: L.divIcon({ className: "geosite-rank", html: text, iconSize: [34, 16],
           iconAnchor: [17, 22] }),
         interactive: false,
         keyboard: false,
-      }).addTo(group);
+      }).addTo(group));
     });
+    while (markers.length > shown.length) group.removeLayer(markers.pop());
   };
 
   WhatIf.prototype.contribRow = function (i) {
