@@ -640,8 +640,9 @@ def evaluate(
     totals = np.full(n, np.nan)
     parts = np.full(scores.shape, np.nan)
     if complete.any():
-        totals[complete] = aggregate(scores[complete], w, scenario.aggregation)
-        parts[complete] = contributions(scores[complete], w, scenario.aggregation)
+        names = scenario.criterion_names
+        totals[complete] = aggregate(scores[complete], w, scenario.aggregation, criteria=names)
+        parts[complete] = contributions(scores[complete], w, scenario.aggregation, criteria=names)
 
     excluded = np.array([bool(r) for r in reasons], dtype=bool)
     notes: list[str | None] = ["; ".join(r) if r else None for r in reasons]

@@ -295,6 +295,18 @@ class Scenario(_Model):
         """Return the directory relative paths resolve against."""
         return self._source.parent if self._source is not None else Path.cwd()
 
+    @model_validator(mode="after")
+    def _check_aggregation_criteria(self) -> Scenario:
+        names = [c.name for c in self.criteria]
+        unknown = [n for n in self.aggregation.named_criteria() if n not in names]
+        if unknown:
+            msg = (
+                f"`aggregation` ({self.aggregation.method}) names {unknown!r}, which are not "
+                f"criteria of the scenario; choose from {names!r}"
+            )
+            raise ValueError(msg)
+        return self
+
     @property
     def criterion_names(self) -> list[str]:
         """Return the criteria names in scenario order."""

@@ -245,3 +245,26 @@ def test_bundled_scenario_is_found_by_name() -> None:
 def test_a_document_nested_thousands_deep_is_a_scenario_error(body: str) -> None:
     with pytest.raises(ScenarioError, match=r"deep.yaml:2:\d+: .*nested deeper than 40 levels"):
         scenario_from_yaml("version: 1\n" + body, source="deep.yaml")
+
+
+def test_aggregation_naming_an_unknown_criterion_is_refused(tiny_project: Path) -> None:
+    text = BASE + "aggregation: {method: topsis, cost: [port_distanse]}\n"
+    (problem,) = problems_of(write(tiny_project, text))
+    assert "port_distanse" in problem
+    assert "port_distance" in problem
+
+
+@pytest.mark.parametrize(
+    "aggregation",
+    [
+        "{method: topsis, normalization: max, cost: [port_distance]}",
+        "{method: vikor, v: 0.4}",
+        "{method: promethee_ii, criteria: {port_distance: {type: level, q: 0.1, p: 0.2}}}",
+        "{method: electre_iii, criteria: {port_distance: {q: 0.0, p: 0.1, v: 0.5}}}",
+    ],
+)
+def test_every_method_reads_from_the_scenario_file(tiny_project: Path, aggregation: str) -> None:
+    scenario = load_scenario(write(tiny_project, BASE + f"aggregation: {aggregation}\n"))
+    assert scenario.aggregation.named_criteria() == ["port_distance"] or (
+        scenario.aggregation.method == "vikor"
+    )

@@ -316,7 +316,14 @@ def test_without_quantiles_the_bounds_stay_exact() -> None:
         "{method: owa, alpha: 0.5}",
         "{method: fuzzy_gamma, gamma: 0.5}",
         "{method: topsis}",
+        "{method: topsis, normalization: minmax, cost: [road_distance]}",
         "{method: fuzzy_and}",
+        "{method: vikor, v: 0.3}",
+        (
+            "{method: promethee_ii, preference: {type: linear, q: 0.05, p: 0.3}, "
+            "criteria: {port_distance: {type: gaussian, s: 0.2}}}"
+        ),
+        "{method: electre_iii, thresholds: {q: 0.05, p: 0.2, v: 0.7}}",
     ],
 )
 def test_sensitivity_runs_for_every_aggregation(tiny_project: Path, aggregation: str) -> None:
@@ -326,7 +333,9 @@ def test_sensitivity_runs_for_every_aggregation(tiny_project: Path, aggregation:
     )
     report = sensitivity(path, draws=200, seed=1)
     assert report.candidates["p_first"].sum() == pytest.approx(1.0)
-    assert not report.winner.exact
+    # Net flows are linear in the weights: PROMETHEE's weight changes are solved exactly.
+    assert report.winner.exact == ("promethee" in aggregation)
+    assert all(f.exact == report.winner.exact for f in report.winner.flips)
     assert report.candidates.set_index("site_id").loc["c", "excluded"]
     table = report.candidates.set_index("site_id")
     assert table.loc[report.winner.winner, "weight_to_first"] == 0

@@ -57,7 +57,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from geosite._memory import require_memory
-from geosite.decision.aggregate import TOPSIS, WLC, aggregate, linear_profile
+from geosite.decision.aggregate import PROMETHEE, WLC, aggregate, linear_profile
 from geosite.decision.robustness import WeightChange, min_weight_change
 from geosite.errors import ParameterError
 
@@ -306,26 +306,36 @@ def _scorer(
     scores: npt.NDArray[np.float64],
     spec: AggregationSpec,
     ranked: npt.NDArray[np.bool_],
+    criteria: Sequence[str] | None = None,
 ) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
     """Return ``W (d, c) -> totals (d, m)`` of the ranked candidates.
 
-    TOPSIS compares every scored candidate with the ideal of all of them, so it aggregates
-    all complete rows (as :func:`geosite.evaluate` does) and keeps the ranked ones; the other
-    methods aggregate only the ranked rows.
+    Methods whose totals depend on the whole candidate set (TOPSIS, VIKOR, PROMETHEE,
+    ELECTRE) aggregate all complete rows (as :func:`geosite.evaluate` does) and keep the
+    ranked ones; the other methods aggregate only the ranked rows. PROMETHEE's net flow is
+    linear in the weights: its unicriterion flows are computed once.
     """
-    if isinstance(spec, TOPSIS):
+    if not spec.separable:
         complete = np.isfinite(scores).all(axis=1)
         rows = scores[complete]
         keep = ranked[complete]
+        if isinstance(spec, PROMETHEE):
+            flows = np.asarray(linear_profile(rows, spec, criteria=criteria))[keep]
 
-        def topsis(w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-            return aggregate(rows, w, spec)[:, keep]
+            def promethee(w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+                w = w / w.sum(axis=1, keepdims=True)
+                return np.asarray(np.clip(0.5 * (1.0 + w @ flows.T), 0.0, 1.0))
 
-        return topsis
+            return promethee
+
+        def relative(w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            return aggregate(rows, w, spec, criteria=criteria)[:, keep]
+
+        return relative
     rows = np.ascontiguousarray(scores[ranked])
 
     def other(w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return aggregate(rows, w, spec)
+        return aggregate(rows, w, spec, criteria=criteria)
 
     return other
 
@@ -475,6 +485,7 @@ def rank_stability(
     seed: int | np.random.Generator | None = None,
     top_k: int = 3,
     ranked: npt.ArrayLike | None = None,
+    criteria: Sequence[str] | None = None,
     quantiles: bool = True,
     block_cells: int = BLOCK_CELLS,
     threads: int | None = None,
@@ -503,6 +514,8 @@ def rank_stability(
     ranked
         Boolean mask of the candidates that take part in the ranking (default: those with
         every score); the statistics cover these candidates only, in order.
+    criteria
+        Criterion names of the score columns, for aggregations that name criteria.
     quantiles
         Compute the 5 % and 95 % rank quantiles. They need every rank kept, ``draws x
         distinct candidates`` small integers (200 MB for 10,000 x 10,000; refused above
@@ -562,7 +575,7 @@ def rank_stability(
     ranker = _Ranker(
         sampled=sampled,
         groups=groups,
-        score_of=None if isinstance(spec, WLC) else _scorer(s, spec, mask),
+        score_of=None if isinstance(spec, WLC) else _scorer(s, spec, mask, criteria),
         top_k=top_k,
         store=np.empty((u, draws), dtype=dtype) if quantiles and u else None,
         dtype=dtype,
@@ -763,7 +776,8 @@ class WinnerStability:
     step
         The relative change of the one-at-a-time analysis.
     exact
-        Whether the changes are exact (weighted linear combination) or numeric.
+        Whether the changes are exact (aggregations linear in the weights: weighted linear
+        combination, PROMETHEE II) or numeric.
     flips
         The smallest change of the whole weight vector, over the simplex, that changes the
         winner and that moves a candidate into or out of the top ``k``, each in the L1 and
@@ -788,18 +802,21 @@ class WinnerStability:
 
 def _stability_tables(
     score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
-    scores: npt.NDArray[np.float64],
     w: npt.NDArray[np.float64],
-    spec: AggregationSpec,
+    profile: npt.NDArray[np.float64] | None,
 ) -> tuple[list[tuple[_Direction, list[tuple[float, int]]]], bool]:
-    """Return the leader changes along every direction, and whether they are exact."""
-    exact = isinstance(spec, WLC)
+    """Return the leader changes along every direction, and whether they are exact.
+
+    With a linear profile ``F`` (totals ``a + b F w``) every total is a line along a
+    direction, so the leader changes are exact crossings of lines.
+    """
+    exact = profile is not None
     base = score_of(w[None, :])[0]
     winner = _first_winner(base)
     out = []
     for d in _directions(w):
-        if exact:
-            walk = _envelope(base, scores @ d.u, d.t_max)
+        if profile is not None:
+            walk = _envelope(profile @ w, profile @ d.u, d.t_max)
         else:
             walk = _numeric_leaders(score_of, w, d, winner)
         out.append((d, walk))
@@ -869,10 +886,8 @@ def winner_stability(
         msg = "no candidate is ranked, so there is no winner to test"
         raise ParameterError(msg)
     stability, _ = _winner_stability(
-        _scorer(s, spec, mask),
-        s[mask],
+        _scorer(s, spec, mask, names),
         w,
-        spec,
         kept,
         names,
         step,
@@ -921,11 +936,9 @@ def _flips(
     )
 
 
-def _winner_stability(  # noqa: PLR0917 - private, called twice
+def _winner_stability(
     score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
-    s: npt.NDArray[np.float64],
     w: npt.NDArray[np.float64],
-    spec: AggregationSpec,
     kept: list[Any],
     names: list[str],
     step: float,
@@ -934,7 +947,7 @@ def _winner_stability(  # noqa: PLR0917 - private, called twice
     profile: npt.NDArray[np.float64] | None = None,
 ) -> tuple[WinnerStability, list[tuple[_Direction, list[tuple[float, int]]]]]:
     """Build the winner-stability table of the ranked scores ``s``; also return the walks."""
-    walks, exact = _stability_tables(score_of, s, w, spec)
+    walks, exact = _stability_tables(score_of, w, profile)
     flips = _flips(score_of, w, profile, kept=kept, names=names, top_k=top_k)
     rows = []
     for d, walk in walks:
@@ -1214,13 +1227,14 @@ class _Base:
     ranks: npt.NDArray[np.int64]
     winner: int
     top_k: int
+    criteria: tuple[str, ...] = ()
 
     def totals(
         self, weights: npt.NDArray[np.float64], scores: npt.NDArray[np.float64] | None = None
     ) -> npt.NDArray[np.float64]:
         """Return totals (d, m) of the ranked candidates for weights (d, c)."""
         s = self.scores if scores is None else scores
-        return _scorer(s, self.spec, self.ranked)(weights)
+        return _scorer(s, self.spec, self.ranked, self.criteria or None)(weights)
 
     def compare(
         self, ranks: npt.NDArray[np.int64], totals: npt.NDArray[np.float64]
@@ -1511,7 +1525,7 @@ def sensitivity(
     ids = table[res.id_column].tolist()
     kept_ids = [ids[i] for i in np.flatnonzero(ranked)]
     spec = res.scenario.aggregation
-    score_of = _scorer(scores, spec, ranked)
+    score_of = _scorer(scores, spec, ranked, names)
     base_totals = score_of(w[None, :])[0]
     base = _Base(
         scores=scores,
@@ -1522,6 +1536,7 @@ def sensitivity(
         ranks=competition_ranks(base_totals),
         winner=_first_winner(base_totals),
         top_k=top_k,
+        criteria=tuple(names),
     )
 
     logger.info("sensitivity of %s: %d draws", res.scenario.name, draws)
@@ -1534,6 +1549,7 @@ def sensitivity(
         seed=seed,
         top_k=top_k,
         ranked=ranked,
+        criteria=names,
         quantiles=quantiles,
         progress=progress,
     )
@@ -1542,9 +1558,7 @@ def sensitivity(
     thr_mc = _threshold_draws(base, res, step, threshold_draws, np.random.default_rng([seed, 1]))
     stability, walks = _winner_stability(
         score_of,
-        scores[ranked],
         w,
-        spec,
         kept_ids,
         names,
         step,

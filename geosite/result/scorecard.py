@@ -7,12 +7,12 @@ total of the candidate ranked directly above it (ties share the better rank, so 
 is moving up one place).
 
 The margin is found numerically for any aggregation whose total for one candidate depends on
-that candidate's scores alone (all but TOPSIS): the score the criterion would need is
-bracketed on a grid and refined, then the value function is inverted by a dense search and
-bisection for the raw value closest to the current one that gives that score without crossing
-a cutoff. When no raw value can do it (the criterion's score is already at its maximum, or
-the others hold the candidate back, as under fuzzy AND), the margin is missing and the note
-says why.
+that candidate's scores alone (all but TOPSIS, VIKOR, PROMETHEE and ELECTRE): the score
+the criterion would need is bracketed on a grid and refined, then the value function is
+inverted by a dense search and bisection for the raw value closest to the current one that
+gives that score without crossing a cutoff. When no raw value can do it (the criterion's
+score is already at its maximum, or the others hold the candidate back, as under fuzzy AND),
+the margin is missing and the note says why.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geosite.decision.aggregate import TOPSIS, aggregate
+from geosite.decision.aggregate import aggregate
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -43,6 +43,7 @@ def _needed_scores(
     *,
     j: int,
     targets: npt.NDArray[np.float64],
+    criteria: list[str],
 ) -> npt.NDArray[np.float64]:
     """Return, for each row, the least score on criterion ``j`` whose total reaches target.
 
@@ -54,7 +55,9 @@ def _needed_scores(
     def reaches(values: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         trial = base.copy()
         trial[:, j] = values
-        return np.asarray(aggregate(trial, weights, spec) >= targets - 1e-12, dtype=bool)
+        return np.asarray(
+            aggregate(trial, weights, spec, criteria=criteria) >= targets - 1e-12, dtype=bool
+        )
 
     lo = base[:, j].copy()
     hi = np.ones(len(rows))
@@ -158,7 +161,8 @@ def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataF
     if limit is not None:
         eligible &= ranks <= limit
     rows = np.flatnonzero(eligible)
-    separable = not isinstance(scenario.aggregation, TOPSIS)
+    separable = scenario.aggregation.separable
+    names = [s.name for s in result.criteria]
 
     frames = []
     for j, summary in enumerate(result.criteria):
@@ -167,7 +171,13 @@ def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataF
         target = np.full(n, np.nan)
         if rows.size and separable:
             needed[rows] = _needed_scores(
-                scores, weights, scenario.aggregation, rows, j=j, targets=next_total[rows]
+                scores,
+                weights,
+                scenario.aggregation,
+                rows,
+                j=j,
+                targets=next_total[rows],
+                criteria=names,
             )
             target[rows] = _invert(summary.criterion.value, raw[rows], needed[rows])
         notes = np.full(n, None, dtype=object)
@@ -176,7 +186,10 @@ def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataF
         if limit is not None:
             notes[ranked & np.isfinite(next_total) & (ranks > limit)] = "beyond the limit"
         if not separable:
-            notes[eligible] = "not computed under TOPSIS (a total depends on every candidate)"
+            notes[eligible] = (
+                f"not computed under {scenario.aggregation.method} (a total depends on every "
+                "candidate)"
+            )
         else:
             lost = eligible & ~np.isfinite(target)
             notes[lost] = "cannot reach the next rank on this criterion alone"
