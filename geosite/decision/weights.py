@@ -7,8 +7,11 @@ matrix, consistency ratio, group weights) that the report shows.
 
 AHP follows Saaty: priorities from the principal right eigenvector of the pairwise matrix
 (or its row geometric means), consistency index ``CI = (lambda_max - n) / (n - 1)`` and
-consistency ratio ``CR = CI / RI(n)``, with the random index ``RI`` from one of two published
-tables (see :data:`RANDOM_INDEX`).
+consistency ratio ``CR = CI / RI(n)``, with the random index ``RI`` from one of three
+published tables (see :data:`RANDOM_INDEX`). Incomplete matrices (judgments left blank) are
+solved by Harker's method or logarithmic least squares; groups of experts are combined by
+aggregating their judgments (AIJ) or their priorities (AIP). Every judgment, wherever it is
+given, must lie on Saaty's scale 1/9 to 9.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from scipy.sparse.csgraph import connected_components
 
 from geosite.errors import WeightsError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 __all__ = [
+    "MAX_AHP_CRITERIA",
     "RANDOM_INDEX",
     "AHPWeights",
     "DirectWeights",
@@ -46,15 +51,45 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Random consistency index RI(n) by table, for n = 1 ... 15 criteria.
+#: Random consistency index RI(n) by table, for n = 1, 2, 3 ... criteria.
 #:
+#: ``"alonso_lamata"`` (the default): Alonso, J. A. & Lamata, M. T. (2006), "Consistency in
+#: the analytic hierarchy process: a new approach", *Int. J. Uncertainty, Fuzziness and
+#: Knowledge-Based Systems* 14(4): 445-459, Table 4 (100,000 random matrices per n), for
+#: n <= 15; n = 16 ... 20 by the same simulation (100,000 matrices per n, seed 2006,
+#: ``scripts/random_index.py``, which reproduces their n <= 15 to within 0.003). It is the
+#: default because a simulation of 20,000 random matrices per n puts it within 0.006 of the
+#: mean CI of random matrices, where Saaty's 1980 table is up to 0.06 off: with Saaty's,
+#: the CR of a 3 x 3 matrix is understated by 10 % and of a 12 x 12 overstated by 4 %.
 #: ``"saaty"``: Saaty, T. L. (1980), *The Analytic Hierarchy Process*, McGraw-Hill, Table
-#: 1.2 (also Saaty 1990, EJOR 48: 9-26, for n <= 10); 500 random matrices per n in the
-#: original simulation, hence the dip at n = 12. Published worked examples use this table.
-#: ``"alonso_lamata"``: Alonso, J. A. & Lamata, M. T. (2006), "Consistency in the analytic
-#: hierarchy process: a new approach", *Int. J. Uncertainty, Fuzziness and Knowledge-Based
-#: Systems* 14(4): 445-459, Table 4 (100,000 random matrices per n).
+#: 1.2 (500 random matrices per n, hence the dip at n = 12), n <= 15. Published worked
+#: examples use this table; choose it to reproduce them.
+#: ``"donegan_dodd"``: Donegan, H. A. & Dodd, F. J. (1991), "A note on Saaty's random
+#: indexes", *Mathematical and Computer Modelling* 15(10): 135-137, n <= 20 (also AHPy's
+#: default).
 RANDOM_INDEX: Mapping[str, tuple[float, ...]] = {
+    "alonso_lamata": (
+        0.0,
+        0.0,
+        0.5245,
+        0.8815,
+        1.1086,
+        1.2479,
+        1.3417,
+        1.4056,
+        1.4499,
+        1.4854,
+        1.5141,
+        1.5365,
+        1.5551,
+        1.5713,
+        1.5838,
+        1.5948,
+        1.6052,
+        1.6142,
+        1.6220,
+        1.6287,
+    ),
     "saaty": (
         0.0,
         0.0,
@@ -72,26 +107,34 @@ RANDOM_INDEX: Mapping[str, tuple[float, ...]] = {
         1.57,
         1.59,
     ),
-    "alonso_lamata": (
+    "donegan_dodd": (
         0.0,
         0.0,
-        0.5245,
-        0.8815,
-        1.1086,
-        1.2479,
-        1.3417,
-        1.4056,
-        1.4499,
-        1.4854,
-        1.5141,
-        1.5365,
-        1.5551,
-        1.5713,
-        1.5838,
+        0.4914,
+        0.8286,
+        1.0591,
+        1.1797,
+        1.2519,
+        1.3171,
+        1.3733,
+        1.4055,
+        1.4213,
+        1.4497,
+        1.4643,
+        1.4822,
+        1.4969,
+        1.5078,
+        1.5153,
+        1.5262,
+        1.5313,
+        1.5371,
     ),
 }
 
-RandomIndexTable = Literal["saaty", "alonso_lamata"]
+#: Most criteria one pairwise matrix may compare.
+MAX_AHP_CRITERIA = 20
+
+RandomIndexTable = Literal["alonso_lamata", "saaty", "donegan_dodd"]
 Priority = Literal["eigenvector", "geometric_mean"]
 
 #: Saaty's fundamental scale bounds pairwise judgments to [1/9, 9].
@@ -229,7 +272,7 @@ class Judgment(_Spec):
         return self
 
 
-Matrix = list[list[JudgmentValue]]
+Matrix = list[list[JudgmentValue | None]]
 
 
 class Expert(_Spec):
@@ -271,33 +314,53 @@ class AHPWeights(_Spec):
 
     Give exactly one of ``matrix``, ``judgments`` or ``experts``:
 
-    - ``matrix``: the full reciprocal matrix, rows and columns in ``criteria`` order;
-      ``a_ij`` says how many times criterion ``i`` is more important than ``j``. Fractions may
-      be written as strings (``"1/3"``).
-    - ``judgments``: one ``{more: a, less: b, value: 3}`` per pair of criteria.
-    - ``experts``: several matrices (or ``{name, matrix | judgments, weight}`` entries)
-      combined by the weighted geometric mean of their judgments, element by element
-      (Aczél & Saaty 1983; Forman & Peniwati 1998), which keeps the combined matrix
-      reciprocal. Every expert and the combined matrix must pass ``cr_limit``.
+    - ``matrix``: the reciprocal matrix, rows and columns in ``criteria`` order; ``a_ij``
+      says how many times criterion ``i`` is more important than ``j``. Fractions may be
+      written as strings (``"1/3"``). Leave a judgment blank with ``null`` (in both cells, or
+      give one of the two and leave the other ``null``).
+    - ``judgments``: one ``{more: a, less: b, value: 3}`` per pair of criteria; with
+      ``missing: estimate`` pairs may be left out.
+    - ``experts``: several matrices (or ``{name, matrix | judgments, weight}`` entries),
+      combined by ``group``: ``judgments`` (AIJ) takes the weighted geometric mean of their
+      judgments, element by element, over the experts who gave each one (Aczél & Saaty
+      1983), and requires every expert and the combined matrix to pass ``cr_limit``;
+      ``priorities`` (AIP) derives each expert's priorities and takes their weighted
+      geometric mean, normalised (Forman & Peniwati 1998, *EJOR* 108: 165-169), and
+      requires every expert to pass ``cr_limit``.
 
     Priorities come from the principal eigenvector (Saaty) or the row geometric means
-    (Crawford & Williams 1985). The consistency ratio ``CR = CI / RI`` with
-    ``CI = (lambda_max - n) / (n - 1)`` must not exceed ``cr_limit``; otherwise
-    :func:`resolve_weights` refuses the matrix and names the judgments to revise. Saaty
-    suggests 0.05 for 3 criteria, 0.08 for 4 and 0.1 above.
+    (Crawford & Williams 1985). For an incomplete matrix (the judgments must still connect
+    every criterion to every other), ``eigenvector`` uses Harker's (1987) method: blanks
+    become 0 and each diagonal entry 1 + the blanks of its row; its principal eigenpair is
+    exactly that of the matrix completed with the ratios ``w_i / w_j`` it implies, whose
+    ``lambda_max`` gives the CI (a little above the smallest ``lambda_max`` of any
+    completion, which Bozóki, Fülöp & Rónyai 2010, *Math. Comput. Modelling* 52: 318-333,
+    find by optimisation and AHPy implements: priorities differ by about 1e-3).
+    ``geometric_mean`` uses logarithmic least squares over the given judgments (Bozóki et
+    al. 2010), and the CI of the matrix completed with the implied ratios ``w_i / w_j``.
+
+    The consistency ratio ``CR = CI / RI`` with ``CI = (lambda_max - n) / (n - 1)`` must
+    not exceed ``cr_limit``; otherwise :func:`resolve_weights` refuses the matrix and names
+    the judgments to revise. Saaty suggests 0.05 for 3 criteria, 0.08 for 4 and 0.1 above.
 
     Parameters
     ----------
     criteria
-        Criterion names, in the order of the matrix rows (2 to 15 criteria).
+        Criterion names, in the order of the matrix rows (2 to 20 criteria).
     matrix, judgments, experts
-        The pairwise comparisons; see above.
+        The pairwise comparisons; see above. Every judgment lies on Saaty's scale 1/9 to 9.
     priority
         ``"eigenvector"`` or ``"geometric_mean"``.
     cr_limit
         Highest acceptable consistency ratio (> 0).
     random_index
-        Which published random-index table to use; see :data:`RANDOM_INDEX`.
+        Which random-index table to use; see :data:`RANDOM_INDEX` for why
+        ``"alonso_lamata"`` is the default.
+    group
+        ``"judgments"`` (AIJ) or ``"priorities"`` (AIP), for ``experts``.
+    missing
+        ``"refuse"`` (default) or ``"estimate"``: whether a ``judgments`` list may leave
+        pairs out.
 
     Examples
     --------
@@ -307,7 +370,7 @@ class AHPWeights(_Spec):
     >>> {k: round(v, 3) for k, v in r.weights.items()}
     {'port': 0.648, 'road': 0.23, 'power': 0.122}
     >>> round(r.details["CR"], 4)
-    0.0032
+    0.0035
     """
 
     method: Literal["ahp"] = "ahp"
@@ -317,7 +380,9 @@ class AHPWeights(_Spec):
     experts: list[Expert | Matrix] | None = None
     priority: Priority = "eigenvector"
     cr_limit: float = 0.1
-    random_index: RandomIndexTable = "saaty"
+    random_index: RandomIndexTable = "alonso_lamata"
+    group: Literal["judgments", "priorities"] = "judgments"
+    missing: Literal["refuse", "estimate"] = "refuse"
 
     @field_validator("criteria")
     @classmethod
@@ -325,10 +390,10 @@ class AHPWeights(_Spec):
         dupes = sorted({n for n in value if value.count(n) > 1})
         if dupes:
             raise ValueError(f"`criteria` lists {dupes!r} more than once")
-        if not 2 <= len(value) <= len(RANDOM_INDEX["saaty"]):
+        if not 2 <= len(value) <= MAX_AHP_CRITERIA:
             raise ValueError(
-                f"AHP compares 2 to 15 criteria; `criteria` has {len(value)}. Split larger "
-                "sets into groups (method: groups) with AHP inside each group"
+                f"AHP compares 2 to {MAX_AHP_CRITERIA} criteria; `criteria` has {len(value)}. "
+                "Split larger sets into groups (method: groups) with AHP inside each group"
             )
         return value
 
@@ -349,8 +414,9 @@ class AHPWeights(_Spec):
         problems: list[str] = []
         if self.matrix is not None:
             problems += _matrix_shape_problems(self.matrix, self.criteria, "matrix")
+        allow = self.missing == "estimate"
         if self.judgments is not None:
-            problems += _judgment_problems(self.judgments, self.criteria, "judgments")
+            problems += _judgment_problems(self.judgments, self.criteria, "judgments", allow)
         for k, expert in enumerate(self.experts or []):
             where = f"experts[{k}]"
             if isinstance(expert, Expert):
@@ -358,7 +424,9 @@ class AHPWeights(_Spec):
                 if expert.matrix is not None:
                     problems += _matrix_shape_problems(expert.matrix, self.criteria, where)
                 else:
-                    problems += _judgment_problems(expert.judgments or [], self.criteria, where)
+                    problems += _judgment_problems(
+                        expert.judgments or [], self.criteria, where, allow
+                    )
             else:
                 problems += _matrix_shape_problems(expert, self.criteria, where)
         if self.experts is not None and not self.experts:
@@ -381,7 +449,10 @@ def _matrix_shape_problems(matrix: Matrix, criteria: Sequence[str], where: str) 
 
 
 def _judgment_problems(
-    judgments: Sequence[Judgment], criteria: Sequence[str], where: str
+    judgments: Sequence[Judgment],
+    criteria: Sequence[str],
+    where: str,
+    allow_missing: bool,
 ) -> list[str]:
     problems = []
     unknown = sorted({n for j in judgments for n in (j.more, j.less)} - set(criteria))
@@ -401,10 +472,11 @@ def _judgment_problems(
         for b in criteria[i + 1 :]
         if frozenset((a, b)) not in seen
     ]
-    if missing:
+    if missing and not allow_missing:
         problems.append(
-            f"`{where}` is missing judgments for {', '.join(missing)}; every pair needs one "
-            "(value 1 for equal importance)"
+            f"`{where}` is missing judgments for {', '.join(missing)}; give every pair one "
+            "(value 1 for equal importance), or set `missing: estimate` to estimate them "
+            "from the others"
         )
     return problems
 
@@ -563,13 +635,26 @@ def rank_weights(n: int, *, scheme: RankScheme = "roc") -> FloatArray:
     return np.asarray(w / w.sum(), dtype=np.float64)
 
 
-def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> FloatArray:
-    """Check a pairwise matrix and return it exactly reciprocal.
+def _to_array(matrix: npt.ArrayLike) -> FloatArray:
+    """Read a matrix of numbers, fraction strings and blanks (``None``) as floats, NaN blank."""
+    rows = np.asarray(matrix, dtype=object)
+    if rows.ndim != 2:
+        return np.asarray(matrix, dtype=np.float64)
+    return np.asarray(
+        [[np.nan if v is None else _parse_number(v) for v in row] for row in rows.tolist()],
+        dtype=np.float64,
+    )
 
-    Cells are named by criterion when ``names`` is given (``('port', 'road')``), else by
-    0-based row and column.
+
+def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> FloatArray:
+    """Check a pairwise matrix and return it exactly reciprocal, blanks as NaN.
+
+    A judgment given in one cell of a pair and blank in the other is mirrored. Every given
+    judgment must lie on Saaty's scale 1/9 to 9, and the given judgments must connect all
+    criteria. Cells are named by criterion when ``names`` is given (``('port', 'road')``),
+    else by 0-based row and column.
     """
-    a = np.asarray(matrix, dtype=np.float64)
+    a = _to_array(matrix)
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
         raise WeightsError(f"a pairwise matrix must be square; got shape {a.shape!r}")
 
@@ -578,16 +663,23 @@ def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> Flo
             return f"({names[i]!r}, {names[j]!r})"
         return f"[{i}][{j}]"
 
+    a = a.copy()
+    blank = np.isnan(a)
+    # One cell of a pair given, the other blank: mirror it.
+    mirror = blank & ~blank.T
+    a[mirror] = 1.0 / a.T[mirror]
+    blank = np.isnan(a)
+    np.fill_diagonal(blank, val=False)
     problems = []
-    bad = np.argwhere(~np.isfinite(a) | (a <= 0))
+    bad = np.argwhere(~blank & (~np.isfinite(a) | (a <= 0)))
     if bad.size:
         cells = ", ".join(f"{cell(int(i), int(j))}={float(a[i, j])!r}" for i, j in bad[:10])
         problems.append(
             f"entries must be positive numbers (use 1 for equal importance, '1/3' for a "
-            f"third); got {cells}"
+            f"third, null for a judgment left blank); got {cells}"
         )
     else:
-        diag = np.flatnonzero(np.abs(np.diag(a) - 1.0) > _RECIPROCAL_TOL)
+        diag = np.flatnonzero(~(np.abs(np.diag(a) - 1.0) <= _RECIPROCAL_TOL))
         if diag.size:
             problems.append(
                 "the diagonal must be 1 (each criterion is as important as itself); got "
@@ -598,7 +690,7 @@ def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> Flo
         off = [
             (int(i), int(j))
             for i, j in zip(*iu, strict=True)
-            if abs(prod[i, j] - 1.0) > _RECIPROCAL_TOL
+            if not blank[i, j] and abs(prod[i, j] - 1.0) > _RECIPROCAL_TOL
         ]
         if off:
             cells = ", ".join(
@@ -607,23 +699,57 @@ def _as_matrix(matrix: npt.ArrayLike, names: Sequence[str] | None = None) -> Flo
                 for i, j in off[:10]
             )
             problems.append(f"the matrix must be reciprocal, a_ji = 1 / a_ij; {cells}")
+        off_scale = np.argwhere(
+            ~blank & ((a > _SCALE_MAX * (1 + 1e-9)) | (a < 1 / _SCALE_MAX * (1 - 1e-9)))
+        )
+        if off_scale.size:
+            cells = ", ".join(
+                f"{cell(int(i), int(j))}={_fraction(a[i, j])}" for i, j in off_scale[:10]
+            )
+            problems.append(
+                f"entries must lie on Saaty's scale 1/9 to 9 (the random index assumes it); "
+                f"got {cells}"
+            )
     if problems:
         raise WeightsError("; ".join(problems))
     # Symmetrise in log space so entries typed as 0.333 for 1/3 become exactly reciprocal.
     log = np.log(a)
-    return np.asarray(np.exp((log - log.T) / 2.0), dtype=np.float64)
+    np.fill_diagonal(log, 0.0)
+    out = np.exp((log - log.T) / 2.0)
+    _check_connected(out, lambda i: repr(names[i]) if names is not None else f"row {i}")
+    return np.asarray(out, dtype=np.float64)
+
+
+def _check_connected(a: FloatArray, label: Callable[[int], str]) -> None:
+    """Refuse an incomplete matrix whose judgments leave some criteria unrelated."""
+    known = np.isfinite(a)
+    if known.all():
+        return
+    count, labels = connected_components(known.astype(np.int8), directed=False)
+    if count > 1:
+        groups = [
+            "{" + ", ".join(label(int(i)) for i in np.flatnonzero(labels == g)) + "}"
+            for g in range(count)
+        ]
+        msg = (
+            f"the judgments given fall into {count} unconnected groups ({'; '.join(groups)}): "
+            "nothing relates one group to another. Give at least one judgment between "
+            "each pair of groups"
+        )
+        raise WeightsError(msg)
 
 
 def _principal_eigen(a: FloatArray) -> tuple[FloatArray, float]:
     """Return the principal eigenvector (sum 1) and eigenvalue by power iteration.
 
-    A positive matrix has a simple dominant eigenvalue with a positive eigenvector
-    (Perron-Frobenius), so the iteration converges from the uniform vector; this is Saaty's
-    own procedure (normalised row sums of successive powers).
+    A positive (or, for Harker's matrix, non-negative irreducible with a positive diagonal)
+    matrix has a simple dominant eigenvalue with a positive eigenvector (Perron-Frobenius),
+    so the iteration converges from the uniform vector; this is Saaty's own procedure
+    (normalised row sums of successive powers).
     """
     n = a.shape[0]
     w = np.full(n, 1.0 / n)
-    for _ in range(10_000):
+    for _ in range(100_000):
         nxt = a @ w
         nxt /= nxt.sum()
         if np.max(np.abs(nxt - w)) < 1e-15:
@@ -634,6 +760,46 @@ def _principal_eigen(a: FloatArray) -> tuple[FloatArray, float]:
     return w, lam
 
 
+def _harker(a: FloatArray) -> FloatArray:
+    """Return Harker's (1987) matrix: blanks 0, diagonal 1 + the blanks of the row."""
+    blank = np.isnan(a)
+    b = np.where(blank, 0.0, a)
+    b[np.diag_indices_from(b)] = 1.0 + blank.sum(axis=1)
+    return b
+
+
+def _llsm(a: FloatArray) -> FloatArray:
+    """Return logarithmic least-squares priorities over the given judgments.
+
+    Minimises ``sum over given (i, j) of (ln a_ij - ln w_i + ln w_j)^2``: the normal
+    equations are a graph Laplacian system ``L y = r``, ``r_i = sum_j ln a_ij``.
+    """
+    known = np.isfinite(a)
+    np.fill_diagonal(known, val=False)
+    lap = -known.astype(np.float64)
+    lap[np.diag_indices_from(lap)] = known.sum(axis=1)
+    r = np.where(known, np.log(np.where(known, a, 1.0)), 0.0).sum(axis=1)
+    # The Laplacian is singular (y is defined up to a constant): pin sum(y) = 0.
+    n = a.shape[0]
+    y = np.linalg.solve(lap + np.ones((n, n)) / n, r)
+    w = np.exp(y - y.max())
+    return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+def _priorities(a: FloatArray, method: Priority) -> FloatArray:
+    complete = bool(np.isfinite(a).all())
+    if method == "eigenvector":
+        return _principal_eigen(a if complete else _harker(a))[0]
+    if method == "geometric_mean":
+        if complete:
+            g = np.exp(np.log(a).mean(axis=1))
+            return np.asarray(g / g.sum(), dtype=np.float64)
+        return _llsm(a)
+    raise WeightsError(
+        f"unknown priority method {method!r}; choose 'eigenvector' or 'geometric_mean'"
+    )
+
+
 def ahp_priorities(matrix: npt.ArrayLike, *, method: Priority = "eigenvector") -> FloatArray:
     """Return the priority vector (weights summing to 1) of a pairwise comparison matrix.
 
@@ -641,11 +807,13 @@ def ahp_priorities(matrix: npt.ArrayLike, *, method: Priority = "eigenvector") -
     ----------
     matrix
         Positive reciprocal matrix, shape (n, n); ``a_ij`` is how many times ``i`` is more
-        important than ``j``.
+        important than ``j``, on Saaty's scale 1/9 to 9. ``None`` or NaN marks a judgment
+        left blank; the given ones must connect all criteria.
     method
-        ``"eigenvector"``: Saaty's principal right eigenvector. ``"geometric_mean"``: the
-        normalised geometric means of the rows (Crawford & Williams 1985), the
-        least-squares solution in log space. Both agree on a consistent matrix.
+        ``"eigenvector"``: Saaty's principal right eigenvector (Harker's method for an
+        incomplete matrix). ``"geometric_mean"``: the normalised geometric means of the
+        rows (Crawford & Williams 1985), the least-squares solution in log space (over the
+        given judgments for an incomplete matrix). Both agree on a consistent matrix.
 
     Returns
     -------
@@ -655,38 +823,44 @@ def ahp_priorities(matrix: npt.ArrayLike, *, method: Priority = "eigenvector") -
     Raises
     ------
     WeightsError
-        If the matrix is not square, has zero, negative or non-finite entries, or is not
-        reciprocal.
+        If the matrix is not square, has zero, negative, non-finite or off-scale entries,
+        is not reciprocal, or its judgments leave some criteria unrelated.
 
     Examples
     --------
     >>> ahp_priorities([[1, 2, 4], [0.5, 1, 2], [0.25, 0.5, 1]]).round(4).tolist()
     [0.5714, 0.2857, 0.1429]
+    >>> ahp_priorities([[1, 2, None], [0.5, 1, 2], [None, 0.5, 1]]).round(4).tolist()
+    [0.5714, 0.2857, 0.1429]
     """
-    a = _as_matrix(matrix)
-    if method == "eigenvector":
-        return _principal_eigen(a)[0]
-    if method == "geometric_mean":
-        g = np.exp(np.log(a).mean(axis=1))
-        return np.asarray(g / g.sum(), dtype=np.float64)
-    raise WeightsError(
-        f"unknown priority method {method!r}; choose 'eigenvector' or 'geometric_mean'"
-    )
+    return _priorities(_as_matrix(matrix), method)
 
 
 def _random_index(n: int, table: RandomIndexTable) -> float:
     values = RANDOM_INDEX[table]
     if n > len(values):
+        longest = max(RANDOM_INDEX, key=lambda k: len(RANDOM_INDEX[k]))
         raise WeightsError(
             f"no random index for {n} criteria (the {table!r} table stops at {len(values)}); "
-            "split the criteria into groups (method: groups)"
+            f"choose `random_index: {longest}` or split the criteria into groups "
+            "(method: groups)"
         )
     return values[n - 1]
 
 
-def _consistency(a: FloatArray, table: RandomIndexTable) -> dict[str, float]:
+def _consistency(
+    a: FloatArray, table: RandomIndexTable, method: Priority = "eigenvector"
+) -> dict[str, float]:
+    """Return lambda_max, CI, RI and CR; for a blank-holding matrix see :class:`AHPWeights`."""
     n = a.shape[0]
-    lam = _principal_eigen(a)[1]
+    if np.isfinite(a).all():
+        lam = _principal_eigen(a)[1]
+    elif method == "eigenvector":
+        lam = _principal_eigen(_harker(a))[1]
+    else:
+        w = _llsm(a)
+        filled = np.where(np.isfinite(a), a, w[:, None] / w[None, :])
+        lam = _principal_eigen(filled)[1]
     ci = (lam - n) / (n - 1) if n > 1 else 0.0
     ri = _random_index(n, table)
     # With n <= 2 every reciprocal matrix is consistent; RI = 0 there by definition.
@@ -694,38 +868,45 @@ def _consistency(a: FloatArray, table: RandomIndexTable) -> dict[str, float]:
     return {"lambda_max": lam, "CI": ci, "RI": ri, "CR": cr}
 
 
-def consistency_ratio(matrix: npt.ArrayLike, *, random_index: RandomIndexTable = "saaty") -> float:
+def consistency_ratio(
+    matrix: npt.ArrayLike,
+    *,
+    random_index: RandomIndexTable = "alonso_lamata",
+    method: Priority = "eigenvector",
+) -> float:
     """Return Saaty's consistency ratio ``CR = CI / RI`` of a pairwise comparison matrix.
 
     ``CI = (lambda_max - n) / (n - 1)`` with ``lambda_max`` the principal eigenvalue and
     ``RI`` the mean CI of random reciprocal matrices of the same size (:data:`RANDOM_INDEX`).
     A CR up to 0.1 is conventionally acceptable. Matrices of 1 or 2 criteria are always
-    consistent (CR = 0).
+    consistent (CR = 0). For an incomplete matrix, ``lambda_max`` is that of Harker's
+    matrix (``method="eigenvector"``) or of the matrix completed with the logarithmic
+    least-squares ratios (``"geometric_mean"``).
 
     Parameters
     ----------
     matrix
-        Positive reciprocal matrix, shape (n, n), n <= 15.
+        Positive reciprocal matrix, shape (n, n), n <= 20, entries on Saaty's scale;
+        ``None`` for a blank.
     random_index
-        Which published random-index table to use.
+        Which random-index table to use (see :data:`RANDOM_INDEX`).
+    method
+        How blanks are handled, as in :func:`ahp_priorities`.
 
     Raises
     ------
     WeightsError
-        If the matrix is unusable (see :func:`ahp_priorities`) or n > 15.
+        If the matrix is unusable (see :func:`ahp_priorities`) or larger than the table.
 
     Examples
     --------
     >>> round(consistency_ratio([[1, 2, 4], [0.5, 1, 2], [0.25, 0.5, 1]]), 12)
     0.0
-    >>> round(consistency_ratio([[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]), 2)
+    >>> cyclic = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
+    >>> round(consistency_ratio(cyclic, random_index="saaty"), 2)
     6.13
     """
-    arr = np.asarray(
-        [[_parse_number(v) for v in row] for row in np.asarray(matrix, dtype=object).tolist()],
-        dtype=np.float64,
-    )
-    return _consistency(_as_matrix(arr), random_index)["CR"]
+    return _consistency(_as_matrix(matrix), random_index, method)["CR"]
 
 
 def _fraction(value: float) -> str:
@@ -749,6 +930,7 @@ def _inconsistent_judgments(
     criteria: Sequence[str],
     *,
     table: RandomIndexTable,
+    method: Priority = "eigenvector",
     top: int = 3,
 ) -> list[str]:
     """Describe the judgments furthest from the ratios the weights imply.
@@ -762,8 +944,9 @@ def _inconsistent_judgments(
     rows = []
     for i in range(n):
         for j in range(i + 1, n):
-            err = abs(math.log(a[i, j] * w[j] / w[i]))
-            rows.append((err, i, j))
+            if math.isfinite(a[i, j]):
+                err = abs(math.log(a[i, j] * w[j] / w[i]))
+                rows.append((err, i, j))
     rows.sort(reverse=True)
     out = []
     for _err, i, j in rows[:top]:
@@ -774,7 +957,7 @@ def _inconsistent_judgments(
         revised = a.copy()
         revised[more, less] = _parse_scale(suggestion)
         revised[less, more] = 1.0 / revised[more, less]
-        cr = _consistency(revised, table)["CR"]
+        cr = _consistency(revised, table, method)["CR"]
         out.append(
             f"{criteria[more]!r} over {criteria[less]!r}: judged {_fraction(given)}, the "
             f"other judgments imply about {suggestion} ({implied:.2f}); with {suggestion} "
@@ -893,30 +1076,19 @@ def _resolve_rank(spec: RankWeights, criteria: Sequence[str]) -> WeightResult:
 
 def _matrix_from_judgments(judgments: Sequence[Judgment], criteria: Sequence[str]) -> FloatArray:
     index = {c: i for i, c in enumerate(criteria)}
-    a = np.ones((len(criteria), len(criteria)))
+    a = np.full((len(criteria), len(criteria)), np.nan)
+    np.fill_diagonal(a, 1.0)
     for j in judgments:
         a[index[j.more], index[j.less]] = j.value
         a[index[j.less], index[j.more]] = 1.0 / j.value
     return a
 
 
-def _check_scale(a: FloatArray, names: Sequence[str], where: str) -> None:
-    off = np.argwhere((a > _SCALE_MAX * (1 + 1e-9)) | (a < 1 / _SCALE_MAX * (1 - 1e-9)))
-    if off.size:
-        cells = ", ".join(f"({names[i]!r}, {names[j]!r})={_fraction(a[i, j])}" for i, j in off[:10])
-        raise WeightsError(
-            f"{where}: entries must lie on Saaty's scale 1/9 to 9 (the random index assumes "
-            f"it); got {cells}"
-        )
-
-
-def _checked_matrix(raw: npt.ArrayLike, names: Sequence[str], where: str) -> FloatArray:
+def _checked_matrix(raw: Any, names: Sequence[str], where: str) -> FloatArray:
     try:
-        a = _as_matrix(raw, names)
+        return _as_matrix(raw, names)
     except WeightsError as err:
         raise WeightsError(f"{where}: {err}") from err
-    _check_scale(a, names, where)
-    return a
 
 
 def _refuse_inconsistent(
@@ -924,7 +1096,9 @@ def _refuse_inconsistent(
 ) -> None:
     if cons["CR"] <= spec.cr_limit:
         return
-    worst = _inconsistent_judgments(a, w, spec.criteria, table=spec.random_index)
+    worst = _inconsistent_judgments(
+        a, w, spec.criteria, table=spec.random_index, method=spec.priority
+    )
     raise WeightsError(
         f"{where} is too inconsistent: CR = {cons['CR']:.3f} exceeds `cr_limit` "
         f"{spec.cr_limit:g} (lambda_max = {cons['lambda_max']:.3f}, CI = {cons['CI']:.3f}, "
@@ -939,53 +1113,117 @@ def _resolve_ahp(spec: AHPWeights, criteria: Sequence[str]) -> WeightResult:
     if spec.matrix is not None:
         a = _checked_matrix(spec.matrix, spec.criteria, "AHP `matrix`")
     elif spec.judgments is not None:
-        a = _matrix_from_judgments(spec.judgments, spec.criteria)
+        a = _checked_matrix(
+            _matrix_from_judgments(spec.judgments, spec.criteria), spec.criteria, "AHP `judgments`"
+        )
     else:
-        logs, betas = [], []
+        mats, betas, prios = [], [], []
         for k, entry in enumerate(spec.experts or []):
             name = f"experts[{k}]"
             beta = 1.0
             if isinstance(entry, Expert):
                 name = f"expert {entry.name!r}" if entry.name else name
                 beta = entry.weight
-                if entry.matrix is not None:
-                    ak = _checked_matrix(entry.matrix, spec.criteria, name)
-                else:
-                    ak = _matrix_from_judgments(entry.judgments or [], spec.criteria)
+                raw: Any = (
+                    entry.matrix
+                    if entry.matrix is not None
+                    else _matrix_from_judgments(entry.judgments or [], spec.criteria)
+                )
             else:
-                ak = _checked_matrix(entry, spec.criteria, name)
-            wk = ahp_priorities(ak, method=spec.priority)
-            ck = _consistency(ak, spec.random_index)
+                raw = entry
+            ak = _checked_matrix(raw, spec.criteria, name)
+            wk = _priorities(ak, spec.priority)
+            ck = _consistency(ak, spec.random_index, spec.priority)
             _refuse_inconsistent(ak, wk, ck, spec, f"the matrix of {name}")
             experts.append(
                 {
                     "name": name,
                     "weight": beta,
-                    "matrix": ak.tolist(),
+                    "matrix": _plain_matrix(ak),
                     "priorities": wk.tolist(),
                     **ck,
                 }
             )
-            logs.append(np.log(ak))
+            mats.append(ak)
+            prios.append(wk)
             betas.append(beta)
         b = np.asarray(betas) / sum(betas)
-        a = np.exp(np.tensordot(b, np.asarray(logs), axes=1))
-    w = ahp_priorities(a, method=spec.priority)
-    cons = _consistency(a, spec.random_index)
+        if spec.group == "priorities":
+            return _resolve_aip(spec, criteria, np.asarray(prios), b, experts)
+        a = _aij(np.asarray(mats), b, spec.criteria)
+    w = _priorities(a, spec.priority)
+    cons = _consistency(a, spec.random_index, spec.priority)
     where = "the combined matrix of the experts" if experts else "the AHP matrix"
     _refuse_inconsistent(a, w, cons, spec, where)
     by_name = dict(zip(spec.criteria, w.tolist(), strict=True))
+    blanks = _blank_pairs(a)
     details: dict[str, Any] = {
         "criteria": list(spec.criteria),
-        "matrix": a.tolist(),
+        "matrix": _plain_matrix(a),
         "priorities": w.tolist(),
         **cons,
         "cr_limit": spec.cr_limit,
         "priority": spec.priority,
         "random_index": spec.random_index,
+        "group": spec.group,
     }
+    if blanks:
+        # Judgments left blank, with the ratio the priorities imply for them.
+        details["blank"] = [
+            {"more": spec.criteria[i], "less": spec.criteria[j], "estimate": float(w[i] / w[j])}
+            for i, j in blanks
+        ]
     if experts:
         details["experts"] = experts
+    return WeightResult(weights={c: by_name[c] for c in criteria}, method="ahp", details=details)
+
+
+def _plain_matrix(a: FloatArray) -> list[list[float | None]]:
+    """Return a matrix as lists, blanks as ``None`` (JSON null)."""
+    return [[float(v) if math.isfinite(v) else None for v in row] for row in a]
+
+
+def _blank_pairs(a: FloatArray) -> list[tuple[int, int]]:
+    n = a.shape[0]
+    return [(i, j) for i in range(n) for j in range(i + 1, n) if not math.isfinite(a[i, j])]
+
+
+def _aij(mats: FloatArray, b: FloatArray, names: Sequence[str]) -> FloatArray:
+    """Combine judgments by their weighted geometric mean over the experts who gave them."""
+    known = np.isfinite(mats)
+    logs = np.where(known, np.log(np.where(known, mats, 1.0)), 0.0)
+    weight = np.tensordot(b, known.astype(np.float64), axes=1)
+    total = np.tensordot(b, logs, axes=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(weight > 0, np.exp(total / np.where(weight > 0, weight, 1.0)), np.nan)
+    return _checked_matrix(a, names, "the combined matrix of the experts")
+
+
+def _resolve_aip(
+    spec: AHPWeights,
+    criteria: Sequence[str],
+    prios: FloatArray,
+    b: FloatArray,
+    experts: list[dict[str, Any]],
+) -> WeightResult:
+    """Aggregate individual priorities: their weighted geometric mean, normalised."""
+    g = np.exp(np.tensordot(b, np.log(prios), axes=1))
+    w = g / g.sum()
+    by_name = dict(zip(spec.criteria, w.tolist(), strict=True))
+    worst = max(experts, key=lambda e: e["CR"])
+    details: dict[str, Any] = {
+        "criteria": list(spec.criteria),
+        "priorities": w.tolist(),
+        "lambda_max": worst["lambda_max"],
+        "CI": worst["CI"],
+        "RI": worst["RI"],
+        "CR": worst["CR"],
+        "cr_limit": spec.cr_limit,
+        "priority": spec.priority,
+        "random_index": spec.random_index,
+        "group": spec.group,
+        "experts": experts,
+    }
     return WeightResult(weights={c: by_name[c] for c in criteria}, method="ahp", details=details)
 
 
