@@ -132,6 +132,105 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "report.consistency_ratio": {"en": "Consistency ratio", "vi": "Tỷ số nhất quán"},
     "report.constraints": {"en": "Constraints", "vi": "Điều kiện loại trừ"},
     "report.aggregation": {"en": "Aggregation", "vi": "Phương pháp tổng hợp"},
+    # Methodology appendix: one sentence per aggregation and weighting method.
+    "method.aggregation.wlc": {
+        "en": "Weighted linear combination: the total is the weighted sum of the scores.",
+        "vi": "Tổ hợp tuyến tính có trọng số: tổng điểm là tổng có trọng số của các điểm.",
+    },
+    "method.aggregation.weighted_product": {
+        "en": "Weighted product: the total is the weighted geometric mean of the scores.",
+        "vi": "Tích có trọng số: tổng điểm là trung bình nhân có trọng số của các điểm.",
+    },
+    "method.aggregation.owa": {
+        "en": (
+            "Ordered weighted averaging: each candidate's scores are sorted and weighted by "
+            "position as well as by criterion."
+        ),
+        "vi": (
+            "Trung bình có trọng số theo thứ tự: điểm của mỗi địa điểm được sắp xếp và gán "
+            "trọng số theo vị trí và theo tiêu chí."
+        ),
+    },
+    "method.aggregation.fuzzy_and": {
+        "en": "Fuzzy AND: a candidate is as suitable as its lowest score.",
+        "vi": "Phép AND mờ: mức thích hợp của địa điểm bằng điểm thấp nhất của nó.",
+    },
+    "method.aggregation.fuzzy_or": {
+        "en": "Fuzzy OR: a candidate is as suitable as its highest score.",
+        "vi": "Phép OR mờ: mức thích hợp của địa điểm bằng điểm cao nhất của nó.",
+    },
+    "method.aggregation.fuzzy_gamma": {
+        "en": "Fuzzy gamma: a blend of the fuzzy algebraic sum and product.",
+        "vi": "Toán tử gamma mờ: kết hợp tổng đại số mờ và tích đại số mờ.",
+    },
+    "method.aggregation.topsis": {
+        "en": (
+            "TOPSIS: closeness of each candidate to the ideal and distance from the anti-ideal "
+            "candidate, after {normalization} normalisation; relative to the candidate set."
+        ),
+        "vi": (
+            "TOPSIS: mức gần phương án lý tưởng và xa phương án phản lý tưởng của mỗi địa "
+            "điểm, sau khi chuẩn hóa {normalization}; phụ thuộc vào tập địa điểm."
+        ),
+    },
+    "method.aggregation.vikor": {
+        "en": (
+            "VIKOR: compromise ranking by group utility and individual regret (v = {v}); "
+            "the suitability is 1 - Q."
+        ),
+        "vi": (
+            "VIKOR: xếp hạng thỏa hiệp theo lợi ích nhóm và mức hối tiếc cá nhân (v = {v}); "
+            "mức thích hợp là 1 - Q."
+        ),
+    },
+    "method.aggregation.promethee_ii": {
+        "en": (
+            "PROMETHEE II: every pair of candidates is compared criterion by criterion with a "
+            "preference function; the suitability is (1 + net outranking flow) / 2."
+        ),
+        "vi": (
+            "PROMETHEE II: từng cặp địa điểm được so sánh theo từng tiêu chí bằng một hàm ưu "
+            "tiên; mức thích hợp là (1 + dòng trội ròng) / 2."
+        ),
+    },
+    "method.aggregation.electre_iii": {
+        "en": (
+            "ELECTRE III: credibility that one candidate is at least as good as another, from "
+            "concordance and veto thresholds; the suitability is (1 + net credibility flow) / 2."
+        ),
+        "vi": (
+            "ELECTRE III: độ tin cậy rằng một địa điểm ít nhất tốt bằng địa điểm khác, từ các "
+            "ngưỡng đồng thuận và phủ quyết; mức thích hợp là (1 + dòng tin cậy ròng) / 2."
+        ),
+    },
+    "method.weighting.ahp_blank": {
+        "en": (
+            "Judgments left blank ({count}) were estimated from the others (Harker's method "
+            "or logarithmic least squares)."
+        ),
+        "vi": (
+            "Các phán đoán bỏ trống ({count}) được ước lượng từ các phán đoán còn lại (phương "
+            "pháp Harker hoặc bình phương tối thiểu logarit)."
+        ),
+    },
+    "method.weighting.ahp_group": {
+        "en": "Experts combined by the geometric mean of their {what}.",
+        "vi": "Ý kiến chuyên gia được kết hợp bằng trung bình nhân của {what}.",
+    },
+    "method.weighting.random_index": {
+        "en": "Random index: {table} table.",
+        "vi": "Chỉ số ngẫu nhiên: bảng {table}.",
+    },
+    "report.weight_flip": {
+        "en": (
+            "Smallest change of the whole weight vector that changes the winner: {distance} "
+            "of the total weight moved ({how}); {rival} then reaches {incumbent}."
+        ),
+        "vi": (
+            "Thay đổi nhỏ nhất của toàn bộ vectơ trọng số làm thay đổi địa điểm dẫn đầu: "
+            "dịch chuyển {distance} tổng trọng số ({how}); khi đó {rival} bắt kịp {incumbent}."
+        ),
+    },
     "report.data_sources": {"en": "Data sources", "vi": "Nguồn dữ liệu"},
     "report.source": {"en": "Source", "vi": "Nguồn"},
     "report.vintage": {"en": "Vintage", "vi": "Thời điểm dữ liệu"},

@@ -134,10 +134,44 @@ def test_sensitivity_result_is_rendered(tiny_project: Path, tmp_path: Path) -> N
     analysis = sensitivity(result, draws=200, seed=1)
     write_report(result, tmp_path, sensitivity=analysis)
     text = read(tmp_path / "report.html")
-    for table in ("candidates", "weights", "winner"):
+    for table in ("candidates", "weights", "winner", "weight_flips"):
         assert f"<h3>{table}</h3>" in text
     assert "winner_fragile" in text
     assert_not_blank(tmp_path / "figures" / "sensitivity_ranks.png")
+    flip = analysis.winner.flip("winner", "l1")
+    assert flip is not None
+    assert "Smallest change of the whole weight vector" in text
+    assert f"{flip.rival} then reaches {flip.incumbent}" in text
+    assert "Weighted linear combination: the total is the weighted sum" in text
+
+
+def test_report_shows_blank_ahp_judgments_and_the_method(
+    tiny_project: Path, tmp_path: Path
+) -> None:
+    path = tiny_project / "scenario.yaml"
+    text = path.read_text(encoding="utf-8")
+    names = [line.split("name:")[1].strip() for line in text.splitlines() if "- name:" in line]
+    text = "\n".join(line for line in text.splitlines() if "weight:" not in line) + "\n"
+    n = len(names)
+    rows = [[1 if i == j else (2 if i < j else "1/2") for j in range(n)] for i in range(n)]
+    rows[0][n - 1] = rows[n - 1][0] = None
+    matrix = (
+        "["
+        + ", ".join(
+            "[" + ", ".join("null" if v is None else repr(v) for v in r) + "]" for r in rows
+        )
+        + "]"
+    )
+    text += (
+        f"weighting: {{method: ahp, criteria: {names}, matrix: {matrix}}}\n"
+        "aggregation: {method: promethee_ii, preference: {type: linear, q: 0.05, p: 0.3}}\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    result = evaluate(path)
+    write_report(result, tmp_path)
+    html = read(tmp_path / "report.html")
+    assert "Judgments left blank (1) were estimated" in html
+    assert "PROMETHEE II: every pair of candidates" in html
 
 
 def test_failed_report_leaves_previous_files(

@@ -193,7 +193,9 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
         ahp = {
             "names": [titles.get(n, n) for n in names],
             "matrix": [
-                [format_number(float(v), 3, lang) for v in row] for row in details["matrix"]
+                # A judgment left blank (None) is shown as a dash; its estimate is noted.
+                [format_number(float(v), 3, lang) if v is not None else "-" for v in row]
+                for row in details["matrix"]
             ],
             "priorities": [format_number(float(v), 3, lang) for v in details.get("priorities", [])],
             "text": tr(
@@ -211,7 +213,68 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
         for k, v in details.items()
         if k not in {"raw", "matrix", "criteria", "priorities"}
     }
-    return {"method": weights.method, "table": table, "ahp": ahp, "details": extra}
+    return {
+        "method": weights.method,
+        "table": table,
+        "ahp": ahp,
+        "details": extra,
+        "notes": _ahp_notes(details, lang) if weights.method == "ahp" else [],
+    }
+
+
+# --- methodology text of the decision methods (kept apart from the layout above) ----------
+
+
+def _ahp_notes(details: dict[str, Any], lang: str) -> list[str]:
+    """Say, in the report's language, how blanks, groups and the random index were handled."""
+    from geosite.i18n import translate  # noqa: PLC0415
+
+    language: Any = lang
+    notes = []
+    if details.get("blank"):
+        notes.append(translate("method.weighting.ahp_blank", language, count=len(details["blank"])))
+    if details.get("experts"):
+        what = "priorities" if details.get("group") == "priorities" else "judgments"
+        notes.append(translate("method.weighting.ahp_group", language, what=what))
+    if details.get("random_index"):
+        notes.append(
+            translate("method.weighting.random_index", language, table=details["random_index"])
+        )
+    return notes
+
+
+def _aggregation_text(result: Result, lang: str) -> str:
+    """Describe the scenario's aggregation method in one sentence."""
+    from geosite.i18n import translate  # noqa: PLC0415
+
+    spec = result.scenario.aggregation
+    language: Any = lang
+    return translate(
+        f"method.aggregation.{spec.method}",
+        language,
+        normalization=getattr(spec, "normalization", ""),
+        v=getattr(spec, "v", ""),
+    )
+
+
+def _weight_flip_text(sensitivity: Any, lang: str) -> str:
+    """Describe the smallest whole-vector weight change that changes the winner, if known."""
+    from geosite.i18n import translate  # noqa: PLC0415
+
+    winner: Any = getattr(sensitivity, "winner", None)
+    flip = winner.flip("winner", "l1") if winner is not None and hasattr(winner, "flip") else None
+    if flip is None or not math.isfinite(flip.distance):
+        return ""
+    language: Any = lang
+    how = "exact" if flip.exact else "upper bound"
+    return translate(
+        "report.weight_flip",
+        language,
+        distance=format_number(flip.weight_moved, 3, lang),
+        how=how,
+        rival=flip.rival,
+        incumbent=flip.incumbent,
+    )
 
 
 def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
@@ -246,7 +309,10 @@ def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
 
 
 def _sensitivity(
-    sensitivity: Any, result: Result, figures: list[tuple[str, Callable[[Path], Any]]]
+    sensitivity: Any,
+    result: Result,
+    figures: list[tuple[str, Callable[[Path], Any]]],
+    lang: str = "en",
 ) -> dict[str, Any] | None:
     """Return the tables of a sensitivity result (from ``geosite.decision.sensitivity``)."""
     if sensitivity is None:
@@ -265,6 +331,10 @@ def _sensitivity(
         winner = getattr(sensitivity, "winner", None)
         if winner is not None and isinstance(getattr(winner, "changes", None), pd.DataFrame):
             frames["winner"] = winner.changes
+        flips = getattr(sensitivity, "flips_table", None)
+        if callable(flips):
+            # The smallest whole-vector weight changes and the weights that achieve them.
+            frames["weight_flips"] = flips()
     if not frames:
         msg = (
             "sensitivity must be a pandas DataFrame or a geosite.decision.sensitivity result with "
@@ -289,7 +359,11 @@ def _sensitivity(
             "body": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
             "more": max(len(frame) - len(shown), 0),
         }
-    return {"summary": {k: _short(v) for k, v in summary.items()}, "tables": tables}
+    return {
+        "summary": {k: _short(v) for k, v in summary.items()},
+        "tables": tables,
+        "flip": _weight_flip_text(sensitivity, lang),
+    }
 
 
 def _ranks_figure(frame: pd.DataFrame, path: Path, *, label: str) -> Path:
@@ -423,7 +497,7 @@ def write_report(
                 ),
             }
         )
-    sens = _sensitivity(sensitivity, result, figures)
+    sens = _sensitivity(sensitivity, result, figures, lang)
     scenario = result.scenario
     n_excluded = int(result.table["excluded"].sum())
     context = {
@@ -442,6 +516,7 @@ def write_report(
             "file": str(scenario.source) if scenario.source else "",
             "extends": [str(p) for p in scenario.lineage],
             "aggregation": _short(scenario.aggregation.model_dump(mode="json")),
+            "aggregation_text": _aggregation_text(result, lang),
             "crs": result.crs.name,
         },
         "intro": tr(
