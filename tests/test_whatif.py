@@ -48,7 +48,14 @@ def test_unknown_method_or_parameter_is_refused() -> None:
 
     assert browser_aggregation(Promethee()) is None
     assert browser_aggregation(NormalisedTopsis()) is None
-    assert browser_aggregation(TOPSIS()) == {"method": "topsis"}
+    assert browser_aggregation(TOPSIS()) == {
+        "method": "topsis",
+        "normalization": "vector",
+        "cost": [],
+    }
+    # Other normalisations and cost criteria are not computed in the browser.
+    assert browser_aggregation(TOPSIS(normalization="minmax")) is None
+    assert browser_aggregation(TOPSIS(cost=["a"])) is None
 
 
 def test_payload_carries_exact_scores_and_flags() -> None:

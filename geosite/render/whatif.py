@@ -52,7 +52,8 @@ BROWSER_METHODS: Mapping[str, Mapping[str, tuple[object, ...] | None]] = {
     "fuzzy_and": {},
     "fuzzy_or": {},
     "fuzzy_gamma": {"gamma": None},
-    "topsis": {},
+    # The browser's TOPSIS is the vector-normalised, all-benefit one (the default).
+    "topsis": {"normalization": ("vector",), "cost": ([],)},
 }
 
 #: Rows of the panel's ranking table.
