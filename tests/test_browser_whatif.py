@@ -9,11 +9,11 @@ per candidate set and reused, so each case costs an aggregation, a map and a pag
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
 import textwrap
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,9 @@ import pytest
 
 from geosite import evaluate
 from geosite.cli import EXIT_OK, main
+from geosite.decision.aggregate import AggregationSpec
 from geosite.render import classify_scores, result_to_map
+from geosite.render.text import tr
 from geosite.render.whatif import BROWSER_METHODS
 from geosite.scenario import bundled_scenarios_dir, load_scenario
 from tests.browser import Browser, Page, chromium_available
@@ -295,27 +297,41 @@ def test_copied_yaml_runs_through_the_cli_in_vietnamese(
     assert_same_scores(totals(state), by_id)
 
 
-def test_method_the_browser_cannot_recompute_is_refused(browser: Browser, tmp_path: Path) -> None:
-    from geosite.decision.aggregate import TOPSIS
+def _refused_specs() -> dict[str, dict[str, Any]]:
+    """Every shipped method the browser does not recompute, and a TOPSIS it does not."""
+    union = typing.get_args(typing.get_args(AggregationSpec)[0])
+    specs = {
+        cls.model_fields["method"].default: {"method": cls.model_fields["method"].default}
+        for cls in union
+        if cls.model_fields["method"].default not in BROWSER_METHODS
+    }
+    return specs | {"topsis_minmax": {"method": "topsis", "normalization": "minmax"}}
 
-    class NormalisedTopsis(TOPSIS):
-        """A parameter the browser does not know, as a later TOPSIS option would be."""
 
-        normalisation: str = "linear_max"
-
-    result = evaluate("dong-nam-bo")
-    scenario = result.scenario.model_copy(update={"aggregation": NormalisedTopsis()})
-    page = open_panel(browser, dataclasses.replace(result, scenario=scenario), tmp_path / "m.html")
+@pytest.mark.parametrize("case", list(_refused_specs()))
+def test_method_the_browser_cannot_recompute_is_refused(
+    browser: Browser, measured: Any, tmp_path: Path, case: str
+) -> None:
+    spec = _refused_specs()[case]
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(
+        f"version: 1\nextends: dong-nam-bo\nname: refused\naggregation: {json.dumps(spec)}\n",
+        encoding="utf-8",
+    )
+    result = evaluate(load_scenario(variant), measure_all=cached(measured))
+    page = open_panel(browser, result, tmp_path / "m.html")
     state = page.evaluate(STATE)
     assert state["supported"] is False
     assert state["totals"] is None
-    assert "cannot be recomputed in the browser" in page.evaluate(
-        "document.querySelector('.geosite-whatif .gw-warn').textContent"
-    )
+    warning = page.evaluate("document.querySelector('.geosite-whatif .gw-warn').textContent")
+    assert "cannot be recomputed in the browser" in warning
+    assert tr(f"aggregation.{spec['method']}") in warning
     assert page.evaluate(
         "Array.from(document.querySelectorAll('.geosite-whatif input, .geosite-whatif .gw-copy'))"
         ".every(e => e.disabled)"
     )
+    # The map keeps Python's scores: the first candidate's card shows its rank and total.
+    assert page.evaluate("geosite.whatIfPanels[0].d.rows.rank[0]") == 1
     assert page.errors == []
     page.close()
 
