@@ -172,3 +172,13 @@ def test_cli_flag_and_scenario_option_leave_the_panel_out(tiny_project: Path) ->
     )
     assert main(["run", str(scenario), "--out", str(out)]) == EXIT_OK
     assert PANEL not in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_report_map_has_the_panel_unless_switched_off(tmp_path: Path) -> None:
+    from geosite.render.report import write_report
+
+    result = evaluate("dong-nam-bo")
+    write_report(result, tmp_path / "on", cards=1)
+    assert PANEL in (tmp_path / "on" / "map.html").read_text(encoding="utf-8")
+    write_report(result, tmp_path / "off", cards=1, what_if=False)
+    assert PANEL not in (tmp_path / "off" / "map.html").read_text(encoding="utf-8")
