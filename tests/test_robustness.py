@@ -170,3 +170,22 @@ def test_wlc_profile_is_the_scores() -> None:
     assert flip is not None
     assert flip.distance == pytest.approx(0.1, abs=1e-9)
     assert flip.weights == pytest.approx((0.5, 0.5), abs=1e-9)
+
+
+def test_one_search_serves_both_norms_and_shrinks_with_many_candidates(monkeypatch) -> None:
+    from geosite.decision import robustness
+    from geosite.decision.robustness import min_weight_changes
+
+    rng = np.random.default_rng(8)
+    s = rng.uniform(0.05, 1.0, (40, 3))
+    w0 = np.array([0.5, 0.3, 0.2])
+    spec = WeightedProduct()
+    both = min_weight_changes(lambda w: aggregate(s, w, spec), w0)
+    for change in both:
+        single = min_weight_change(lambda w: aggregate(s, w, spec), w0, norm=change.norm)
+        assert single.distance == pytest.approx(change.distance, abs=1e-12)
+    # With a small budget only the corners and pairwise transfers are searched.
+    monkeypatch.setattr(robustness, "SEARCH_BUDGET", 1)
+    lean = min_weight_changes(lambda w: aggregate(s, w, spec), w0, norms=("l1",))[0]
+    assert "along 6 pairwise transfers" in lean.bound
+    assert lean.distance >= both[0].distance - 1e-12

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Norm", "WeightChange", "min_weight_change"]
+__all__ = ["Norm", "WeightChange", "min_weight_change", "min_weight_changes"]
 
 Norm = Literal["l1", "linf"]
 Event = Literal["winner", "top_k"]
@@ -72,6 +72,9 @@ Event = Literal["winner", "top_k"]
 _TIE = 1e-12
 #: Most lines searched for a non-linear aggregation.
 SEARCH_LINES = 2000
+#: Most candidate totals one search computes (lines x steps x candidates): fewer lines are
+#: searched for many candidates, never fewer than the corners and pairwise transfers.
+SEARCH_BUDGET = 200_000_000
 #: Grid steps along each searched line before bisection.
 SEARCH_STEPS = 32
 _BISECTIONS = 45
@@ -270,7 +273,7 @@ def _lattice(c: int, limit: int) -> npt.NDArray[np.float64]:
 
 def _search_targets(w0: npt.NDArray[np.float64], limit: int) -> tuple[Any, str]:
     c = w0.size
-    lattice = _lattice(c, limit)
+    lattice = _lattice(c, max(limit - c * (c - 1), c))
     transfers = []
     for j in range(c):
         for k in range(c):
@@ -297,21 +300,25 @@ def _event(totals: npt.NDArray[np.float64], inside: npt.NDArray[np.bool_]) -> np
     return np.asarray(high >= low - _TIE, dtype=bool)
 
 
-def _searched_change(
+def _searched_lines(
     score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
     w0: npt.NDArray[np.float64],
     inside: npt.NDArray[np.bool_],
-    norm: Norm,
-) -> tuple[float, Any, int, int, str]:
-    """Search lines from w0 for the nearest change; return distance, weights and parties."""
-    targets, how = _search_targets(w0, SEARCH_LINES)
-    if not targets.size:
-        return math.nan, None, -1, -1, how
+) -> tuple[Any, Any, str]:
+    """Search straight lines from w0 for the first change of the ranking.
+
+    Returns each line's direction, its first change (``t`` in [0, 1], NaN if none) and how
+    the search was bounded.
+    """
     n = int(inside.size)
+    limit = min(SEARCH_LINES, SEARCH_BUDGET // max(1, n * (SEARCH_STEPS + _BISECTIONS)))
+    targets, how = _search_targets(w0, limit)
     dirs = targets - w0
+    first = np.full(len(dirs), np.nan)
+    if not targets.size:
+        return dirs, first, how
     steps = np.linspace(0.0, 1.0, SEARCH_STEPS + 1)[1:]
     block = max(1, _SEARCH_CELLS // max(1, n * steps.size))
-    first = np.full(len(dirs), np.nan)
     for lo in range(0, len(dirs), block):
         d = dirs[lo : lo + block]
         w = w0 + steps[None, :, None] * d[:, None, :]
@@ -321,22 +328,38 @@ def _searched_change(
         idx = np.argmax(hit, axis=1)
         first[lo : lo + block] = np.where(any_hit, steps[idx], np.nan)
     rows = np.flatnonzero(np.isfinite(first))
+    if rows.size:
+        hi = first[rows]
+        low = np.clip(hi - 1.0 / SEARCH_STEPS, 0.0, None)
+        chunk = max(1, _SEARCH_CELLS // max(1, n))
+        for _ in range(_BISECTIONS):
+            mid = (low + hi) / 2
+            hit = np.zeros(rows.size, dtype=bool)
+            for lo in range(0, rows.size, chunk):
+                sl = slice(lo, lo + chunk)
+                w = np.clip(w0 + mid[sl, None] * dirs[rows[sl]], 0.0, None)
+                hit[sl] = _event(score_of(w), inside)
+            hi = np.where(hit, mid, hi)
+            low = np.where(hit, low, mid)
+        first[rows] = hi
+    return dirs, first, how
+
+
+def _searched_change(
+    score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+    w0: npt.NDArray[np.float64],
+    inside: npt.NDArray[np.bool_],
+    norm: Norm,
+    lines: tuple[Any, Any, str],
+) -> tuple[float, Any, int, int, str]:
+    """Return the nearest change found on the searched lines in ``norm``, and its parties."""
+    dirs, first, how = lines
+    rows = np.flatnonzero(np.isfinite(first))
     if not rows.size:
         return math.nan, None, -1, -1, how
-    hi = first[rows]
-    low = np.clip(hi - 1.0 / SEARCH_STEPS, 0.0, None)
-    for _ in range(_BISECTIONS):
-        mid = (low + hi) / 2
-        hit = np.zeros(rows.size, dtype=bool)
-        for lo in range(0, rows.size, max(1, _SEARCH_CELLS // max(1, n))):
-            sl = slice(lo, lo + max(1, _SEARCH_CELLS // max(1, n)))
-            w = np.clip(w0 + mid[sl, None] * dirs[rows[sl]], 0.0, None)
-            hit[sl] = _event(score_of(w), inside)
-        hi = np.where(hit, mid, hi)
-        low = np.where(hit, low, mid)
-    dist = np.array([_distance(t * dirs[r], norm) for t, r in zip(hi, rows, strict=True)])
+    dist = np.array([_distance(first[r] * dirs[r], norm) for r in rows])
     k = int(np.argmin(dist))
-    w = np.clip(w0 + hi[k] * dirs[rows[k]], 0.0, None)
+    w = np.clip(w0 + first[rows[k]] * dirs[rows[k]], 0.0, None)
     w /= w.sum()
     totals = score_of(w[None, :])[0]
     incumbent = int(np.argmin(np.where(inside, totals, np.inf)))
@@ -402,13 +425,41 @@ def min_weight_change(
     >>> round(ch.distance, 9), [round(x, 9) for x in ch.weights], ch.rival
     (0.2, [0.5, 0.5], 'B')
     """
+    return min_weight_changes(
+        score_of,
+        weights,
+        profile=profile,
+        norms=(norm,),
+        event=event,
+        top_k=top_k,
+        ids=ids,
+        criteria=criteria,
+    )[0]
+
+
+def min_weight_changes(
+    score_of: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+    weights: npt.ArrayLike,
+    *,
+    profile: npt.ArrayLike | None = None,
+    norms: Sequence[Norm] = ("l1", "linf"),
+    event: Event = "winner",
+    top_k: int = 1,
+    ids: Sequence[Any] | None = None,
+    criteria: Sequence[str] | None = None,
+) -> tuple[WeightChange, ...]:
+    """Find the smallest weight change in several norms at once (one search for all).
+
+    Parameters and results as :func:`min_weight_change`, one result per norm of ``norms``.
+    """
     w0 = np.asarray(weights, dtype=np.float64)
     if w0.ndim != 1 or not np.isfinite(w0).all() or (w0 < 0).any() or w0.sum() <= 0:
         msg = f"weights must be finite, non-negative and not all zero; got {w0!r}"
         raise ParameterError(msg)
     w0 = w0 / w0.sum()
-    if norm not in ("l1", "linf"):
-        msg = f"norm must be 'l1' or 'linf'; got {norm!r}"
+    bad = [x for x in norms if x not in ("l1", "linf")]
+    if bad or not norms:
+        msg = f"norm must be 'l1' or 'linf'; got {list(norms)!r}"
         raise ParameterError(msg)
     if event not in ("winner", "top_k") or top_k < 1:
         msg = f"event must be 'winner' or 'top_k' with top_k >= 1; got {event!r}, {top_k!r}"
@@ -420,7 +471,7 @@ def min_weight_change(
     inside = _inside(base, event, k)
 
     def result(
-        dist: float, w: Any, pair: tuple[int, int], *, exact: bool, how: str
+        norm: Norm, dist: float, w: Any, pair: tuple[int, int], *, exact: bool, how: str
     ) -> WeightChange:
         a, b = pair
         found = w is not None and math.isfinite(dist)
@@ -440,18 +491,32 @@ def min_weight_change(
         )
 
     if inside.all():
-        return result(
-            math.nan, None, (-1, -1), exact=profile is not None, how="every candidate is inside"
+        return tuple(
+            result(
+                norm,
+                math.nan,
+                None,
+                (-1, -1),
+                exact=profile is not None,
+                how="every candidate is inside",
+            )
+            for norm in norms
         )
+    out = []
     if profile is not None:
         f = np.asarray(profile, dtype=np.float64)
         outside = np.flatnonzero(~inside)
         pairs = [(int(a), outside) for a in np.flatnonzero(inside)]
-        dist, w, a, b, solved = _linear_change(f, w0, pairs, norm)
-        how = (
-            f"exact: linear programming (HiGHS), {solved} programme(s) solved, other rivals "
-            "ruled out by a lower bound"
-        )
-        return result(dist, w, (a, b), exact=True, how=how)
-    dist, w, a, b, how = _searched_change(score_of, w0, inside, norm)
-    return result(dist, w, (a, b), exact=False, how=how)
+        for norm in norms:
+            dist, w, a, b, solved = _linear_change(f, w0, pairs, norm)
+            how = (
+                f"exact: linear programming (HiGHS), {solved} programme(s) solved, other "
+                "rivals ruled out by a lower bound"
+            )
+            out.append(result(norm, dist, w, (a, b), exact=True, how=how))
+        return tuple(out)
+    lines = _searched_lines(score_of, w0, inside)
+    for norm in norms:
+        dist, w, a, b, how = _searched_change(score_of, w0, inside, norm, lines)
+        out.append(result(norm, dist, w, (a, b), exact=False, how=how))
+    return tuple(out)

@@ -58,7 +58,7 @@ from pydantic import ValidationError
 
 from geosite._memory import require_memory
 from geosite.decision.aggregate import PROMETHEE, WLC, aggregate, linear_profile
-from geosite.decision.robustness import WeightChange, min_weight_change
+from geosite.decision.robustness import WeightChange, min_weight_changes
 from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -919,20 +919,19 @@ def _flips(
     top_k: int,
 ) -> tuple[WeightChange, ...]:
     events: tuple[tuple[Literal["winner", "top_k"], int], ...] = (("winner", 1), ("top_k", top_k))
-    norms: tuple[Literal["l1", "linf"], ...] = ("l1", "linf")
     return tuple(
-        min_weight_change(
+        change
+        for event, k in events
+        for change in min_weight_changes(
             score_of,
             w,
             profile=profile,
-            norm=norm,
+            norms=("l1", "linf"),
             event=event,
             top_k=k,
             ids=kept,
             criteria=names,
         )
-        for event, k in events
-        for norm in norms
     )
 
 

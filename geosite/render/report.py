@@ -328,6 +328,8 @@ def _sensitivity(
         }
         summary_fn = getattr(sensitivity, "summary", None)
         summary = summary_fn() if callable(summary_fn) else {}
+        # Shown as the weight_flips table and a sentence instead of one long cell.
+        summary.pop("smallest_weight_changes", None)
         winner = getattr(sensitivity, "winner", None)
         if winner is not None and isinstance(getattr(winner, "changes", None), pd.DataFrame):
             frames["winner"] = winner.changes
