@@ -66,7 +66,7 @@ MAX_NODES = 100_000
 
 FORMAT_VERSION = 1
 
-TableFormat = Literal["csv", "gpkg", "geojson"]
+TableFormat = Literal["csv", "gpkg", "geojson", "xlsx"]
 DEFAULT_FORMATS: tuple[TableFormat, ...] = ("csv", "gpkg")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from geosite.analysis import Result
 
-FORMATS = ("csv", "gpkg", "geojson")
+FORMATS = ("csv", "gpkg", "geojson", "xlsx")
 
 
 def register(sub: Subparsers) -> None:
@@ -27,7 +27,7 @@ def register(sub: Subparsers) -> None:
     run.add_argument(
         "--format",
         default=None,
-        help="comma-separated table formats: csv, gpkg, geojson (default: the scenario's)",
+        help="comma-separated table formats: csv, gpkg, geojson, xlsx (default: the scenario's)",
     )
     run.add_argument(
         "--basemap",

@@ -32,7 +32,7 @@ __all__ = ["result_to_frame", "write_outputs", "write_table"]
 
 logger = logging.getLogger(__name__)
 
-TableFormat = Literal["csv", "gpkg", "geojson"]
+TableFormat = Literal["csv", "gpkg", "geojson", "xlsx"]
 
 
 def result_to_frame(result: Result) -> pd.DataFrame:
@@ -50,6 +50,14 @@ def _write_vector(result: Result, path: Path, driver: str) -> None:
     stamp = output_timestamp().strftime("%Y-%m-%dT%H:%M:%S.000Z")
     with _gdal_config(OGR_CURRENT_DATE=stamp):
         table.to_file(path, driver=driver, layer="scores", engine="pyogrio")
+
+
+def _style(result: Result, path: Path) -> None:
+    """Embed the QGIS style of the ranking in a GeoPackage written by :func:`_write_vector`."""
+    from geosite.result.qgis import add_layer_style, score_style_qml  # noqa: PLC0415
+
+    points = bool(result.table.geom_type.isin(["Point", "MultiPoint"]).all())
+    add_layer_style(path, qml=score_style_qml(points=points))
 
 
 @contextlib.contextmanager
@@ -71,7 +79,11 @@ def owned_names(map_name: str = "map.html") -> set[str]:
     A file of these names left from an earlier run that this run does not write is removed,
     so the folder never mixes two runs' outputs.
     """
-    return {f"scores.{fmt}" for fmt in get_args(TableFormat)} | {"score_cards.csv", map_name}
+    return {f"scores.{fmt}" for fmt in get_args(TableFormat)} | {
+        "score_cards.csv",
+        "suitability.tif",
+        map_name,
+    }
 
 
 #: Drivers of :func:`write_table`, by file extension.
@@ -119,6 +131,8 @@ def write_table(result: Result, path: str | os.PathLike[str], *, driver: str | N
             write_csv(result_to_frame(result), tmp)
         else:
             _write_vector(result, tmp, chosen)
+            if chosen == "GPKG":
+                _style(result, tmp)
     logger.info("wrote %s", target)
     return target
 
@@ -142,7 +156,12 @@ def write_outputs(
         Output directory, created if missing.
     formats
         Table formats: ``"csv"`` (``scores.csv``), ``"gpkg"`` (``scores.gpkg``, layer
-        ``scores``), ``"geojson"`` (``scores.geojson``, WGS 84).
+        ``scores``, with its QGIS style in ``layer_styles``: see
+        :mod:`geosite.result.qgis`), ``"geojson"`` (``scores.geojson``, WGS 84), ``"xlsx"``
+        (``scores.xlsx``: ranking, score cards, weights and sources; see
+        :mod:`geosite.result.excel`). For grid candidates ``suitability.tif`` is added: the
+        total score and each criterion score as bands of a Cloud-Optimized GeoTIFF
+        (:mod:`geosite.result.raster`).
     fmap
         A folium map to save as ``map_name`` (see :func:`geosite.result_to_map`).
     map_name
@@ -172,12 +191,22 @@ def write_outputs(
                 write_csv(result_to_frame(result), stage / name)
             elif fmt == "gpkg":
                 _write_vector(result, stage / name, "GPKG")
+                _style(result, stage / name)
+            elif fmt == "xlsx":
+                from geosite.result.excel import write_workbook  # noqa: PLC0415
+
+                write_workbook(result, stage / name)
             else:
                 _write_vector(result, stage / name, "GeoJSON")
             names.append(name)
         if cards and "csv" in formats:
             write_csv(score_cards(result), stage / "score_cards.csv")
             names.append("score_cards.csv")
+        if formats and result.scenario.candidates.grid is not None:
+            from geosite.result.raster import write_suitability  # noqa: PLC0415
+
+            write_suitability(result, stage / "suitability.tif")
+            names.append("suitability.tif")
         if fmap is not None:
             fmap.save(str(stage / map_name))
             names.append(map_name)
