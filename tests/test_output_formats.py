@@ -224,3 +224,21 @@ def test_a_later_run_without_the_grid_removes_the_stale_surface(grid_project: Pa
     write_outputs(evaluate(load_scenario(grid_project / "grid.yaml")), out, formats=["csv"])
     write_outputs(evaluate(load_scenario(grid_project / "scenario.yaml")), out, formats=["csv"])
     assert not (out / "suitability.tif").exists()
+
+
+def test_report_html_is_byte_identical_with_source_date_epoch(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geosite.render.report import write_report
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764892800")  # 2025-12-05 00:00 UTC
+    result = evaluate(load_scenario(tiny_project / "scenario.yaml"))
+    outs = [tiny_project / f"report{i}" for i in range(2)]
+    for out in outs:
+        write_report(result, out)
+    first = (outs[0] / "report.html").read_text(encoding="utf-8")
+    assert "2025-12-05 00:00 UTC" in first
+    assert (outs[1] / "report.html").read_text(encoding="utf-8") == first
+    assert (outs[0] / "scores.csv").read_bytes() == (outs[1] / "scores.csv").read_bytes()
+    for png in (outs[0] / "figures").iterdir():
+        assert png.read_bytes() == (outs[1] / "figures" / png.name).read_bytes(), png.name

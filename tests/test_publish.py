@@ -106,11 +106,15 @@ def test_a_folder_whose_parent_is_read_only_is_staged_inside(tmp_path: Path) -> 
 def test_the_working_directory_can_be_the_output_folder(
     previous: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    inode = previous.stat().st_ino
     monkeypatch.chdir(previous)
-    with output_set(".", owns=OWNS) as stage:
-        _write(stage, NEW)
-    assert Path.cwd() == previous.resolve()
-    assert Path("scores.csv").read_text() == "new csv"
+    for _ in range(2):  # the second run must find its working directory still there
+        with output_set(".", owns=OWNS) as stage:
+            _write(stage, NEW)
+    # not swapped, or the user's shell would sit in a deleted folder: renamed file by file
+    assert Path.cwd().stat().st_ino == inode
+    assert _snapshot(previous) == _expected(NEW)
+    assert _strays(previous) == []
 
 
 def test_stale_staging_from_a_killed_run_is_removed_by_the_next(previous: Path) -> None:
@@ -275,3 +279,14 @@ def test_killing_geosite_run_at_random_moments_leaves_one_whole_set(tiny_project
     assert _finish(_run(other, out)) == 0
     assert _snapshot(out) == sets["b"]
     assert _strays(out) == []
+
+
+def test_a_deleted_working_directory_is_a_clear_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main(["run", "dong-nam-bo", "--out", ".", "--no-map"]) == EXIT_OUTPUT
+    assert "working directory no longer exists" in capsys.readouterr().err

@@ -39,6 +39,7 @@ __all__ = [
     "check_geometries",
     "check_ids",
     "filter_where",
+    "generation_time",
     "neutralise_formula",
     "output_timestamp",
     "read_vector",
@@ -280,6 +281,18 @@ def output_timestamp() -> dt.datetime:
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     return DEFAULT_TIMESTAMP
+
+
+def generation_time() -> dt.datetime:
+    """Return when a document says it was generated: now, or ``SOURCE_DATE_EPOCH`` if set.
+
+    A report shows its date to its reader, so it is the real time unless the caller asks for
+    reproducible bytes the reproducible-builds.org way.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 #: Significant digits kept in CSV output: sub-millimetre for distances up to 1,000 km.

@@ -14,14 +14,16 @@ Why a folder exchange rather than a generation folder behind symbolic links: lin
 documented paths would be copied as links by ``cp -r``, skipped by some sync clients and
 refused by FAT-formatted USB sticks, and planners pass these files around. The exchange
 keeps them regular files. Its costs: the output folder is a new folder after each run (a
-shell ``cd``-ed into it must ``cd .`` to see the new files; its permission bits are
-carried over), and files another command adds to the folder *during* the exchange are moved
+shell ``cd``-ed into it from elsewhere must ``cd .`` to see the new files; its permission
+bits are carried over), and files another command adds to the folder *during* the exchange are moved
 back just after it.
 
 Where the exchange cannot be used (not Linux, a file system without it, an output folder
 that is a mount point or whose parent cannot be written, a foreign file that cannot be hard
-linked), the staged files are renamed into place one by one: every file is still whole,
-but for the instant of the renames the set can be mixed. That is logged.
+linked) or should not be (the output folder is, or holds, the working directory: swapping it
+would leave the user's shell in a deleted folder), the staged files are renamed into place
+one by one: every file is still whole, but for the instant of the renames the set can be
+mixed.
 
 A staging folder is removed on every exit path, including ``SIGINT`` and ``SIGTERM`` (the
 command line turns both into exceptions); one left by ``SIGKILL`` or a power cut is removed
@@ -67,10 +69,18 @@ _held_guard = threading.Lock()
 def _folder(out_dir: str | os.PathLike[str]) -> Path:
     """Return the real path of an output folder (a symbolic link to a folder is followed)."""
     out = Path(out_dir)
+    try:
+        real = Path(os.path.realpath(out))
+    except FileNotFoundError:
+        msg = (
+            "the working directory no longer exists (another program removed or replaced "
+            f"it); `cd` into it again, then rerun with --out {str(out)!r}"
+        )
+        raise OutputError(msg) from None
     if out.exists() and not out.is_dir():
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
-    return Path(os.path.realpath(out))
+    return real
 
 
 def _lock_path(real: Path) -> Path:
@@ -266,7 +276,13 @@ def output_set(out_dir: str | os.PathLike[str], *, owns: Collection[str] = ()) -
             logger.info("removing %s, left by an interrupted run", stale)
             with _signals_held():
                 _remove(stale)
-        inside = not os.access(real.parent, os.W_OK) or (real.exists() and os.path.ismount(real))
+        # A folder that holds our working directory is not swapped: the shell that started
+        # us would be left in a deleted folder.
+        inside = (
+            not os.access(real.parent, os.W_OK)
+            or (real.exists() and os.path.ismount(real))
+            or _cwd_inside(real) is not None
+        )
         home = real if inside else real.parent
         prefix = STAGE_MARK if inside else f".{real.name}{STAGE_MARK}"
         stage = home / f"{prefix}{secrets.token_hex(4)}"
@@ -341,11 +357,8 @@ def _swap(stage: Path, real: Path, *, written: list[str], owns: set[str]) -> Non
     for entry in keep:
         _carry(entry, stage / entry.name)
     stage.chmod(stat.S_IMODE(real.stat().st_mode))
-    cwd = _cwd_inside(real)
     _exchange(stage, real)
     old = stage  # the previous folder now lives at the staging path
-    if cwd is not None:
-        os.chdir(real / cwd if (real / cwd).is_dir() else real)
     # Entries that appeared in the folder while it was being exchanged belong to someone.
     present = {p.name for p in real.iterdir()}
     for entry in old.iterdir():

@@ -9,7 +9,6 @@ are staged and published together, in one atomic step (:mod:`geosite.data.publis
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import logging
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geosite._version import __version__
-from geosite.data.io import write_csv
+from geosite.data.io import generation_time, write_csv
 from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
 from geosite.render.map import Basemap, Scheme, result_to_map
@@ -510,7 +509,7 @@ def write_report(
             "report.generated",
             lang,
             version=__version__,
-            date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            date=generation_time().strftime("%Y-%m-%d %H:%M UTC"),
         ),
         "scenario": {
             "name": scenario.name,
