@@ -5,7 +5,16 @@ Kept apart from any one of their users, and cheap to import: no geospatial libra
 
 from __future__ import annotations
 
-__all__ = ["Scalar", "Where"]
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    import pyproj
+
+__all__ = ["CRSLike", "Scalar", "Where"]
+
+#: Anything a CRS argument takes: ``"EPSG:32648"``, ``32648``, ``"VN-2000 Đồng Nai"`` (see
+#: :func:`geosite.data.crs.to_crs`) or a :class:`pyproj.CRS`.
+CRSLike: TypeAlias = "str | int | pyproj.CRS"
 
 #: One attribute value a filter compares with.
 Scalar = str | int | float | bool

@@ -418,3 +418,14 @@ def test_load_layer_takes_memory_layers(tiny_project: Path) -> None:
 def test_graph_from_layer_where_matches_without_diacritics() -> None:
     graph = graph_from_layer("roads", where={"class": "Motorway"})
     assert graph.n_edges > 0
+
+
+def test_road_file_of_a_network_filters_like_a_layer(tmp_path: Path) -> None:
+    from geosite.measures.network import FileSource, _read_roads
+
+    _districts().to_file(tmp_path / "roads.gpkg")
+    src = FileSource(file="roads.gpkg", where={"district": ["long thanh", "Bien Hoa"]})
+    roads = _read_roads(tmp_path / "roads.gpkg", src, "trunk")
+    assert sorted(roads["code"]) == ["bh", "lt"]
+    with pytest.raises(LayerError, match="road file of network 'trunk'.* no column 'distrct'"):
+        _read_roads(tmp_path / "roads.gpkg", FileSource(file="x", where={"distrct": "x"}), "trunk")

@@ -15,6 +15,7 @@ import pyproj
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geosite.errors import CRSError
+from geosite.types import CRSLike
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_CRS", "CRSLike", "analysis_crs", "ensure_metric", "require_crs", "to_crs"]
 
 logger = logging.getLogger(__name__)
-
-#: Anything :func:`to_crs` accepts: ``"EPSG:32648"``, ``32648``, WKT, PROJ strings or a CRS.
-CRSLike = str | int | pyproj.CRS
 
 #: UTM zone 48N on WGS 84: the metric CRS that covers Dong Nam Bo.
 DEFAULT_CRS = pyproj.CRS.from_epsg(32648)

@@ -34,12 +34,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from geosite.network.build import graph_from_gdf, graph_from_layer, graph_from_pbf
-from geosite.network.graph import CRSLike, Metric, RoadGraph
+from geosite.network.graph import Metric, RoadGraph
 from geosite.network.osm import NetworkType
 from geosite.network.routing import Direction, network_paths
 from geosite.network.snapping import Snap, snap_to_graph
 from geosite.network.speeds import DEFAULT_SPEEDS_KMH, MAX_SPEED_KMH, Profile, default_speeds
 from geosite.network.statistics import AccessResult, Statistic, accessibility
+from geosite.types import CRSLike
 
 if TYPE_CHECKING:
     from geosite.network._osmnx import (

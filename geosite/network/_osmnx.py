@@ -21,7 +21,7 @@ import shapely
 
 from geosite.errors import NetworkError, ParameterError
 from geosite.network._validate import _check_choice, _check_file
-from geosite.network.graph import CRSLike, RoadGraph, _assemble, _metric_crs
+from geosite.network.graph import RoadGraph, _assemble, _metric_crs
 from geosite.network.osm import _NETWORK_TYPES, NetworkType, _filter_osm_xml
 from geosite.network.speeds import (
     Profile,
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
     import networkx as nx
     import numpy.typing as npt
+
+    from geosite.types import CRSLike
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import shapely
 
 from geosite.errors import DataNotFoundError, LayerError, NetworkError, ParameterError
 from geosite.network._validate import _check_choice, _check_file
-from geosite.network.graph import CRSLike, RoadGraph, _assemble, _metric_crs
+from geosite.network.graph import RoadGraph, _assemble, _metric_crs
 from geosite.network.osm import _NETWORK_TYPES, NetworkType, _keep_way, _osm_direction
 from geosite.network.speeds import (
     Profile,
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
     import pyproj
+
+    from geosite.types import CRSLike
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-
-CRSLike = str | int | pyproj.CRS
+    from geosite.types import CRSLike
 
 
 Metric = Literal["time", "distance"]
