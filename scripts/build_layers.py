@@ -3,12 +3,14 @@
 
 Usage::
 
-    python scripts/build_layers.py [SHARED_DATA_DIR]
+    python scripts/build_layers.py [SHARED_DATA_DIR] [--out DIR]
 
-``SHARED_DATA_DIR`` defaults to ``../shared/data`` relative to the repository root. The script
-rewrites every file under ``layers/`` (GeoJSON in EPSG:4326, one GeoTIFF), the catalogue
-``layers/catalog.json`` and ``LAYERS.md``. It is deterministic: running it twice gives identical
-files, so the generated layers are committed and reviewed like code.
+``SHARED_DATA_DIR`` defaults to the environment variable ``GEOSITE_SHARED_DATA``, else the first
+``shared/data`` found beside the repository or one level up. The script rewrites every file
+under ``layers/`` (GeoJSON in EPSG:4326, one GeoTIFF), the catalogue ``layers/catalog.json`` and
+``LAYERS.md``; with ``--out DIR`` it writes the layers and ``LAYERS.md`` into ``DIR`` instead.
+It is deterministic: running it twice gives byte-identical files (``tests/test_layers_build.py``
+rebuilds and compares), so the generated layers are committed and reviewed like code.
 
 Every approximation made here is written into the layer's catalogue entry and, per feature, into
 ``location_precision`` / ``approximate`` / ``notes``. The traced roads and the candidate-site
@@ -20,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
 import shutil
 import sys
@@ -210,7 +213,7 @@ SRC_WAYPOINTS = "geosite road facts (facts/road_waypoints.csv, facts/roads_summa
 # layers
 
 
-def build_ports(data: Path) -> gpd.GeoDataFrame:
+def build_ports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
     fac = pd.read_csv(data / "facilities/key_facilities_dnb.csv")
     wards = pd.read_csv(data / "boundaries/vietnamadminunits_2025_wards_HCM_DongNai.csv")
     prov = gpd.read_file(data / "boundaries/dnb_provinces_pre2025.geojson")
@@ -230,6 +233,9 @@ def build_ports(data: Path) -> gpd.GeoDataFrame:
     cm_bank = to_ll(bank.x, bank.y)
 
     hp = wards[wards.ward == "Xã Hiệp Phước"].iloc[0]
+    wpi_cat_lai = fac_pt("VNCLI", "Cat Lai")
+    terminal = osm["outlines"][OSM_CAT_LAI]
+    cat_lai = Point(round_geom(terminal.point_on_surface()).coords[0])
     rows = [
         {
             "port_id": "cai-mep-thi-vai",
@@ -272,13 +278,17 @@ def build_ports(data: Path) -> gpd.GeoDataFrame:
             "name_en": "Cat Lai port",
             "kind": "port",
             "locode": "VNCLI",
-            "geometry": Point(fac_pt("VNCLI", "Cat Lai")),
-            "location_precision": "approximate",
-            "approximate": True,
-            "accuracy_m": 1800,
-            "source": "NGA World Port Index (Pub. 150)",
-            "licence": "public domain",
-            "notes": "World Port Index position, 1 arc-minute resolution (about 1.8 km).",
+            "geometry": cat_lai,
+            "location_precision": "exact",
+            "approximate": False,
+            "accuracy_m": 1000,
+            "source": f"{SRC_OSM}, way 410427637 (Cat Lai Container Terminal, landuse="
+            "industrial, industrial=port): a point inside the terminal outline",
+            "licence": "ODbL-1.0",
+            "notes": "A point inside the mapped container-terminal outline (about 138 ha, 1.8 km "
+            "across). The World Port Index point "
+            f"({wpi_cat_lai[1]:.4f} N, {wpi_cat_lai[0]:.4f} E), 1 arc-minute resolution, lies "
+            "across the Đồng Nai river in Đồng Nai province and is no longer used.",
         },
         {
             "port_id": "hiep-phuoc",
@@ -322,9 +332,12 @@ def build_ports(data: Path) -> gpd.GeoDataFrame:
             "description": "The Cái Mép–Thị Vải deep-water port and the main other ports of the "
             "region, one point each.",
             "source": "NGA World Port Index (Pub. 150); searoute 1.6.0 ports (UN/LOCODE); "
-            "vietnamadminunits 1.0.4 commune point for Hiệp Phước",
+            "vietnamadminunits 1.0.4 commune point for Hiệp Phước; OpenStreetMap terminal "
+            "outline for Cát Lái",
             "source_url": "https://msi.nga.mil/Publications/WPI",
-            "licence": "public domain (WPI) / Apache-2.0 (searoute) / MIT (vietnamadminunits)",
+            "licence": "public domain (WPI) AND Apache-2.0 (searoute) AND MIT "
+            "(vietnamadminunits) AND ODbL-1.0 (Cát Lái, OpenStreetMap); per feature in the "
+            "column licence",
             "licence_file": "LICENSES/searoute-Apache-2.0.txt",
             "attribution": "Ports: NGA World Port Index; searoute (Apache-2.0)",
             "vintage": "WPI 2019+ edition; searoute 1.6.0 (2024)",
@@ -355,13 +368,16 @@ def build_ports(data: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def build_airports(data: Path) -> gpd.GeoDataFrame:
+def build_airports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
     fac = pd.read_csv(data / "facilities/key_facilities_dnb.csv")
 
     def pt(icao: str) -> Point:
         row = fac[(fac.code == icao) & fac.source.str.contains("airports-py")].iloc[0]
         return Point(float(row.lon), float(row.lat))
 
+    lt = gpd.read_file(data / "facilities/longthanh_airport_boundary_osm.geojson")
+    long_thanh = round_geom(single_polygon(lt.geometry.iloc[0]))
+    tan_son_nhat = round_geom(single_polygon(osm["outlines"][OSM_TAN_SON_NHAT]))
     rows = [
         {
             "airport_id": "long-thanh",
@@ -371,13 +387,22 @@ def build_airports(data: Path) -> gpd.GeoDataFrame:
             "icao": "VVLT",
             "status": "opening 2026",
             "international": True,
-            "geometry": pt("VVLT"),
+            "geometry": long_thanh,
+            "geometry_kind": "outline",
+            "reference_lon": pt("VVLT").x,
+            "reference_lat": pt("VVLT").y,
             "location_precision": "exact",
             "approximate": False,
-            "accuracy_m": 2000,
-            "notes": "Aerodrome reference point from airports-py (only source). Phase 1: 25 M "
-            "passengers and 1.2 Mt cargo a year; commercial operation expected mid-2026. "
-            "The site covers about 5,000 ha, so the point can be 2 km from a terminal.",
+            "accuracy_m": 50,
+            "source": "OpenStreetMap aerodrome outline 'Sân bay quốc tế Long Thành' (as exported "
+            "in ngochieudao417/Xu_ly_anh, outputs/w4/airport_boundary.geojson); reference point "
+            "airports-py 3.1.0",
+            "licence": "ODbL-1.0 (outline); MIT (reference point)",
+            "notes": "Aerodrome outline from OpenStreetMap (about 2025): one ring with one hole, "
+            f"net {geodesic_area_ha(long_thanh):,.0f} ha against about 5,000 ha allocated. "
+            "Phase 1: 25 M passengers and 1.2 Mt cargo a year; commercial operation expected "
+            "mid-2026. Distances are to the outline; the reference point (airports-py, only "
+            "source) is in reference_lon/lat.",
         },
         {
             "airport_id": "tan-son-nhat",
@@ -387,12 +412,20 @@ def build_airports(data: Path) -> gpd.GeoDataFrame:
             "icao": "VVTS",
             "status": "operating",
             "international": True,
-            "geometry": pt("VVTS"),
+            "geometry": tan_son_nhat,
+            "geometry_kind": "outline",
+            "reference_lon": pt("VVTS").x,
+            "reference_lat": pt("VVTS").y,
             "location_precision": "exact",
             "approximate": False,
-            "accuracy_m": 1500,
-            "notes": "Aerodrome reference point (airports-py); airportsdata gives a point 1.2 km "
-            "west.",
+            "accuracy_m": 20,
+            "source": f"{SRC_OSM}, relation 7240501 (aeroway=aerodrome); reference point "
+            "airports-py 3.1.0",
+            "licence": "ODbL-1.0 (outline); MIT (reference point)",
+            "notes": "Aerodrome outline from OpenStreetMap (about 2018, "
+            f"{geodesic_area_ha(tan_son_nhat):,.0f} ha). Distances are to the outline; the "
+            "reference point (airports-py; airportsdata gives a point 1.2 km west) is in "
+            "reference_lon/lat.",
         },
         {
             "airport_id": "vung-tau",
@@ -403,9 +436,14 @@ def build_airports(data: Path) -> gpd.GeoDataFrame:
             "status": "operating",
             "international": False,
             "geometry": pt("VVVT"),
+            "geometry_kind": "point",
+            "reference_lon": pt("VVVT").x,
+            "reference_lat": pt("VVVT").y,
             "location_precision": "exact",
             "approximate": False,
             "accuracy_m": 500,
+            "source": "airports-py 3.1.0 (aerodrome reference point)",
+            "licence": "MIT",
             "notes": "Small domestic airfield (helicopter services to offshore oil fields).",
         },
     ]
@@ -418,20 +456,28 @@ def build_airports(data: Path) -> gpd.GeoDataFrame:
             "kind": "vector",
             "id_column": "airport_id",
             "name_column": "name",
-            "description": "Long Thành (opening 2026), Tân Sơn Nhất and Vũng Tàu airports as "
-            "aerodrome reference points.",
-            "source": "airports-py 3.1.0 (PyPI), cross-checked with airportsdata",
+            "description": "Long Thành (opening 2026) and Tân Sơn Nhất airports as their "
+            "aerodrome outlines, Vũng Tàu airfield as its reference point; every row keeps the "
+            "aerodrome reference point in reference_lon/reference_lat.",
+            "source": "OpenStreetMap aerodrome outlines (Long Thành as exported in "
+            "ngochieudao417/Xu_ly_anh; Tân Sơn Nhất from the Ho Chi Minh City extract of about "
+            "2018); reference points airports-py 3.1.0 (PyPI), cross-checked with airportsdata",
             "source_url": "https://pypi.org/project/airports-py/",
-            "licence": "MIT",
-            "licence_file": "LICENSES/MIT-notices.txt",
-            "attribution": "Airports: airports-py (MIT)",
-            "vintage": "2025–2026 package data",
-            "positional_accuracy": "Aerodrome reference points (about 1e-6°); the airport "
-            "sites span 2–5 km, so terminals can be 1–2 km from the point.",
-            "accuracy_m": 1500,
+            "licence": "ODbL-1.0 (outlines) AND MIT (reference points)",
+            "licence_file": "LICENSES/README.txt",
+            "attribution": "Airports: © OpenStreetMap contributors (ODbL); airports-py (MIT)",
+            "vintage": "OpenStreetMap of about 2025 (Long Thành) and 2018 (Tân Sơn Nhất); "
+            "2025–2026 package data",
+            "positional_accuracy": "Outlines as mapped in OpenStreetMap (tens of metres); the "
+            "Vũng Tàu reference point lies within the small airfield. Per-feature accuracy_m.",
+            "accuracy_m": 500,
             "approximate": False,
             "known_defects": [
-                "Points only, no airport outlines; Long Thành's point has a single source.",
+                (
+                    "Long Thành's outline is the whole allocated site (about 4,800 ha net): no "
+                    "terminal or gate position is known, so distances are to the site's edge."
+                ),
+                "Vũng Tàu airfield has no outline (reference point only).",
             ],
             "good_for": ["Distance or travel time to an airport at regional scale."],
             "not_for": [
@@ -646,6 +692,39 @@ ROUTES: dict[str, dict[str, Any]] = {
         "speed_basis": "assumed",
         "status": "open",
         "open_year": None,
+    },
+    "ql1k": {
+        "ref": "QL1K",
+        "name": "Quốc lộ 1K",
+        "name_en": "National Route 1K",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "ql50": {
+        "ref": "QL50",
+        "name": "Quốc lộ 50",
+        "name_en": "National Route 50",
+        "class": "trunk",
+        "lanes": None,
+        "speed_kmh": 50,
+        "speed_basis": "assumed",
+        "status": "open",
+        "open_year": None,
+    },
+    "hcmc-trung-luong": {
+        "ref": "CT.01 (TP.HCM–Trung Lương)",
+        "name": "Cao tốc TP.HCM – Trung Lương",
+        "name_en": "Ho Chi Minh City–Trung Luong Expressway",
+        "class": "motorway",
+        "lanes": 4,
+        "speed_kmh": 100,
+        "speed_basis": "design",
+        "status": "open",
+        "open_year": 2010,
     },
     "ql51": {
         "ref": "QL51",
@@ -1180,7 +1259,9 @@ def _project_onto(
     return out, (q.x, q.y), pt.distance(q)
 
 
-def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDataFrame:
+def build_roads(
+    data: Path, ports: gpd.GeoDataFrame, region_m: Any, osm: dict[str, Any]
+) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
     src = gpd.read_file(data / "roads/giaothong_dnb_clip.geojson").to_crs(METRIC)
     lines: list[dict[str, Any]] = []
     clip = region_m.buffer(4000)
@@ -1336,7 +1417,10 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
             }
         )
 
-    # 3. split at junctions: every end point, and every vertex shared by two lines
+    # 3. the real roads of the OpenStreetMap extract wherever it reaches
+    lines, checks = replace_with_osm(lines, osm)
+
+    # 4. split at junctions: every end point, and every vertex shared by two lines
     count: dict[tuple[float, float], int] = {}
     for ln in lines:
         for c in set(ln["coords"]):
@@ -1355,14 +1439,16 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
             pieces[-1].append(c)
             if c in nodes and c != ln["coords"][-1]:
                 pieces.append([c])
-        for piece in pieces:
-            if len(piece) < 2:
+        pieces = [p for p in pieces if len(p) >= 2]
+        for k, piece in enumerate(pieces, start=1):
+            geom_ll = LineString([to_ll(*c) for c in piece])
+            if ln["kind"] == "osm":
+                rows.append(osm_road_row(ln, geom_ll, k if len(pieces) > 1 else 0))
                 continue
             route = ln["route"]
             info = ROUTES[route]
             seq[route] = seq.get(route, 0) + 1
-            geom_ll = LineString([to_ll(*c) for c in piece])
-            traced = ln["kind"] == "traced"
+            origin = {"traced": "traced", "connector": "connector"}.get(ln["kind"], "source_line")
             note = ln.get("note", "")
             rows.append(
                 {
@@ -1378,13 +1464,15 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
                     "status": ln.get("status", info["status"]),
                     "open_year": ln.get("open_year", info["open_year"]),
                     "accuracy_m": ln["accuracy_m"],
-                    "geometry_origin": "traced" if traced else "source_line",
+                    "geometry_origin": origin,
                     "approximate": True,
                     "location_precision": "approximate",
                     "length_km": round(geodesic_length_km(geom_ll), 3),
                     "source": (SRC_WAYPOINTS + "; traced in build_layers.py")
-                    if traced
+                    if ln["kind"] in {"traced", "connector"}
                     else f"{SRC_GIAOTHONG} gid {ln['gid']}",
+                    "licence": "MIT" if ln["kind"] in {"traced", "connector"} else "CC-BY-SA-4.0",
+                    "osm_id": None,
                     "notes": note or None,
                     "geometry": geom_ll,
                 }
@@ -1394,33 +1482,485 @@ def build_roads(data: Path, ports: gpd.GeoDataFrame, region_m: Any) -> gpd.GeoDa
     # The network must be one connected component. Fragments left by the source's own clip
     # (e.g. a few hundred metres of QL14 at the 11.8° N edge) are dropped; anything larger that
     # is disconnected fails the build.
-    g = nx.Graph()
+    g = nx.MultiGraph()
     for idx, r in gdf.iterrows():
         cs = list(r.geometry.coords)
-        g.add_edge(cs[0], cs[-1], idx=idx, km=r.length_km)
+        g.add_edge(cs[0], cs[-1], idx=idx)
     comps = sorted(nx.connected_components(g), key=len, reverse=True)
     drop: list[int] = []
+    osm_dropped_km = 0.0
     for comp in comps[1:]:
         sub = g.subgraph(comp)
-        km = sum(d["km"] for _, _, d in sub.edges(data=True))
+        idx = [d["idx"] for _, _, d in sub.edges(data=True)]
+        own = gdf.loc[idx]
+        km = float(own.loc[own.geometry_origin != "osm", "length_km"].sum())
         if km > 2.0:
             raise SystemExit(
                 f"road network: disconnected component of {km:.1f} km near {next(iter(comp))}"
             )
-        drop += [d["idx"] for _, _, d in sub.edges(data=True)]
-        print(f"  dropped a {km:.2f} km road fragment near {next(iter(comp))}")
+        if km > 0:
+            print(f"  dropped a {km:.2f} km road fragment near {next(iter(comp))}")
+        osm_dropped_km += float(own.loc[own.geometry_origin == "osm", "length_km"].sum())
+        drop += idx
     gdf = gdf.drop(index=drop).reset_index(drop=True)
+    print(f"  dropped {osm_dropped_km:.1f} km of OpenStreetMap roads not joined to the network")
     print("  road snaps:", "; ".join(snap_report))
-    return gdf
+    gdf.attrs["osm_dropped_km"] = round(osm_dropped_km, 1)
+    return gdf, checks
+
+
+# --------------------------------------------------------------------------------------------
+# OpenStreetMap extract of Ho Chi Minh City (about 2018)
+#
+# Read once with pyosmium: the main roads (motorway to primary, with their links), the outlines
+# this build uses (parks, the Hi-Tech Park, Software City, port terminals, aerodromes), power
+# lines and universities, and the extract's reach: the area where it holds a road network at all.
+
+OSM_FILE = "osm_hcmc_2018/hcm_2018.osm.pbf"
+SRC_OSM = "OpenStreetMap extract of Ho Chi Minh City of about 2018 (hcm_2018.osm.pbf)"
+URL_OSM = "https://www.openstreetmap.org/"
+OSM_ROAD_HIGHWAYS = {
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+}
+# Classes of road that count towards the extract's reach: a cell of the reach grid holds at
+# least REACH_MIN_WAYS vertices of such roads.
+REACH_HIGHWAYS = {
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+}
+REACH_CELL_M = 1000.0
+REACH_MIN_VERTICES = 10
+REACH_MARGIN_M = 1500.0
+
+
+def _osm_text(value: str | None) -> str | None:
+    """Return an OSM tag value in NFC, with the Icelandic eth some mappers type for Đ fixed."""
+    if value is None:
+        return None
+    return nfc(value.replace("\u00d0", "\u0110"))
+
+
+def read_osm(data: Path) -> dict[str, Any]:
+    """Read what the build needs from the OpenStreetMap extract (a second or two)."""
+    import osmium  # noqa: PLC0415  (only the build needs it)
+
+    path = data / OSM_FILE
+    wkb = osmium.geom.WKBFactory()
+    wanted_areas = set(OSM_OUTLINES)
+
+    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.roads: list[dict[str, Any]] = []
+            self.reach_xy: list[tuple[float, float]] = []
+            self.outlines: dict[str, Any] = {}
+            self.power: list[dict[str, Any]] = []
+            self.universities: list[dict[str, Any]] = []
+            self.railways: list[Any] = []
+
+        def way(self, w: Any) -> None:
+            tags = w.tags
+            hw = tags.get("highway")
+            if hw in REACH_HIGHWAYS:
+                self.reach_xy.extend((n.lon, n.lat) for n in w.nodes)
+            if hw in OSM_ROAD_HIGHWAYS:
+                self.roads.append(
+                    {
+                        "osm_id": int(w.id),
+                        "highway": hw,
+                        "ref": _osm_text(tags.get("ref")),
+                        "name": _osm_text(tags.get("name")),
+                        "maxspeed": tags.get("maxspeed"),
+                        "lanes": tags.get("lanes"),
+                        "nodes": [int(n.ref) for n in w.nodes],
+                        "coords": [(float(n.lon), float(n.lat)) for n in w.nodes],
+                    }
+                )
+            if tags.get("power") == "line":
+                self.power.append(
+                    {
+                        "osm_id": int(w.id),
+                        "voltage": tags.get("voltage"),
+                        "name": _osm_text(tags.get("name")),
+                        "ref": _osm_text(tags.get("ref")),
+                        "cables": tags.get("cables"),
+                        "operator": _osm_text(tags.get("operator")),
+                        "coords": [(float(n.lon), float(n.lat)) for n in w.nodes],
+                    }
+                )
+            if tags.get("railway") in {"rail", "light_rail", "subway"}:
+                self.railways.append(LineString([(float(n.lon), float(n.lat)) for n in w.nodes]))
+
+        def area(self, a: Any) -> None:
+            key = ("way" if a.from_way() else "relation", int(a.orig_id()))
+            tags = a.tags
+            if key in wanted_areas:
+                self.outlines[key] = shapely.from_wkb(bytes.fromhex(wkb.create_multipolygon(a)))
+            if tags.get("amenity") == "university":
+                self.universities.append(
+                    {
+                        "osm_type": key[0],
+                        "osm_id": key[1],
+                        "name": _osm_text(tags.get("name")),
+                        "name_en": _osm_text(tags.get("name:en")),
+                        "geometry": shapely.from_wkb(bytes.fromhex(wkb.create_multipolygon(a))),
+                    }
+                )
+
+    h = Handler()
+    h.apply_file(str(path), locations=True)
+    missing = wanted_areas - set(h.outlines)
+    if missing:
+        raise SystemExit(f"OpenStreetMap extract {path}: outlines not found: {sorted(missing)}")
+    return {
+        "path": path,
+        "roads": sorted(h.roads, key=lambda r: r["osm_id"]),
+        "reach_m": osm_reach(h.reach_xy),
+        "outlines": h.outlines,
+        "power": sorted(h.power, key=lambda r: r["osm_id"]),
+        "universities": sorted(h.universities, key=lambda r: (r["osm_type"], r["osm_id"])),
+        "railways": h.railways,
+    }
+
+
+def osm_reach(lonlat: list[tuple[float, float]]) -> Any:
+    """Return the extract's reach (metric polygon): where it maps a road network at all.
+
+    Cells of REACH_CELL_M holding at least REACH_MIN_VERTICES road vertices, closed by one
+    cell, holes filled, then shrunk by REACH_MARGIN_M so that a road is only replaced where the
+    extract clearly holds the whole neighbourhood.
+    """
+    xy = np.array(TO_M.transform(*np.array(lonlat).T)).T
+    cells, counts = np.unique(
+        np.floor(xy / REACH_CELL_M).astype(np.int64), axis=0, return_counts=True
+    )
+    boxes = [
+        shapely.box(
+            i * REACH_CELL_M, j * REACH_CELL_M, (i + 1) * REACH_CELL_M, (j + 1) * REACH_CELL_M
+        )
+        for (i, j), n in zip(cells, counts, strict=True)
+        if n >= REACH_MIN_VERTICES
+    ]
+    area = (
+        shapely.union_all(boxes)
+        .buffer(REACH_CELL_M, join_style="mitre")
+        .buffer(-REACH_CELL_M, join_style="mitre")
+    )
+    parts = list(getattr(area, "geoms", [area]))
+    main = max(parts, key=lambda p: p.area)
+    filled = Polygon(main.exterior)
+    return filled.buffer(-REACH_MARGIN_M, join_style="mitre").simplify(50.0)
+
+
+# Outlines taken from the extract, keyed by (OSM type, id).
+OSM_PARKS: dict[int, tuple[str, str]] = {
+    291267149: ("Khu công nghiệp Việt Nam – Singapore (VSIP I)", "VSIP I"),
+    291663726: ("Khu công nghiệp Tân Đông Hiệp A", "KCN Tân Đông Hiệp - khu A"),
+    291853380: ("Khu công nghiệp Bình Đường", "KCN Bình Đường"),
+    306132369: ("Khu công nghiệp Biên Hòa 2", "KCN Biên Hoà 2"),
+    306251856: ("Khu công nghiệp Sóng Thần 1", "KCN Sóng Thần"),
+    323602532: ("Khu công nghiệp Đồng An", "KCN Đồng An 1"),
+    327898250: ("Khu chế xuất Linh Trung 1", "KCX Linh Trung I"),
+    330871753: ("Khu công nghiệp Vĩnh Lộc", "KCN Vĩnh Lộc"),
+    377269911: ("Khu chế xuất Tân Thuận", "KCX Tân Thuận"),
+    493155221: ("Khu công nghiệp Tân Tạo", "Khu công nghiệp Tân Tạo"),
+    496910208: ("Khu công nghiệp Việt Hương", "KCN Việt Hương"),
+    496910231: ("Khu công nghiệp Sóng Thần 2", "KCN Sóng Thần 2"),
+    503373077: ("Khu công nghiệp Bình Chiểu", "Khu Công nghiệp Bình Chiểu"),
+    291052399: ("Khu công nghiệp Bình An", "KCN Dệt May Bình An"),
+    548717431: ("Khu Công nghệ cao TP.HCM", "Khu công nghệ cao Thành phố Hồ Chí Minh"),
+    208935405: ("Công viên phần mềm Quang Trung", "Công viên Phần mềm Quang Trung"),
+}
+OSM_SHTP = ("way", 548717431)
+OSM_QTSC = ("way", 208935405)
+OSM_CAT_LAI = ("way", 410427637)
+OSM_TAN_SON_NHAT = ("relation", 7240501)
+OSM_OUTLINES: dict[tuple[str, int], str] = {
+    **{("way", k): v[1] for k, v in OSM_PARKS.items()},
+    OSM_CAT_LAI: "Cat Lai Container Terminal",
+    OSM_TAN_SON_NHAT: "Sân bay Quốc tế Tân Sơn Nhất",
+}
+
+
+# Routes of the traced network that OpenStreetMap of 2018 cannot hold (built later): they keep
+# their traced geometry inside the reach too, joined to the real roads there.
+NOT_IN_OSM_2018 = {"vd3", "bllt", "ct28", "link-ng51", "lien-cang", "dt991b"}
+# Routes kept whole although they cross the reach: the extract maps them below the primary
+# class this build reads (Huỳnh Tấn Phát is a secondary road there).
+KEEP_WHOLE = NOT_IN_OSM_2018 | {"rung-sac"}
+# Routes of which the extract's main roads hold only a part (the Phú Mỹ bridge of Ring Road 2):
+# they are replaced, but not used to measure how far the replaced line lay from the real road.
+PARTIAL_OSM_ROUTES = {"vd2-phu-my"}
+# OSM speeds where neither the route nor a maxspeed tag gives one (km/h, assumed for the class
+# in congested Ho Chi Minh City traffic).
+OSM_ASSUMED_SPEED_KMH = {"motorway": 80, "trunk": 50, "primary": 40}
+OSM_LINK_SPEED_KMH = 30
+OSM_ROAD_ACCURACY_M = 20
+ROUTE_COVER_M = 3000.0
+
+
+def osm_route(way: dict[str, Any]) -> str | None:
+    """Return the id of the bundled route an OpenStreetMap way belongs to, if any."""
+    ref = (way["ref"] or "").upper().replace(" ", "")
+    name = (way["name"] or "").lower()
+    refs = set(ref.replace("QL.", "").replace("QL", "").split(";"))
+    if way["highway"].endswith("_link"):
+        return None
+    if "trung lương" in name or "TRUNGLUONG" in ref:
+        return "hcmc-trung-luong"
+    if "CT01" in refs or "CT.01" in refs:
+        return "ct01"
+    if "xa lộ hà nội" in name:
+        return "xa-lo-ha-noi"
+    if "1K" in refs or "quốc lộ 1k" in name:
+        return "ql1k"
+    if "1A" in refs or name.startswith("quốc lộ 1a"):
+        return "ql1a"
+    if "13" in refs or name.startswith("quốc lộ 13"):
+        return "ql13"
+    if "22" in refs or name.startswith("quốc lộ 22"):
+        return "ql22"
+    if "50" in refs or name.startswith("quốc lộ 50"):
+        return "ql50"
+    if name == "nguyễn văn linh":
+        return "nguyen-van-linh"
+    if name == "điện biên phủ":
+        return "dien-bien-phu"
+    if name == "cầu phú mỹ":
+        return "vd2-phu-my"
+    return None
+
+
+def _osm_speed(value: str | None) -> int | None:
+    if value and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _main_component_nodes(ways: list[dict[str, Any]]) -> set[int]:
+    g = nx.Graph()
+    for w in ways:
+        nx.add_path(g, w["nodes"])
+    return max(nx.connected_components(g), key=lambda c: (len(c), min(c)))
+
+
+def replace_with_osm(
+    lines: list[dict[str, Any]], osm: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Put the extract's real roads in place of the traced and source lines within its reach.
+
+    Returns the new line list and, per route, how far the replaced lines lay from the real
+    road (the evidence for the accuracy stated for what remains outside the reach).
+    """
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    reach = osm["reach_m"]
+    ways = osm["roads"]
+    main = _main_component_nodes(ways)
+    node_xy: dict[int, tuple[float, float]] = {}
+    osm_lines: list[dict[str, Any]] = []
+    for w in ways:
+        coords = [to_m(*c) for c in w["coords"]]
+        node_xy.update(zip(w["nodes"], coords, strict=True))
+        osm_lines.append(
+            {"route": osm_route(w), "kind": "osm", "osm": w, "coords": coords, "gid": None}
+        )
+    main_ids = sorted(main)
+    main_xy = np.array([node_xy[n] for n in main_ids])
+    tree_all = cKDTree(main_xy)
+    route_nodes: dict[str, list[int]] = {}
+    for ln in osm_lines:
+        if ln["route"] is not None:
+            route_nodes.setdefault(ln["route"], []).extend(
+                n for n in ln["osm"]["nodes"] if n in main
+            )
+    route_trees = {
+        r: (ids, cKDTree(np.array([node_xy[n] for n in ids])))
+        for r, ids in ((r, sorted(set(v))) for r, v in route_nodes.items())
+    }
+
+    def target(c: tuple[float, float], route: str | None) -> tuple[float, float]:
+        if route in route_trees:
+            ids, tree = route_trees[route]
+            d, k = tree.query(c)
+            if d < 10_000:
+                return node_xy[ids[int(k)]]
+        _, k = tree_all.query(c)
+        return node_xy[main_ids[int(k)]]
+
+    # how far each replaced line lay from its real road, sampled every 100 m inside the reach
+    checks: list[dict[str, Any]] = []
+    pooled: dict[str, list[Any]] = {}
+    osm_by_route: dict[str, Any] = {}
+    for ln in osm_lines:
+        if ln["route"] is not None:
+            osm_by_route.setdefault(ln["route"], []).append(LineString(ln["coords"]))
+    osm_by_route = {r: shapely.union_all(v) for r, v in osm_by_route.items()}
+    for ln in lines:
+        if ln["route"] in KEEP_WHOLE | PARTIAL_OSM_ROUTES or ln["route"] not in osm_by_route:
+            continue
+        inside = LineString(ln["coords"]).intersection(reach)
+        if inside.length < 1000:
+            continue
+        parts = list(getattr(inside, "geoms", [inside]))
+        samples = [
+            p.interpolate(t)
+            for p in parts
+            if p.geom_type == "LineString"
+            for t in np.arange(0.0, p.length, 100.0)
+        ]
+        d = np.array([osm_by_route[ln["route"]].distance(s) for s in samples])
+        pooled.setdefault(ln["kind"], []).append(d)
+        checks.append(
+            {
+                "route": ln["route"],
+                "piece": ln.get("piece") or (f"gid {ln['gid']}" if ln.get("gid") else ""),
+                "geometry_origin": "traced" if ln["kind"] == "traced" else "source_line",
+                "stated_accuracy_m": ln["accuracy_m"],
+                "length_inside_km": round(inside.length / 1000, 1),
+                "median_m": round(float(np.median(d)), -1),
+                "p90_m": round(float(np.quantile(d, 0.9)), -1),
+                "max_m": round(float(d.max()), -1),
+            }
+        )
+
+    # What the replaced lines missed by is the best estimate of what the same methods miss by
+    # outside the reach: no remaining line may state a smaller error than their pooled p90.
+    p90 = {k: float(np.quantile(np.concatenate(v), 0.9)) for k, v in sorted(pooled.items())}
+    for ln in lines:
+        floor = p90.get(ln["kind"])
+        if floor is not None and ln["route"] not in KEEP_WHOLE:
+            ln["accuracy_m"] = max(int(ln["accuracy_m"]), int(math.ceil(floor / 100.0) * 100))
+    for kind, d in sorted(pooled.items()):
+        d_all = np.concatenate(d)
+        checks.append(
+            {
+                "route": "all",
+                "piece": "pooled",
+                "geometry_origin": "traced" if kind == "traced" else "source_line",
+                "stated_accuracy_m": None,
+                "length_inside_km": round(len(d_all) * 0.1, 1),
+                "median_m": round(float(np.median(d_all)), -1),
+                "p90_m": round(float(np.quantile(d_all, 0.9)), -1),
+                "max_m": round(float(d_all.max()), -1),
+            }
+        )
+
+    # A route the extract holds also replaces its traced or source line where that line runs
+    # within ROUTE_COVER_M of the real road beyond the reach (about the traced lines' error).
+    cover = {r: shapely.union(reach, g.buffer(ROUTE_COVER_M)) for r, g in osm_by_route.items()}
+    shared: dict[tuple[float, float], set[str]] = {}
+    for ln in lines:
+        for c in ln["coords"]:
+            shared.setdefault(c, set()).add(ln["route"])
+    moved: dict[tuple[float, float], tuple[float, float]] = {}
+
+    def snap(c: tuple[float, float], own: str) -> tuple[float, float]:
+        others = sorted(r for r in shared.get(c, set()) if r != own and r not in KEEP_WHOLE)
+        if not others or not any(shapely.contains_xy(cover.get(r, reach), *c) for r in others):
+            return c
+        if c not in moved:
+            moved[c] = target(c, others[0])
+        return moved[c]
+
+    out: list[dict[str, Any]] = []
+    for ln in lines:
+        if ln["route"] in KEEP_WHOLE:
+            out.append({**ln, "coords": [snap(c, ln["route"]) for c in ln["coords"]]})
+            continue
+        line = LineString(ln["coords"])
+        rest = line.difference(cover.get(ln["route"], reach))
+        if rest.is_empty:
+            continue
+        ends = {ln["coords"][0], ln["coords"][-1]}
+        for part in getattr(rest, "geoms", [rest]):
+            if part.length < 200:
+                continue
+            coords = [snap(tuple(c), ln["route"]) for c in part.coords]
+            out.append({**ln, "coords": coords})
+            for end in (coords[0], coords[-1]):
+                if end in ends:
+                    continue
+                goal = target(end, ln["route"])
+                gap = math.dist(end, goal)
+                out.append(
+                    {
+                        **{k: v for k, v in ln.items() if k not in {"coords", "note"}},
+                        "kind": "connector",
+                        "coords": [end, goal] if end == coords[-1] else [goal, end],
+                        "accuracy_m": max(int(ln["accuracy_m"]), int(round(gap, -2))),
+                        "note": f"joins the {'traced' if ln['kind'] == 'traced' else 'source'} "
+                        f"line, cut at the edge of the extract's reach, to the nearest node of "
+                        f"the same road in OpenStreetMap ({gap:.0f} m; straight)",
+                    }
+                )
+    return out + osm_lines, checks
+
+
+def osm_road_row(ln: dict[str, Any], geom_ll: LineString, piece: int) -> dict[str, Any]:
+    """Return the layer row of (a piece of) an OpenStreetMap way."""
+    w = ln["osm"]
+    route = ln["route"]
+    info = ROUTES.get(route or "", {})
+    hw = w["highway"]
+    base = hw.removesuffix("_link")
+    tagged = _osm_speed(w["maxspeed"])
+    if hw.endswith("_link"):
+        speed, basis = OSM_LINK_SPEED_KMH, "assumed"
+    elif tagged is not None:
+        speed, basis = tagged, "osm_maxspeed"
+    elif info:
+        speed, basis = info["speed_kmh"], info["speed_basis"]
+    else:
+        speed, basis = OSM_ASSUMED_SPEED_KMH[base], "assumed"
+    lanes = int(w["lanes"]) if (w["lanes"] or "").isdigit() else info.get("lanes")
+    return {
+        "road_id": f"osm-{w['osm_id']}" + (f"-{piece}" if piece else ""),
+        "route": route or f"osm-{slugify(w['name'])}" if w["name"] else route or "osm-unnamed",
+        "ref": info.get("ref") or w["ref"],
+        "name": w["name"] or info.get("name"),
+        "name_en": info.get("name_en"),
+        "class": info.get("class", base) if not hw.endswith("_link") else base,
+        "lanes": lanes,
+        "speed_kmh": speed,
+        "speed_basis": basis,
+        "status": "open",
+        "open_year": info.get("open_year"),
+        "accuracy_m": OSM_ROAD_ACCURACY_M,
+        "geometry_origin": "osm",
+        "approximate": False,
+        "location_precision": "exact",
+        "length_km": round(geodesic_length_km(geom_ll), 3),
+        "source": f"{SRC_OSM}, way {w['osm_id']} (highway={hw})",
+        "licence": "ODbL-1.0",
+        "osm_id": w["osm_id"],
+        "notes": None,
+        "geometry": geom_ll,
+    }
 
 
 def crossings_without_junction(gdf: gpd.GeoDataFrame) -> list[str]:
-    """List the places where two roads cross without sharing a node (modelled as overpasses)."""
+    """List the places where a source or traced line crosses a road without sharing a node.
+
+    OpenStreetMap ways cross without a shared node only where one passes over the other, as
+    mapped, so crossings between two of them are not listed.
+    """
     out = []
     ends = [{g.coords[0], g.coords[-1]} for g in gdf.geometry]
+    osm = (gdf["geometry_origin"] == "osm").to_numpy()
     tree = shapely.STRtree(list(gdf.geometry))
     for i, j in zip(*tree.query(list(gdf.geometry), predicate="intersects"), strict=True):
-        if i >= j:
+        if i >= j or (osm[i] and osm[j]):
             continue
         x = gdf.geometry.iloc[i].intersection(gdf.geometry.iloc[j])
         for p in getattr(x, "geoms", [x]):
@@ -1430,60 +1970,103 @@ def crossings_without_junction(gdf: gpd.GeoDataFrame) -> list[str]:
     return sorted(out)
 
 
-def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
+def build_roads_entry(gdf: gpd.GeoDataFrame, checks: list[dict[str, Any]]) -> None:
     crossings = crossings_without_junction(gdf)
+    km = gdf.groupby("geometry_origin")["length_km"].sum().round(1).to_dict()
+    acc = {
+        origin: sorted({int(v) for v in gdf.loc[gdf.geometry_origin == origin, "accuracy_m"]})
+        for origin in ("source_line", "traced", "connector")
+    }
+    pooled = {c["geometry_origin"]: c for c in checks if c["route"] == "all"}
     register(
         {
             "name": "roads",
             "crossings_without_junction": crossings,
-            "title": "Trunk road network (approximate)",
+            "replaced_line_checks": checks,
+            "osm_roads_not_joined_km": gdf.attrs.get("osm_dropped_km"),
+            "title": "Trunk road network (real OpenStreetMap roads in Ho Chi Minh City, "
+            "approximate elsewhere)",
             "file": "roads.geojson",
             "kind": "vector",
             "id_column": "road_id",
             "name_column": "name",
-            "description": "National highways, expressways and the Cái Mép–Thị Vải port roads "
-            "as a graph-ready line network: lines are split at every junction, junctions are "
-            "shared end vertices, and the network is one connected component (so are its open "
-            "and its open-or-partly-open parts). `route` groups the segments of one road.",
-            "source": "national highways: CTU-SematX/LegoCity opendata/giaothong (national road "
-            "layer, upstream source not stated); expressways, ring roads and port roads: traced "
-            "through the waypoints, km markers and junctions of the geosite road facts "
-            "(compiled from public pages, see roads_summary.md)",
-            "source_url": URL_GIAOTHONG,
-            "licence": "CC-BY-SA-4.0",
-            "licence_file": "LICENSES/CC-BY-SA-4.0.txt",
-            "attribution": "Roads: LegoCity giaothong (CC BY-SA 4.0), traced expressways "
-            "(approximate)",
-            "vintage": "road layer of unknown date (pre-2015: no expressways); expressway "
-            "status as read in early 2026",
-            "positional_accuracy": "source lines about ±1 km (coarse national layer; they pass "
-            "within 0.4 km of an independently hand-digitised course at 14 of 15 checked towns "
-            "and junctions, the 15th being QL1A's course through Biên Hòa); traced "
-            "expressways ±2–3 km (placed from towns, km markers and junctions, not digitised "
-            "from imagery); urban connectors ±0.5–0.8 km. Per-feature accuracy_m.",
+            "description": "Expressways, national highways, main urban roads and the Cái Mép–Thị "
+            "Vải port roads as a graph-ready line network: lines are split at every junction, "
+            "junctions are shared end vertices, and the network is one connected component (so "
+            "are its open and its open-or-partly-open parts). Within the reach of the "
+            "OpenStreetMap extract of Ho Chi Minh City (about 2018) the roads are its real "
+            "motorway, trunk and primary ways with their links "
+            f"({km.get('osm', 0):,.0f} km); outside it, national-road source lines "
+            f"({km.get('source_line', 0):,.0f} km) and traced expressways "
+            f"({km.get('traced', 0):,.0f} km), joined to the real roads by straight connectors "
+            f"({km.get('connector', 0):,.0f} km). `route` groups the segments of one road; "
+            "`geometry_origin`, `source`, `licence` and `accuracy_m` are per feature.",
+            "source": "inside the extract's reach: OpenStreetMap (extract of Ho Chi Minh City of "
+            "about 2018); national highways elsewhere: CTU-SematX/LegoCity opendata/giaothong "
+            "(national road layer, upstream source not stated); expressways, ring roads and "
+            "port roads not in the extract: traced through the waypoints, km markers and "
+            "junctions of the geosite road facts (compiled from public pages, see "
+            "roads_summary.md)",
+            "source_url": URL_OSM,
+            "licence": "ODbL-1.0 (OpenStreetMap features) AND CC-BY-SA-4.0 (source lines) "
+            "AND MIT (traced lines and connectors); per feature in the column licence",
+            "licence_file": "LICENSES/README.txt",
+            "attribution": "Roads: © OpenStreetMap contributors (ODbL); LegoCity giaothong "
+            "(CC BY-SA 4.0); traced expressways (approximate)",
+            "vintage": "OpenStreetMap of about 2018 in Ho Chi Minh City; national road layer of "
+            "unknown date (pre-2015: no expressways); expressway status as read in early 2026",
+            "positional_accuracy": "OpenStreetMap ways: as mapped (typically 5–20 m; 20 m "
+            "stated). Where the extract reaches, the lines it replaced were measured against it: "
+            f"source lines missed the real road by a median {pooled['source_line']['median_m']:,.0f} m "
+            f"and a p90 of {pooled['source_line']['p90_m']:,.0f} m, traced lines by a median "
+            f"{pooled['traced']['median_m']:,.0f} m and a p90 of {pooled['traced']['p90_m']:,.0f} m "
+            "(see replaced_line_checks). The source and traced lines that remain outside the "
+            "reach state at least that p90 "
+            f"(source lines {min(acc['source_line']):,}–{max(acc['source_line']):,} m, traced "
+            f"{min(acc['traced']):,}–{max(acc['traced']):,} m); a connector states at least its "
+            "own length. Per-feature accuracy_m.",
             "accuracy_m": 3000,
             "approximate": True,
             "known_defects": [
                 (
-                    "No geometry source exists for the expressways (CT.01, CT.28, Bến Lức–Long "
-                    "Thành, Ring Road 3) or the port roads: they are traced and can be 2–3 km off."
+                    "OpenStreetMap of about 2018 lacks what was built since (Ring Road 3, Bến "
+                    "Lức–Long Thành, Biên Hòa–Vũng Tàu): those stay traced inside the reach too "
+                    "and can be 1–3 km off."
                 ),
                 (
-                    "Traced road lengths were checked against the official lengths while tracing, "
-                    "so the length ratios are a plausibility check, not an independent measurement."
+                    "Outside the reach no geometry source exists for the expressways (CT.01 east "
+                    "of Long Thành, CT.28, Bến Lức–Long Thành, Ring Road 3) or the port roads: "
+                    "they are traced; the national highways there come from a coarse layer."
                 ),
                 (
-                    "Crossings without a stated interchange are not junctions; stated interchanges "
-                    "are modelled as single shared nodes (no ramps, no grade separation)."
+                    "Connectors are straight lines from where a source or traced line was cut to "
+                    "the nearest node of the same road in OpenStreetMap (or of the nearest main "
+                    "road where the extract does not name it); they stand for road that exists "
+                    "but is not drawn."
                 ),
                 (
-                    f"{len(crossings)} crossings have no junction because the road facts state "
-                    "no interchange there, though real ones may exist (see "
-                    "crossings_without_junction): " + "; ".join(crossings) + "."
+                    "Within the reach only motorway, trunk and primary roads (and their links) "
+                    "are kept; secondary roads such as Huỳnh Tấn Phát are not, so the Nhà Bè – "
+                    "Cần Giờ road keeps its source line through the city. "
+                    f"{gdf.attrs.get('osm_dropped_km', 0):.1f} km of OpenStreetMap main roads "
+                    "joined to the network only through smaller roads were left out."
+                ),
+                (
+                    "OpenStreetMap dual carriageways are two lines; one-way rules are not kept "
+                    "(every line is two-way)."
+                ),
+                (
+                    "Outside the reach, crossings without a stated interchange are not junctions; "
+                    "stated interchanges are single shared nodes (no ramps)."
+                ),
+                (
+                    f"{len(crossings)} crossings of a source or traced line with another road "
+                    "have no junction because no interchange is stated there, though real ones "
+                    "may exist (see crossings_without_junction)."
                 ),
                 (
                     "Speeds marked speed_basis='assumed' are typical values chosen for the class, "
-                    "not measurements; no one-way information."
+                    "not measurements; 'osm_maxspeed' is the OpenStreetMap maxspeed tag."
                 ),
                 (
                     "Source labels corrected: 'Quốc lộ 14E' is the Huỳnh Tấn Phát – Rừng Sác road, "
@@ -1491,19 +2074,14 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
                     "'Quốc lộ 51' is Xa lộ Hà Nội (see notes)."
                 ),
                 (
-                    "QL1A through Biên Hòa follows the source's old course through the north of "
-                    "the city; the independent hand-digitised course passes the Tam Hiệp junction "
-                    "about 3.7 km away. Xa lộ Hà Nội and QL1A do not meet in Thủ Đức (no Trạm 2 "
-                    "junction in the source)."
-                ),
-                (
                     "The source layer is clipped at 11.8° N: QL13 and QL14 stop there, about "
                     "20 km short of the Hoa Lư border gate and of the province's northern edge. "
                     "Base lines run up to 4 km past the region's border, where they are cut."
                 ),
                 (
-                    "Local and provincial roads are almost entirely missing: travel times are "
-                    "trunk-network times plus an off-network access leg."
+                    "Outside Ho Chi Minh City local and provincial roads are almost entirely "
+                    "missing: travel times there are trunk-network times plus an off-network "
+                    "access leg."
                 ),
             ],
             "good_for": [
@@ -1518,14 +2096,27 @@ def build_roads_entry(gdf: gpd.GeoDataFrame) -> None:
                     "Distances below a few km, 'distance to the nearest road' at parcel scale, "
                     "routing, engineering or cadastral work."
                 ),
-                "Deciding whether a parcel touches an expressway (positions can be 2–3 km off).",
+                (
+                    "Deciding whether a parcel outside Ho Chi Minh City touches an expressway "
+                    "(positions there can be 1–3 km off)."
+                ),
             ],
         },
         gdf,
     )
 
 
-def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def single_polygon(geom: Any) -> Any:
+    """Return the one polygon of a (multi)polygon outline, oriented counter-clockwise."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    if len(parts) != 1:
+        return shapely.geometry.polygon.orient(shapely.MultiPolygon(parts))
+    return shapely.geometry.polygon.orient(parts[0])
+
+
+def build_candidate_sites(
+    data: Path, roads: gpd.GeoDataFrame, osm: dict[str, Any]
+) -> gpd.GeoDataFrame:
     wards = pd.read_csv(data / "boundaries/vietnamadminunits_2025_wards_HCM_DongNai.csv")
 
     def ward_pt(name: str) -> tuple[float, float]:
@@ -1653,13 +2244,17 @@ def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFra
             "center": (106.8237374, 10.8421949),
             "anchor": "center",
             "aspect": 1.0,
-            "location_precision": "ward",
-            "accuracy_m": 2000,
-            "outline_method": "square of the planned area centred on the Long Thạnh Mỹ ward "
-            "reference point named in the candidate-site facts",
+            "osm_outline": OSM_SHTP,
+            "location_precision": "exact",
+            "approximate": True,
+            "accuracy_m": 20,
+            "outline_method": "OpenStreetMap outline of the park (way 548717431, landuse="
+            "industrial, as mapped about 2018)",
             "source_url": "https://en.wikipedia.org/wiki/Saigon_Hi-Tech_Park",
-            "notes": "Benchmark. On Xa lộ Hà Nội in former District 9 (Thủ Đức). The real park "
-            "is irregular; the square only carries the right area near the right place.",
+            "notes": "Benchmark. On Xa lộ Hà Nội in former District 9 (Thủ Đức). The mapped "
+            "outline covers the developed core only (about 136 ha of the 913 ha planned), so "
+            "the site is real in place but smaller than the planned park; distances measured "
+            "to it are to that core.",
         },
         {
             "site_id": "quang-trung-software-city",
@@ -1675,25 +2270,34 @@ def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFra
             "center": (106.6143944, 10.856544),
             "anchor": "center",
             "aspect": 1.0,
-            "location_precision": "ward",
-            "accuracy_m": 1500,
-            "outline_method": "square of the stated area centred on the Trung Mỹ Tây ward "
-            "reference point named in the candidate-site facts",
+            "osm_outline": OSM_QTSC,
+            "location_precision": "exact",
+            "approximate": False,
+            "accuracy_m": 20,
+            "outline_method": "OpenStreetMap outline of the park (way 208935405, landuse="
+            "commercial, as mapped about 2018)",
             "source_url": "https://en.wikipedia.org/wiki/Quang_Trung_Software_City",
-            "notes": "Benchmark. Area of low reliability (40 ha, could expand by 10 ha).",
+            "notes": "Benchmark. Stated area of low reliability (40 ha, could expand by 10 ha); "
+            "the mapped outline covers about 43 ha.",
         },
     ]
     rows = []
     for s in sites:
-        poly = polygon_of_area(
-            s.pop("center"), s["official_area_ha"], aspect=s.pop("aspect"), anchor=s.pop("anchor")
-        )
+        outline = s.pop("osm_outline", None)
+        center, aspect, anchor = s.pop("center"), s.pop("aspect"), s.pop("anchor")
+        if outline is not None:
+            poly = round_geom(single_polygon(osm["outlines"][outline]))
+        else:
+            poly = polygon_of_area(center, s["official_area_ha"], aspect=aspect, anchor=anchor)
         metric_area = gpd.GeoSeries([poly], crs="EPSG:4326").to_crs(METRIC).area.iloc[0] / 1e4
         rows.append(
             {
                 **s,
                 "polygon_area_ha": round(float(metric_area), 2),
-                "approximate": True,
+                "approximate": s.pop("approximate", True),
+                "licence": "ODbL-1.0"
+                if outline is not None
+                else "MIT (constructed outline); facts: no licence stated",
                 "geometry": poly,
             }
         )
@@ -1713,6 +2317,7 @@ def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFra
         "location_precision",
         "approximate",
         "accuracy_m",
+        "licence",
         "source_url",
         "notes",
         "geometry",
@@ -1730,20 +2335,29 @@ def build_candidate_sites(data: Path, roads: gpd.GeoDataFrame) -> gpd.GeoDataFra
             "polygons of their stated area at their best-known location.",
             "source": "geosite candidate-site facts (news and government pages, URLs per "
             "feature); location hints from vietnamadminunits 2025 ward reference points; "
-            "outlines constructed in build_layers.py",
+            "outlines constructed in build_layers.py, or from OpenStreetMap where mapped",
             "source_url": None,
-            "licence": "MIT (geosite compilation of public facts); reference points MIT "
-            "(vietnamadminunits) or single coordinates from public app datasets",
+            "licence": "ODbL-1.0 (the two OpenStreetMap outlines) AND MIT (constructed outlines "
+            "placed from vietnamadminunits reference points); facts compiled from public pages "
+            "carry no licence of their own (see the column licence)",
             "licence_file": "LICENSES/MIT-notices.txt",
             "attribution": "Candidate sites: geosite compilation (approximate outlines)",
             "vintage": "status as read up to March 2026",
-            "positional_accuracy": "No outline is published for any site: each polygon is a "
-            "square of the stated area at a ward-level or road-relative position, 1.5–5 km "
-            "from the real site. Per-feature accuracy_m.",
+            "positional_accuracy": "The two benchmarks (Saigon Hi-Tech Park, Quang Trung "
+            "Software City) are their OpenStreetMap outlines (±20 m). No outline is published "
+            "for the four proposed sites: each is a square of the stated area at a ward-level or "
+            "road-relative position, 3–5 km from the real site. Per-feature accuracy_m.",
             "accuracy_m": 3000,
             "approximate": True,
             "known_defects": [
-                "Every outline is a constructed square; shape and exact position are unknown.",
+                (
+                    "The proposed sites' outlines are constructed squares; shape and exact "
+                    "position are unknown."
+                ),
+                (
+                    "The Saigon Hi-Tech Park outline of the extract covers the developed core "
+                    "(about 136 ha), not the 913 ha planned: its area is not the official one."
+                ),
                 "The 50 ha figure of the 2023 Long Thành proposal was not found in sources.",
                 (
                     "No source was found for the Phú Mỹ 650 ha zone beyond the 2023 workshop; its "
@@ -1790,8 +2404,12 @@ def park_slug(name: str) -> str:
     return slugify(name)
 
 
-def build_industrial_parks(data: Path) -> gpd.GeoDataFrame:
+def build_industrial_parks(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
     df = pd.read_csv(data / "facts/industrial_parks.csv")
+    outlines = {nfc(name): way for way, (name, _) in OSM_PARKS.items()}
+    unknown = set(outlines) - {nfc(n) for n in df.name}
+    if unknown:
+        raise SystemExit(f"OSM_PARKS names not in the industrial-park facts: {sorted(unknown)}")
     rows = []
     for r in df.itertuples():
         prec_text = str(r.coord_precision)
@@ -1821,9 +2439,29 @@ def build_industrial_parks(data: Path) -> gpd.GeoDataFrame:
                 "coord_source": None if pd.isna(r.coord_source) else r.coord_source,
                 "fact_source": r.fact_source,
                 "notes": None if pd.isna(r.notes) else r.notes,
+                "licence": "MIT (reference point, vietnamadminunits or app datasets); facts: "
+                "no licence stated"
+                if has_pt
+                else "facts: no licence stated",
                 "geometry": Point(float(r.lon), float(r.lat)) if has_pt else None,
             }
         )
+        way = outlines.get(nfc(r.name))
+        if way is not None:
+            partial = ("way", way) == OSM_SHTP
+            rows[-1].update(
+                {
+                    "location_precision": "exact",
+                    "approximate": partial,
+                    "accuracy_m": 20,
+                    "location_note": f"OpenStreetMap outline (way {way}, named "
+                    f"'{OSM_PARKS[way][1]}'), as mapped about 2018"
+                    + ("; the developed core only, not the planned area" if partial else ""),
+                    "coord_source": f"{SRC_OSM}, way {way}",
+                    "licence": "ODbL-1.0 (outline); facts: no licence stated",
+                    "geometry": round_geom(single_polygon(osm["outlines"][("way", way)])),
+                }
+            )
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     dup = gdf.park_id.duplicated(keep=False)
     if dup.any():
@@ -1839,26 +2477,41 @@ def build_industrial_parks(data: Path) -> gpd.GeoDataFrame:
             "kind": "vector",
             "id_column": "park_id",
             "name_column": "name",
-            "description": "All parks of the industrial-park facts with name, province, area, "
-            "status and a reference point whose precision is stated per row; parks without a "
-            "defensible location are kept with a null geometry.",
+            "description": "All parks of the industrial-park facts with name, province, area "
+            "and status; the parks that the OpenStreetMap extract of Ho Chi Minh City maps are "
+            "their real outlines, the others a reference point whose precision is stated per "
+            "row, and parks without a defensible location are kept with a null geometry.",
             "source": "geosite industrial-park facts (official lists and news, `fact_source` per "
-            "row); reference points from ward and district datasets (`coord_source` per row)",
+            "row); outlines from OpenStreetMap (extract of Ho Chi Minh City, about 2018); "
+            "reference points from ward and district datasets (`coord_source` per row)",
             "source_url": None,
-            "licence": "MIT (geosite compilation of public facts)",
-            "licence_file": None,
-            "attribution": "Industrial parks: geosite compilation",
-            "vintage": "facts compiled 2025–2026 from sources dated 2009–2026",
-            "positional_accuracy": "No park position is exact: ward reference points (a few km "
-            "off) or district reference points (5–15 km off); 37 parks have no location. "
-            "Many parks share the same district point.",
+            "licence": "ODbL-1.0 (OpenStreetMap outlines) AND MIT (reference points); the "
+            "compiled facts (names, areas, status) carry no licence: they come from public "
+            "pages whose terms are not stated (column licence per row)",
+            "licence_file": "LICENSES/README.txt",
+            "attribution": "Industrial parks: geosite compilation; outlines © OpenStreetMap "
+            "contributors (ODbL)",
+            "vintage": "facts compiled 2025–2026 from sources dated 2009–2026; outlines "
+            "OpenStreetMap of about 2018",
+            "positional_accuracy": f"{len(OSM_PARKS) - 1} parks are OpenStreetMap outlines "
+            "(±20 m). The rest are ward reference points or district reference points, which "
+            "were measured against the outlines where both exist (see the layer's measured "
+            f"accuracy); {int(gdf.geometry.isna().sum())} parks have no location. Many parks "
+            "share the same district point.",
             "accuracy_m": 10000,
             "approximate": True,
             "known_defects": [
-                "Points are administrative reference points, never park outlines or gates.",
+                (
+                    "Outside the extract (Đồng Nai, most of Bình Dương, Bà Rịa–Vũng Tàu) points "
+                    "are administrative reference points, never park outlines or gates."
+                ),
                 "Parks in the same district share one point (stacked markers).",
                 "Areas mix planned and established figures (see area_kind).",
                 "Parks without a location are missing from any spatial count or distance.",
+                (
+                    "The Saigon Hi-Tech Park outline is the developed core (about 136 ha), not "
+                    "the 913 ha planned."
+                ),
             ],
             "good_for": [
                 (
@@ -2303,6 +2956,10 @@ LAYER_COLUMNS: dict[str, dict[str, str]] = {
     },
     "airports": {
         "airport_id": "stable id",
+        "geometry_kind": "outline (the aerodrome's outline) or point (its reference point): "
+        "what distances to the airport are measured to",
+        "reference_lon": "longitude of the aerodrome reference point (EPSG:4326)",
+        "reference_lat": "latitude of the aerodrome reference point (EPSG:4326)",
         "iata": "IATA code (none yet for Long Thành)",
         "icao": "ICAO code",
         "status": "operating or 'opening 2026'",
@@ -2310,6 +2967,7 @@ LAYER_COLUMNS: dict[str, dict[str, str]] = {
     },
     "industrial_parks": {
         "park_id": "stable id",
+        "licence": "licence of this row's geometry; the compiled facts carry none",
         "province": "province as stated in the facts (pre-2025)",
         "district_or_town": "district, town or ward as stated in the facts",
         "area_ha": "area, hectares (see area_kind)",
@@ -2332,8 +2990,11 @@ LAYER_COLUMNS: dict[str, dict[str, str]] = {
         "speed_basis": "design (from the road facts) or assumed",
         "status": "open, partly_open, under_construction or planned (as read in early 2026)",
         "open_year": "year the segment opened or is due to open",
-        "geometry_origin": "source_line (national road layer) or traced (through the road "
-        "facts' waypoints and junctions)",
+        "geometry_origin": "osm (a way of the OpenStreetMap extract, inside its reach), "
+        "source_line (national road layer), traced (through the road facts' waypoints and "
+        "junctions) or connector (straight join of a source or traced line, cut at the edge "
+        "of the extract's reach, to the same road in OpenStreetMap)",
+        "osm_id": "OpenStreetMap way id (geometry_origin osm)",
         "length_km": "geodesic length of the segment, km",
     },
     "centres": {
@@ -2383,25 +3044,45 @@ LAYER_ORDER = [
 ]
 
 
+def shared_data_dir() -> Path:
+    """Return the shared data directory: GEOSITE_SHARED_DATA, else shared/data near the repo."""
+    env = os.environ.get("GEOSITE_SHARED_DATA")
+    if env:
+        return Path(env)
+    for base in (REPO.parent, REPO.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return REPO.parent / "shared" / "data"
+
+
 def main(argv: list[str]) -> int:
-    data = Path(argv[1]) if len(argv) > 1 else REPO.parent / "shared" / "data"
+    global OUT  # noqa: PLW0603  (one output directory for the whole build)
+    args = list(argv[1:])
+    md_path = REPO / "LAYERS.md"
+    if "--out" in args:
+        k = args.index("--out")
+        OUT = Path(args[k + 1]).resolve()
+        md_path = OUT / "LAYERS.md"
+        del args[k : k + 2]
+    data = Path(args[0]) if args else shared_data_dir()
     if not data.is_dir():
         print(f"shared data directory not found: {data}", file=sys.stderr)
         return 2
     data = data.resolve()
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     print(f"building layers from {data}")
 
     provinces_2025 = build_provinces_2025(data)
     region_m = shapely.union_all(list(provinces_2025.to_crs(METRIC).geometry))
 
-    ports = build_ports(data)
-    airports = build_airports(data)
+    osm = read_osm(data)
+    ports = build_ports(data, osm)
+    airports = build_airports(data, osm)
     centres = build_centres(data)
-    roads = build_roads(data, ports, region_m)
-    build_roads_entry(roads)
-    sites = build_candidate_sites(data, roads)
-    parks = build_industrial_parks(data)
+    roads, road_checks = build_roads(data, ports, region_m, osm)
+    build_roads_entry(roads, road_checks)
+    sites = build_candidate_sites(data, roads, osm)
+    parks = build_industrial_parks(data, osm)
     provinces = build_provinces_pre2025(data)
     districts = build_districts(data)
     railways = build_railways(data)
@@ -2459,7 +3140,7 @@ def main(argv: list[str]) -> int:
     (OUT / "catalog.json").write_text(
         json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    (REPO / "LAYERS.md").write_text(catalog_markdown(), encoding="utf-8")
+    md_path.write_text(catalog_markdown(OUT), encoding="utf-8")
     for e in ordered:
         size = (OUT / e["file"]).stat().st_size
         print(f"  {e['name']:<18} {e['feature_count']!s:>5} features  {size / 1024:8.1f} KiB")

@@ -85,3 +85,28 @@ def write_without_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:
         path.unlink()
     with pytest.warns(UserWarning, match="'crs' was not provided"):
         gdf.set_crs(None, allow_override=True).to_file(path)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return the shared public data the bundled layers are built from and checked against.
+
+    ``GEOSITE_SHARED_DATA`` names it; otherwise ``shared/data`` beside the repository or one
+    level up (a worktree). Tests that need it are skipped, with the reason, where it is absent.
+    """
+    import os
+
+    env = os.environ.get("GEOSITE_SHARED_DATA")
+    candidates = (
+        [Path(env)] if env else [REPO.parent / "shared/data", REPO.parents[1] / "shared/data"]
+    )
+    for path in candidates:
+        if (path / "osm_hcmc_2018/hcm_2018.osm.pbf").is_file():
+            return path
+    pytest.skip(
+        "the shared reference data (shared/data with osm_hcmc_2018/) is not here; set "
+        "GEOSITE_SHARED_DATA to run the checks against it"
+    )

@@ -52,10 +52,12 @@ def _geodesic_min_distance(polygon_lonlat: shapely.Polygon, point_lonlat: Point)
 def test_bundled_distances_agree_with_geodesic_within_half_a_percent() -> None:
     """Planar UTM 48N edge distances against WGS 84 geodesics computed independently."""
     sites = read_layer("candidate_sites")
+    airports = read_layer("airports").set_index("airport_id")
+    # the geodesic reference measures from a point: the airports' reference points, not outlines
     facilities = [
         read_layer("ports").set_index("port_id").loc["cai-mep-thi-vai"].geometry,
-        read_layer("airports").set_index("airport_id").loc["long-thanh"].geometry,
-        read_layer("airports").set_index("airport_id").loc["tan-son-nhat"].geometry,
+        Point(airports.loc["long-thanh", ["reference_lon", "reference_lat"]].astype(float)),
+        Point(airports.loc["tan-son-nhat", ["reference_lon", "reference_lat"]].astype(float)),
         read_layer("centres").set_index("centre_id").loc["hcmc-centre"].geometry,
     ]
     planar_sites = sites.to_crs(32648)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from geosite.errors import DataNotFoundError, LayerError, ParameterError
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Mapping
 
     import geopandas
@@ -408,12 +409,18 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def catalog_markdown() -> str:
+def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
     """Return the text of ``LAYERS.md``, generated from the layer catalogue.
 
     The document lists every bundled layer with its source, licence, vintage and accuracy,
     what it is good for, what it must not be used for, and its known defects. ``LAYERS.md`` in
     the repository is this text verbatim, so it cannot drift from the catalogue.
+
+    Parameters
+    ----------
+    directory
+        Directory holding a ``catalog.json`` to describe instead of the bundled one (the
+        layer build writes its output there first).
 
     Returns
     -------
@@ -425,7 +432,7 @@ def catalog_markdown() -> str:
     >>> catalog_markdown().splitlines()[0]
     '# Bundled reference layers'
     """
-    entries = catalog()
+    entries = catalog() if directory is None else list(_load_catalog(Path(directory).resolve()))
     out: list[str] = [
         "# Bundled reference layers",
         "",
