@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
-from scipy.sparse.csgraph import connected_components
 
 from geosite.errors import WeightsError
 
@@ -725,6 +724,8 @@ def _check_connected(a: FloatArray, label: Callable[[int], str]) -> None:
     known = np.isfinite(a)
     if known.all():
         return
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415 - slow to import
+
     count, labels = connected_components(known.astype(np.int8), directed=False)
     if count > 1:
         groups = [
