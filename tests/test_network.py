@@ -442,7 +442,8 @@ def test_snap_distance_equals_brute_force(osm_points):
     snap = snap_to_graph(g, geoms)
     edges = g.edge_geometry[g.representative]
     brute = np.array([shapely.distance(geom, edges).min() for geom in geoms])
-    np.testing.assert_allclose(snap.distance_m, brute, atol=1e-9)
+    # a geometry may join several equally near edges: every row has its geometry's distance
+    np.testing.assert_allclose(snap.distance_m, brute[snap.owner], atol=1e-6)
     on_edge = shapely.distance(snap.point, g.edge_geometry[snap.edge])
     assert on_edge.max() < 1e-6
     np.testing.assert_allclose(shapely.distance(snap.origin, snap.point), snap.distance_m)
@@ -797,3 +798,206 @@ def test_only_one_module_imports_osmnx():
         if re.search(r"^\s*(import osmnx|from osmnx)", p.read_text(encoding="utf-8"), re.MULTILINE)
     )
     assert importers == ["network/_osmnx.py"]
+
+
+# ------------------------------------------------------------------------------------------
+# exact routing from any point: junctions, one-way streets, parcels crossed by roads
+
+
+def _reference_matrix(osm_path, parcels, facs, *, direction):  # noqa: C901
+    """Road distances parcels x facilities by networkx on osmnx's own edges, legs modelled.
+
+    Every site joins each road it touches anywhere along the part inside it (no leg), or
+    else every road at its smallest distance at the nearest point (a leg of that length). A
+    join point on a road's end is the junction itself. Edges are split at every join point.
+    """
+    edges = _osmnx_edges(osm_path)
+    geoms = [e[3] for e in edges]
+    splits = defaultdict(list)  # edge position -> [(t, split node)]
+    links = []  # (site, edge position, lo, hi, leg): the site joins [lo, hi] of the edge
+    sites = [(("p", i), g) for i, g in enumerate(parcels)] + [
+        (("f", j), g) for j, g in enumerate(facs)
+    ]
+    for name, site in sites:
+        dist = np.array([site.distance(g) for g in geoms])
+        near = np.flatnonzero(dist <= dist.min() + 1e-6)
+        for k, e in enumerate(near):
+            g = geoms[e]
+            same = [x for x, h in enumerate(geoms) if h.equals(g)]  # both ways of a road
+            if dist.min() <= 0:
+                parts = shapely.get_parts(g.intersection(site))
+                ends = [(p.coords[0], p.coords[-1]) for p in parts]
+            else:
+                q = shapely.ops.nearest_points(g, site)[0]
+                ends = [(q.coords[0], q.coords[0])]
+            for m, (a, b) in enumerate(ends):
+                for x in same:
+                    h = geoms[x]
+                    ta, tb = sorted((h.project(Point(a)), h.project(Point(b))))
+                    lo, hi = (ta / h.length, tb / h.length)
+                    lo = 0.0 if ta < 1e-6 else (1.0 if h.length - ta < 1e-6 else lo)
+                    hi = 0.0 if tb < 1e-6 else (1.0 if h.length - tb < 1e-6 else hi)
+                    splits[x] += [(lo, (name, k, m, "a")), (hi, (name, k, m, "b"))]
+                    links.append((name, x, lo, hi, float(dist.min())))
+    H = nx.DiGraph()
+
+    def add(a, b, w):
+        if not H.has_edge(a, b) or H[a][b]["w"] > w:
+            H.add_edge(a, b, w=w)
+
+    chains = {}
+    for x, (u, v, _, g) in enumerate(edges):
+        inner = [(t, node) for t, node in splits.get(x, []) if 0.0 < t < 1.0]
+        chain = [(0.0, u), *sorted(inner, key=lambda s: s[0]), (1.0, v)]
+        chains[x] = chain
+        for (t0, a), (t1, b) in itertools.pairwise(chain):
+            add(a, b, (t1 - t0) * g.length)
+    for name, x, lo, hi, leg in links:
+        for t, node in chains[x]:
+            if lo - 1e-12 <= t <= hi + 1e-12:
+                is_parcel = name[0] == "p"
+                outward = is_parcel == (direction == "to")
+                add(*((name, node) if outward else (node, name)), leg)
+    out = np.full((len(parcels), len(facs)), np.nan)
+    for j in range(len(facs)):
+        if direction == "to":
+            reach = nx.single_source_dijkstra_path_length(
+                H.reverse(copy=False), ("f", j), weight="w"
+            )
+        else:
+            reach = nx.single_source_dijkstra_path_length(H, ("f", j), weight="w")
+        for i in range(len(parcels)):
+            out[i, j] = reach.get(("p", i), np.nan)
+    return out
+
+
+@functools.cache
+def _junction_sites():
+    """Parcels and facilities on junctions, one-way edges, edge midpoints, and crossed by roads."""
+    g = graph_from_xml(OSM, network_type="all")
+    rng = np.random.default_rng(17)
+    one = np.flatnonzero(g.edge_oneway)
+    two = g.representative[~g.edge_oneway[g.representative]]
+    node_of_oneway = np.unique(np.concatenate([g.edge_u[one], g.edge_v[one]]))
+
+    def nodes(idx):
+        return list(shapely.points(g.node_x[idx], g.node_y[idx]))
+
+    def along(e_idx, t):
+        return list(shapely.line_interpolate_point(g.edge_geometry[e_idx], t, normalized=True))
+
+    lo_x, hi_x = g.node_x.min(), g.node_x.max()
+    lo_y, hi_y = g.node_y.min(), g.node_y.max()
+    parcels = (
+        list(shapely.points(rng.uniform(lo_x, hi_x, 8), rng.uniform(lo_y, hi_y, 8)))
+        + nodes(rng.choice(node_of_oneway, 6, replace=False))
+        + nodes(rng.choice(g.n_nodes, 3, replace=False))
+        + along(rng.choice(one, 4, replace=False), 0.5)
+        + along(rng.choice(one, 2, replace=False), rng.uniform(0.1, 0.9, 2))
+        + along(rng.choice(two, 2, replace=False), 0.5)
+        # polygons crossed by several roads, and one touching nothing
+        + list(
+            shapely.buffer(
+                shapely.points(rng.uniform(lo_x, hi_x, 4), rng.uniform(lo_y, hi_y, 4)), 80
+            )
+        )
+        + list(shapely.buffer(nodes(rng.choice(node_of_oneway, 2, replace=False)), 40))
+    )
+    facs = (
+        nodes(rng.choice(node_of_oneway, 4, replace=False))
+        + along(rng.choice(one, 2, replace=False), 0.5)
+        + list(shapely.points(rng.uniform(lo_x, hi_x, 2), rng.uniform(lo_y, hi_y, 2)))
+        + list(shapely.buffer(along(rng.choice(two, 1), 0.3), 60))
+    )
+    # a facility on the same one-way edge as a parcel, ahead of it and behind it
+    e = int(rng.choice(one))
+    parcels += along(np.array([e]), 0.4)
+    facs += along(np.array([e, e]), [0.7, 0.2])
+    return g, parcels, facs
+
+
+@pytest.mark.parametrize("direction", ["to", "from"])
+def test_routing_equals_networkx_from_any_point_for_every_pair(direction):
+    g, parcels, facs = _junction_sites()
+    expected = _reference_matrix(OSM, parcels, facs, direction=direction)
+    got = np.column_stack(
+        [
+            accessibility(
+                g,
+                parcels,
+                [f],
+                metric="distance",
+                direction=direction,
+                max_snap_m=None,
+                min_component_share=0,
+            ).values
+            for f in facs
+        ]
+    )
+    assert expected.size == len(parcels) * len(facs) >= 300
+    assert np.isfinite(expected).sum() >= 150
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-6)
+    # the nearest facility and the statistics over several agree with the same matrix
+    ranked = np.sort(np.where(np.isnan(expected), np.inf, expected), axis=1)
+    kw = {"metric": "distance", "direction": direction, "max_snap_m": None}
+    kw["min_component_share"] = 0
+    nearest = accessibility(g, parcels, facs, **kw).values
+    np.testing.assert_allclose(nearest, np.where(np.isinf(ranked[:, 0]), np.nan, ranked[:, 0]))
+    third = accessibility(g, parcels, facs, statistic="kth_nearest", k=3, **kw).values
+    np.testing.assert_allclose(third, np.where(np.isinf(ranked[:, 2]), np.nan, ranked[:, 2]))
+    within = float(np.nanmedian(expected))
+    count = accessibility(g, parcels, facs, statistic="count_within", within=within, **kw)
+    np.testing.assert_array_equal(count.values, (ranked <= within).sum(axis=1))
+
+
+def test_parcel_crossed_twice_by_one_straight_road_pays_for_the_gap():
+    # one straight two-point road enters the parcel, leaves it, enters again: the stretch
+    # between the two parts is outside the parcel and must be driven
+    g = graph_from_gdf(roads([[(0, 0), (3000, 0)]]))
+    u_shape = shapely.union(
+        shapely.box(X0 + 500, Y0 - 50, X0 + 1000, Y0 + 50),
+        shapely.box(X0 + 2000, Y0 - 50, X0 + 2500, Y0 + 50),
+    )
+    snap = snap_to_graph(g, [u_shape])
+    stretches = np.sort(np.column_stack([snap.fraction, snap.end]), axis=0)
+    np.testing.assert_allclose(stretches, [[1 / 6, 1 / 3], [2 / 3, 5 / 6]])
+    res = accessibility(g, snap, [pt(1500, 0)], metric="distance")
+    assert res.values[0] == pytest.approx(500.0)
+    assert res.snap_m[0] == 0.0
+
+
+def test_parcel_joins_the_road_anywhere_inside_it():
+    # a 2 km road crosses the parcel; the facility lies 5 km beyond either end
+    g = graph_from_gdf(roads([[(-5000, 0), (7000, 0)]], **{"class": ["trunk"]}))
+    parcel = shapely.box(X0, Y0 - 100, X0 + 2000, Y0 + 100)
+    for fx, want in ((7000, 5000), (-5000, 5000), (1000, 0)):
+        res = accessibility(g, [parcel], [pt(fx, 0)], metric="distance")
+        assert res.values[0] == pytest.approx(want)
+    time = accessibility(g, [parcel], [pt(7000, 0)], metric="time").values[0]
+    assert time == pytest.approx(5000 * 0.06 / 70)
+
+
+def test_point_on_a_junction_of_one_way_streets_uses_every_street():
+    # four one-way streets meet at J: in from the west and south, out to the east and north
+    streets = [[(-500, 0), (0, 0)], [(0, -500), (0, 0)], [(0, 0), (500, 0)], [(0, 0), (0, 500)]]
+    g = graph_from_gdf(roads(streets, oneway=[True] * 4), oneway_column="oneway")
+    for fac, want in ((pt(500, 0), 500.0), (pt(0, 500), 500.0)):
+        res = accessibility(g, [pt(0, 0)], [fac], metric="distance", min_component_share=0)
+        assert res.values[0] == pytest.approx(want)
+    # and a facility on the junction is reached from both incoming streets
+    res = accessibility(g, [pt(-500, 0), pt(0, -500)], [pt(0, 0)], metric="distance")
+    np.testing.assert_allclose(res.values, [500.0, 500.0])
+
+
+def test_count_within_counts_a_facility_at_exactly_the_threshold():
+    g = graph_from_gdf(roads([[(0, 0), (1000, 0)]], **{"class": ["trunk"]}))
+    facs = [pt(500, 0), pt(600, 0), pt(1000, 0)]
+    res = accessibility(
+        g, [pt(0, 0)], facs, metric="distance", statistic="count_within", within=500.0
+    )
+    assert res.values.tolist() == [1.0]
+    res = accessibility(
+        g, [pt(0, 0)], facs, metric="distance", statistic="count_within", within=499.999
+    )
+    assert res.values.tolist() == [0.0]

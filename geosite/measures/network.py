@@ -205,9 +205,10 @@ Source = Annotated[
 class AccessSpec(_Model):
     """How parcels and facilities join a road network.
 
-    Each joins at the nearest point of the nearest road edge, or at its gates when a gate
-    layer is given. The straight leg to the road always counts in distances; in travel times
-    it counts only at ``offroad_speed_kmh``.
+    A candidate a road crosses or touches joins it anywhere inside the candidate; others join
+    at their nearest point of the network (every equally near road), or at their gates when a
+    gate layer is given; each trip uses the cheapest join. The straight leg to the road always
+    counts in distances; in travel times it counts only at ``offroad_speed_kmh``.
     """
 
     max_snap_m: float | None = Field(

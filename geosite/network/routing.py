@@ -40,29 +40,35 @@ def _leg_cost(snap: Snap, metric: Metric, offroad_speed_kmh: float | None) -> np
 def _ports(
     graph: RoadGraph, snap: Snap, metric: Metric, *, leaving: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the two nodes a snapped point reaches (``leaving``) or is reached from.
+    """Return the two nodes a snapped row reaches (``leaving``) or is reached from.
 
-    Leaving a point at fraction t of edge e (u->v) reaches v at (1-t)c_e and, along the twin
-    edge, u at t c_twin; arriving at it comes from u at t c_e or from v at (1-t)c_twin.
-    Missing ports have node -1 and cost inf.
+    A row joins edge e (u->v) along [t0, t1]. Leaving it reaches v at (1 - t1) c_e and, along
+    the twin edge, u at t0 c_twin; arriving at it comes from u at t0 c_e or from v at
+    (1 - t1) c_twin. A stretch that reaches an end of the edge (t0 = 0 or t1 = 1) is on that
+    node, so the node is reached at no cost both ways even on a one-way street. Missing ports
+    have node -1 and cost inf.
     """
     e = np.where(snap.edge >= 0, snap.edge, 0)
-    t = np.nan_to_num(snap.fraction, nan=0.0)
+    t0 = np.nan_to_num(snap.fraction, nan=0.0)
+    t1 = np.nan_to_num(snap.end, nan=0.0)
     cost = graph.edge_cost(metric)
     tw = graph.edge_twin[e]
     has_tw = (tw >= 0) & (snap.edge >= 0)
     c_tw = np.where(has_tw, cost[np.where(has_tw, tw, 0)], 0.0)
     if leaving:
-        n1, c1 = graph.edge_v[e], (1.0 - t) * cost[e]
-        n2, c2 = graph.edge_u[e], t * c_tw
+        n1, c1 = graph.edge_v[e], (1.0 - t1) * cost[e]
+        on_node, c2 = t0 == 0.0, t0 * c_tw
+        n2 = graph.edge_u[e]
     else:
-        n1, c1 = graph.edge_u[e], t * cost[e]
-        n2, c2 = graph.edge_v[e], (1.0 - t) * c_tw
+        n1, c1 = graph.edge_u[e], t0 * cost[e]
+        on_node, c2 = t1 == 1.0, (1.0 - t1) * c_tw
+        n2 = graph.edge_v[e]
+    c2 = np.where(on_node, 0.0, np.where(has_tw, c2, np.inf))
     bad = snap.edge < 0
     n1 = np.where(bad, -1, n1)
     c1 = np.where(bad, np.inf, c1)
-    n2 = np.where(has_tw, n2, -1)
-    c2 = np.where(has_tw, c2, np.inf)
+    n2 = np.where(bad | ~np.isfinite(c2), -1, n2)
+    c2 = np.where(n2 >= 0, c2, np.inf)
     return n1, c1, n2, c2
 
 
@@ -75,17 +81,20 @@ def _direct(
     end_idx: np.ndarray,
     metric: Metric,
 ) -> np.ndarray:
-    """Cost of travelling along a shared edge from start points to end points."""
+    """Cost of travelling along a shared edge from start stretches to end stretches."""
     e = start.edge[start_idx]
-    ts, te = start.fraction[start_idx], end.fraction[end_idx]
+    s0, s1 = start.fraction[start_idx], start.end[start_idx]
+    e0, e1 = end.fraction[end_idx], end.end[end_idx]
     cost = graph.edge_cost(metric)
     tw = graph.edge_twin[e]
-    fwd = np.where(te >= ts, (te - ts) * cost[e], np.inf)
-    bwd = np.where((tw >= 0) & (te <= ts), (ts - te) * cost[np.where(tw >= 0, tw, 0)], np.inf)
+    fwd = np.where(e1 >= s0, np.maximum(e0 - s1, 0.0) * cost[e], np.inf)
+    back = np.maximum(s0 - e1, 0.0) * cost[np.where(tw >= 0, tw, 0)]
+    bwd = np.where((tw >= 0) & (e0 <= s1), back, np.inf)
     return np.asarray(np.minimum(fwd, bwd), dtype=np.float64)
 
 
 def _same_edge_pairs(origins: Snap, facilities: Snap, usable: np.ndarray) -> pd.DataFrame:
+    """Return the (origin row ``i``, facility row ``j``) pairs that join the same edge."""
     left = pd.DataFrame({"edge": origins.edge, "i": np.arange(len(origins))})
     right = pd.DataFrame({"edge": facilities.edge[usable], "j": np.flatnonzero(usable)})
     return left[left["edge"] >= 0].merge(right, on="edge")
@@ -93,12 +102,16 @@ def _same_edge_pairs(origins: Snap, facilities: Snap, usable: np.ndarray) -> pd.
 
 @dataclass(frozen=True, eq=False)
 class _Search:
-    """A multi-source search from facilities, as virtual nodes n..n+K-1 of an augmented graph."""
+    """A multi-source search from facilities, as virtual nodes n..n+K-1 of an augmented graph.
+
+    Facility ``f`` (an owner of the facility :class:`Snap`) is virtual node ``n + f``, linked
+    to the ports of all its usable rows.
+    """
 
     matrix: sparse.csr_array
     n: int
-    sources: np.ndarray  # virtual node ids of the usable facilities
-    usable: np.ndarray  # facility mask
+    sources: np.ndarray  # virtual node ids of the facilities with a usable row
+    usable: np.ndarray  # facility row mask
     direction: Direction
     metric: Metric
 
@@ -115,7 +128,7 @@ def _augmented(
     # costs *to* facilities: search the reversed graph from the points where one arrives at
     # them; costs *from* facilities: the graph itself from where one leaves them
     base = graph.csr(metric, transpose=direction == "to")
-    n, k = graph.n_nodes, len(facilities)
+    n, k = graph.n_nodes, facilities.n_owners
     n1, c1, n2, c2 = _ports(graph, facilities, metric, leaving=direction == "from")
     c1 = c1 + fac_leg
     c2 = c2 + fac_leg
@@ -124,10 +137,12 @@ def _augmented(
     n2 = np.where(loop, -1, n2)
     use1 = usable & (n1 >= 0) & np.isfinite(c1)
     use2 = usable & (n2 >= 0) & np.isfinite(c2)
-    counts = use1.astype(np.int64) + use2
+    counts = np.bincount(facilities.owner, weights=use1.astype(np.int64) + use2, minlength=k)
     cols = np.stack([n1, n2], axis=1)[np.stack([use1, use2], axis=1)]
     vals = np.stack([c1, c2], axis=1)[np.stack([use1, use2], axis=1)]
-    indptr = np.concatenate([base.indptr.astype(np.int64), base.indptr[-1] + np.cumsum(counts)])
+    indptr = np.concatenate(
+        [base.indptr.astype(np.int64), base.indptr[-1] + np.cumsum(counts).astype(np.int64)]
+    )
     matrix = sparse.csr_array(
         (
             np.concatenate([base.data, vals]),
@@ -136,7 +151,8 @@ def _augmented(
         ),
         shape=(n + k, n + k),
     )
-    return _Search(matrix, n, n + np.flatnonzero(usable), usable, direction, metric)
+    owners = np.unique(facilities.owner[usable])
+    return _Search(matrix, n, n + owners, usable, direction, metric)
 
 
 def _nearest(
@@ -148,7 +164,11 @@ def _nearest(
     *,
     keep_tree: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-    """Return cost, facility and port used (1, 2 or 0 = along the shared edge) per origin."""
+    """Return cost, facility and port used (1, 2 or 0 = along the shared edge) per origin row.
+
+    The state holds ``via`` (the node the route passes, -1 along a shared edge) and
+    ``fac_row`` (the facility row of a route along a shared edge, else -1).
+    """
     dist, pred, src = csgraph.dijkstra(
         search.matrix,
         directed=True,
@@ -163,19 +183,12 @@ def _nearest(
     via = np.where(port == 2, n2, n1)
     best = np.minimum(d1, d2)
     fac = np.where(np.isfinite(best), src[np.maximum(via, 0)] - search.n, -1)
+    fac_row = np.full(len(origins), -1, dtype=np.int64)
     pairs = _same_edge_pairs(origins, facilities, search.usable)
     if len(pairs):
         i = pairs["i"].to_numpy()
         j = pairs["j"].to_numpy()
-        if search.direction == "to":
-            direct = _direct(
-                graph, start=origins, start_idx=i, end=facilities, end_idx=j, metric=search.metric
-            )
-        else:
-            direct = _direct(
-                graph, start=facilities, start_idx=j, end=origins, end_idx=i, metric=search.metric
-            )
-        direct = direct + fac_leg[j]
+        direct = _direct_costs(graph, search, origins, facilities, i=i, j=j) + fac_leg[j]
         order = np.lexsort((direct, i))
         i, j, direct = i[order], j[order], direct[order]
         first = np.ones(len(i), dtype=bool)
@@ -183,13 +196,33 @@ def _nearest(
         i, j, direct = i[first], j[first], direct[first]
         better = direct < best[i]
         best[i[better]] = direct[better]
-        fac[i[better]] = j[better]
+        fac[i[better]] = facilities.owner[j[better]]
+        fac_row[i[better]] = j[better]
         port[i[better]] = 0
         via[i[better]] = -1
-    state: dict[str, Any] = {"via": via}
+    state: dict[str, Any] = {"via": via, "fac_row": fac_row}
     if keep_tree:
         state.update(pred=pred, dist=dist)
     return best, fac.astype(np.int64), port, state
+
+
+def _direct_costs(
+    graph: RoadGraph,
+    search: _Search,
+    origins: Snap,
+    facilities: Snap,
+    *,
+    i: np.ndarray,
+    j: np.ndarray,
+) -> np.ndarray:
+    """Cost between origin rows ``i`` and facility rows ``j`` along their shared edge."""
+    if search.direction == "to":
+        return _direct(
+            graph, start=origins, start_idx=i, end=facilities, end_idx=j, metric=search.metric
+        )
+    return _direct(
+        graph, start=facilities, start_idx=j, end=origins, end_idx=i, metric=search.metric
+    )
 
 
 def _per_facility(
@@ -201,12 +234,14 @@ def _per_facility(
     *,
     limit: float,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (facility positions, cost matrix origins x facilities) chunk by chunk."""
+    """Yield (facility positions, cost matrix origin rows x facilities) chunk by chunk."""
     n1, c1, n2, c2 = _ports(graph, origins, search.metric, leaving=search.direction == "to")
-    fac_pos = np.flatnonzero(search.usable)
-    width = max(search.n + len(facilities), len(origins), 1)
+    fac_pos = search.sources - search.n
+    width = max(search.n + facilities.n_owners, len(origins), 1)
     step = max(1, min(64, _MATRIX_BYTES // (8 * 3 * width)))
     pairs = _same_edge_pairs(origins, facilities, search.usable)
+    if len(pairs):
+        pairs["f"] = facilities.owner[pairs["j"].to_numpy()]
     for lo in range(0, len(fac_pos), step):
         chunk = fac_pos[lo : lo + step]
         dist = csgraph.dijkstra(search.matrix, directed=True, indices=search.n + chunk, limit=limit)
@@ -214,29 +249,12 @@ def _per_facility(
         cost = np.where(n1 >= 0, c1 + dist[:, np.maximum(n1, 0)], np.inf)
         cost = np.minimum(cost, np.where(n2 >= 0, c2 + dist[:, np.maximum(n2, 0)], np.inf)).T
         if len(pairs):
-            sel = pairs[pairs["j"].isin(chunk)]
+            sel = pairs[pairs["f"].isin(chunk)]
             if len(sel):
                 i = sel["i"].to_numpy()
                 j = sel["j"].to_numpy()
-                if search.direction == "to":
-                    direct = _direct(
-                        graph,
-                        start=origins,
-                        start_idx=i,
-                        end=facilities,
-                        end_idx=j,
-                        metric=search.metric,
-                    )
-                else:
-                    direct = _direct(
-                        graph,
-                        start=facilities,
-                        start_idx=j,
-                        end=origins,
-                        end_idx=i,
-                        metric=search.metric,
-                    )
-                col = np.searchsorted(chunk, j)
+                direct = _direct_costs(graph, search, origins, facilities, i=i, j=j)
+                col = np.searchsorted(chunk, sel["f"].to_numpy())
                 np.minimum.at(cost, (i, col), direct + fac_leg[j])
         yield chunk, cost
 
@@ -266,6 +284,41 @@ def _part(geom: shapely.LineString, start: float, end: float) -> np.ndarray:
     piece = substring(geom, min(start, end), max(start, end), normalized=True)
     coords: np.ndarray = shapely.get_coordinates(piece)
     return coords[::-1] if start > end else coords
+
+
+def _shared_stretch(
+    graph: RoadGraph,
+    metric: Metric,
+    edge: int,
+    start: tuple[float, float],
+    end: tuple[float, float],
+) -> tuple[float, float]:
+    """Return the cheapest (from, to) fractions between two stretches of one edge."""
+    cost = graph.edge_cost(metric)
+    twin = int(graph.edge_twin[edge])
+    fwd = max(end[0] - start[1], 0.0) * cost[edge] if end[1] >= start[0] else np.inf
+    bwd = max(start[0] - end[1], 0.0) * cost[twin] if twin >= 0 and end[0] <= start[1] else np.inf
+    p = min(max(end[0] if fwd <= bwd else end[1], start[0]), start[1])
+    return p, min(max(p, end[0]), end[1])
+
+
+def _facility_row(graph: RoadGraph, fac: Snap, owner: int, node: int) -> int:
+    """Return a row of facility ``owner`` whose stretch a route meets at ``node``."""
+    rows = np.flatnonzero(fac.owner == owner)
+    e = fac.edge[rows]
+    meets = (graph.edge_u[e] == node) | (graph.edge_v[e] == node)
+    return int(rows[np.argmax(meets)])
+
+
+def _line(parts: list[np.ndarray]) -> shapely.LineString:
+    """Join coordinate runs into one line, dropping repeated points."""
+    coords = np.concatenate(parts)
+    keep = np.ones(len(coords), dtype=bool)
+    keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
+    coords = coords[keep]
+    if len(coords) < 2:
+        coords = np.concatenate([coords, coords])
+    return shapely.LineString(coords)
 
 
 def network_paths(
@@ -314,37 +367,38 @@ def network_paths(
     rows: list[dict[str, Any]] = []
     geoms: list[shapely.LineString] = []
     n = search.n
+    to = direction == "to"
     for i in range(min(len(origins), max_paths)):
         if not np.isfinite(best[i]) or origins.edge[i] < 0:
             continue
         j = int(which[i])
-        e, s = int(origins.edge[i]), float(origins.fraction[i])
+        e = int(origins.edge[i])
+        s0, s1 = float(origins.fraction[i]), float(origins.end[i])
         ge = graph.edge_geometry[e]
-        fe, t = int(fac.edge[j]), float(fac.fraction[j])
-        gf = graph.edge_geometry[fe]
         if port[i] == 0:
-            middle = [_part(ge, s, t) if direction == "to" else _part(ge, t, s)]
+            jr = int(state["fac_row"][i])
+            f0, f1 = float(fac.fraction[jr]), float(fac.end[jr])
+            a0, a1, b0, b1 = (s0, s1, f0, f1) if to else (f0, f1, s0, s1)
+            p, q = _shared_stretch(graph, metric, e, (a0, a1), (b0, b1))
+            middle = [_part(ge, p, q)]
         else:
-            nodes, inner = _walk(graph, metric, pred, int(via[i]), n, reverse=direction == "from")
-            if direction == "to":
-                first = _part(ge, s, 1.0) if port[i] == 1 else _part(ge, s, 0.0)
-                last = _part(gf, 0.0, t) if nodes[-1] == graph.edge_u[fe] else _part(gf, 1.0, t)
-                middle = [first, *inner, last]
+            nodes, inner = _walk(graph, metric, pred, int(via[i]), n, reverse=not to)
+            jr = _facility_row(graph, fac, j, int(nodes[-1] if to else nodes[0]))
+            fe = int(fac.edge[jr])
+            f0, f1 = float(fac.fraction[jr]), float(fac.end[jr])
+            gf = graph.edge_geometry[fe]
+            if to:
+                first = _part(ge, s1, 1.0) if port[i] == 1 else _part(ge, s0, 0.0)
+                last = _part(gf, 0.0, f0) if nodes[-1] == graph.edge_u[fe] else _part(gf, 1.0, f1)
             else:
-                first = _part(gf, t, 1.0) if nodes[0] == graph.edge_v[fe] else _part(gf, t, 0.0)
-                last = _part(ge, 0.0, s) if port[i] == 1 else _part(ge, 1.0, s)
-                middle = [first, *inner, last]
-        start = shapely.get_coordinates(origins.origin[i])
-        end = shapely.get_coordinates(fac.origin[j])
-        if direction == "from":
+                first = _part(gf, f1, 1.0) if nodes[0] == graph.edge_v[fe] else _part(gf, f0, 0.0)
+                last = _part(ge, 0.0, s0) if port[i] == 1 else _part(ge, 1.0, s1)
+            middle = [first, *inner, last]
+        start = shapely.get_coordinates(origins.origin[i])[: int(origins.distance_m[i] > 0)]
+        end = shapely.get_coordinates(fac.origin[jr])[: int(fac.distance_m[jr] > 0)]
+        if not to:
             start, end = end, start
-        coords = np.concatenate([start, *middle, end])
-        keep = np.ones(len(coords), dtype=bool)
-        keep[1:] = np.any(coords[1:] != coords[:-1], axis=1)
-        coords = coords[keep]
-        if len(coords) < 2:
-            coords = np.concatenate([coords, coords])
-        geoms.append(shapely.LineString(coords))
+        geoms.append(_line([start, *middle, end]))
         rows.append(
             {"parcel": int(origins.owner[i]), "facility": j, "cost": float(best[i] + leg_o[i])}
         )

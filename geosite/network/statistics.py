@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geosite.errors import LayerError, NetworkError, ParameterError
 from geosite.network._validate import _check_choice
@@ -166,28 +167,33 @@ def accessibility(
         f"no facility of layer {layer_name!r} can be reached on network {graph.name!r} "
         f"(separate part of the network or one-way streets)"
     )
+    blocked = ~pd.isna(reasons)
     if statistic in {"nearest", "detour_ratio"}:
-        best, which, _, _ = _nearest(graph, search, origins, fac, leg_f)
+        best, which, port, _ = _nearest(graph, search, origins, fac, leg_f)
         value = best + leg_o
+        rank = value
+        origin_xy = _join_xy(graph, origins, port=port, leaving=direction == "to")
     else:
-        value, which, note = _several(
+        value, which, rank, note = _several(
             graph,
             search,
             origins,
             fac,
             leg_f=leg_f,
             leg_o=leg_o,
+            blocked=blocked,
             statistic=statistic,
             k=k,
             within=within,
         )
+        origin_xy = origins.origin_xy
         if note is not None:
             unreachable = note.format(layer=layer_name, network=graph.name)
     straight = np.full(len(origins), np.nan)
     has = which >= 0
     # both ends are points: plain coordinates are exact and far cheaper than GEOS calls
-    a = origins.origin_xy[has]
-    b = fac.origin_xy[which[has]]
+    a = origin_xy[has]
+    b = fac.origin_xy[fac.first_row[which[has]]]
     straight[has] = np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
     if statistic == "detour_ratio":
         ratio = np.full(len(origins), np.nan)
@@ -201,14 +207,32 @@ def accessibility(
     fine = pd.isna(reasons)
     reasons[~np.isfinite(value) & fine] = unreachable
     value = np.where(pd.isna(reasons) & np.isfinite(value), value, np.nan)
+    rank = np.where(pd.isna(reasons), rank, np.inf)
     return _reduce_owners(
         origins,
-        statistic=statistic,
+        rank=rank,
         value=value,
         reasons=reasons,
         straight=straight,
         which=which,
     )
+
+
+def _join_xy(
+    graph: RoadGraph, origins: Snap, *, port: np.ndarray, leaving: bool
+) -> npt.NDArray[np.float64]:
+    """Return where each row's route meets it: the leg start, or the used end of a stretch."""
+    xy = origins.origin_xy.copy()
+    stretch = np.flatnonzero((origins.edge >= 0) & (origins.end > origins.fraction))
+    if len(stretch):
+        # leaving by v (port 1) or arriving from v (port 2) uses the stretch's far end
+        far = (port[stretch] == 1) == leaving
+        t = np.where(far, origins.end[stretch], origins.fraction[stretch])
+        pts = shapely.line_interpolate_point(
+            graph.edge_geometry[origins.edge[stretch]], t, normalized=True
+        )
+        xy[stretch] = shapely.get_coordinates(pts)
+    return xy
 
 
 def _check_args(
@@ -257,10 +281,12 @@ def _usable_facilities(
             f"{flags[0]}; raise access.max_snap_m or use a network that reaches them"
         )
         raise NetworkError(msg)
-    if not usable.all():
-        dropped = int((~usable).sum())
+    kept = np.zeros(fac.n_owners, dtype=bool)
+    kept[fac.owner[usable]] = True
+    if not kept.all():
+        dropped = int((~kept).sum())
         warnings.warn(
-            f"{dropped} of {len(fac)} facilities of layer {layer_name!r} left out of network "
+            f"{dropped} of {fac.n_owners} facilities of layer {layer_name!r} left out of network "
             f"{graph.name!r}: {flags[~usable][0]}",
             UserWarning,
             stacklevel=3,
@@ -276,63 +302,98 @@ def _several(
     *,
     leg_f: np.ndarray,
     leg_o: np.ndarray,
+    blocked: np.ndarray,
     statistic: Statistic,
     k: int,
     within: float | None,
-) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Compute statistics over several facilities: one bounded search per facility."""
-    n_o = len(origins)
-    n_use = int(search.usable.sum())
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
+    """Compute statistics over several facilities: one bounded search per facility.
+
+    A parcel's cost to each facility is the least over its rows (the places it joins), so
+    the statistics are those of the parcel, not of one of its rows. Returns per row the
+    value, the facility it refers to and a rank that is 0 on the row standing for its parcel.
+    """
+    n_o = origins.n_owners
+    starts = origins.first_row
+    n_use = len(search.sources)
     counting = statistic == "count_within"
     kk = 1 if counting else min(k, n_use)
     top = np.full((n_o, kk), np.inf)
     top_j = np.full((n_o, kk), -1, dtype=np.int64)
+    top_row = np.broadcast_to(starts[:, None], (n_o, kk)).copy()
     count = np.zeros(n_o)
     limit = float(within) if counting and within is not None else np.inf
     for chunk, raw in _per_facility(graph, search, origins, fac, leg_f, limit=limit):
-        cost = raw + leg_o[:, None]
+        cost, best_row = _per_parcel(
+            origins, np.where(blocked[:, None], np.inf, raw + leg_o[:, None])
+        )
         if counting:
             count += (cost <= limit).sum(axis=1)
         both = np.concatenate([top, cost], axis=1)
         both_j = np.concatenate([top_j, np.broadcast_to(chunk, cost.shape)], axis=1)
+        both_row = np.concatenate([top_row, best_row], axis=1)
         part = np.argpartition(both, kk - 1, axis=1)[:, :kk]
         top = np.take_along_axis(both, part, axis=1)
         top_j = np.take_along_axis(both_j, part, axis=1)
+        top_row = np.take_along_axis(both_row, part, axis=1)
     order = np.argsort(top, axis=1)
     top = np.take_along_axis(top, order, axis=1)
     top_j = np.take_along_axis(top_j, order, axis=1)
-    nearest_j = np.where(np.isfinite(top[:, 0]), top_j[:, 0], -1)
-    if counting:
-        return count, nearest_j, None
-    if k > n_use:
-        note = f"layer {{layer!r}} has only {n_use} usable facilities, k = {k}"
-        return np.full(n_o, np.nan), np.full(n_o, -1, dtype=np.int64), note
-    note = (
+    top_row = np.take_along_axis(top_row, order, axis=1)
+    note: str | None = (
         f"fewer than k = {k} facilities of layer {{layer!r}} can be reached on network "
         "{network!r}"
     )
-    if statistic == "kth_nearest":
-        value = top[:, kk - 1]
-        return value, np.where(np.isfinite(value), top_j[:, kk - 1], -1), note
-    return top.mean(axis=1), nearest_j, note
+    if counting:
+        value, col, note = count, 0, None
+    elif k > n_use:
+        note = f"layer {{layer!r}} has only {n_use} usable facilities, k = {k}"
+        value, col = np.full(n_o, np.nan), 0
+    elif statistic == "kth_nearest":
+        value, col = top[:, kk - 1], kk - 1
+    else:
+        value, col = top.mean(axis=1), 0
+    which = np.where(np.isfinite(top[:, col]), top_j[:, col], -1)
+    if not counting and k > n_use:
+        which = np.full(n_o, -1, dtype=np.int64)
+    chosen = np.where(np.isfinite(top[:, col]), top_row[:, col], starts)
+    # spread the parcel values over its rows: the chosen row carries them
+    out = np.full(len(origins), np.nan)
+    out_j = np.full(len(origins), -1, dtype=np.int64)
+    rank = np.ones(len(origins))
+    out[chosen] = value
+    out_j[chosen] = which
+    rank[chosen] = 0.0
+    return out, out_j, rank, note
+
+
+def _per_parcel(origins: Snap, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a (rows x facilities) cost matrix to parcels; return costs and the row used."""
+    rows = np.arange(len(origins))
+    if len(origins) == origins.n_owners:
+        return cost, np.broadcast_to(rows[:, None], cost.shape)
+    starts = origins.first_row
+    cost_min = np.minimum.reduceat(cost, starts, axis=0)
+    is_min = cost == cost_min[origins.owner]
+    best_row = np.minimum.reduceat(np.where(is_min, rows[:, None], len(rows)), starts, axis=0)
+    return cost_min, best_row
 
 
 def _reduce_owners(
     origins: Snap,
     *,
-    statistic: Statistic,
+    rank: np.ndarray,
     value: np.ndarray,
     reasons: npt.NDArray[np.object_],
     straight: np.ndarray,
     which: np.ndarray,
 ) -> AccessResult:
-    """Give each parcel the value of its best origin (gate)."""
+    """Give each parcel the values of its best row (lowest ``rank``: its cheapest join)."""
     if len(origins) == origins.n_owners and np.array_equal(
         origins.owner, np.arange(origins.n_owners)
     ):
-        chosen = np.arange(origins.n_owners, dtype=np.int64)  # one origin per parcel
+        chosen = np.arange(origins.n_owners, dtype=np.int64)  # one row per parcel
     else:
-        rank = -value if statistic == "count_within" else value
         rank = np.where(np.isnan(rank), np.inf, rank)
         order = np.lexsort((rank, origins.owner))
         owner_sorted = origins.owner[order]
