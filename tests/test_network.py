@@ -990,6 +990,67 @@ def test_point_on_a_junction_of_one_way_streets_uses_every_street():
     np.testing.assert_allclose(res.values, [500.0, 500.0])
 
 
+# ------------------------------------------------------------------------------------------
+# road filters against osmnx's own Overpass filters
+
+
+def _overpass_keeps(way_filter, tags):
+    """Evaluate an Overpass way filter such as '["highway"]["area"!~"yes"]' on a tag dict."""
+    for key, op, pattern in re.findall(r'\["([^"]+)"(?:(!~|~)"([^"]*)")?\]', way_filter):
+        value = tags.get(key)
+        if not op and value is None:
+            return False
+        if op == "!~" and value is not None and re.search(pattern, value):
+            return False
+        if op == "~" and (value is None or not re.search(pattern, value)):
+            return False
+    return True
+
+
+_WAYS = [
+    {"highway": h, **extra}
+    for h in ("primary", "residential", "service", "unclassified", "trunk_link", "track")
+    for extra in (
+        {},
+        {"service": "alley"},
+        {"service": "driveway"},
+        {"service": "parking_aisle"},
+        {"service": "emergency_access"},
+        {"access": "private"},
+        {"access": "no"},
+        {"access": "no", "motor_vehicle": "yes"},
+        {"motor_vehicle": "no"},
+        {"motorcar": "no"},
+        {"area": "yes"},
+        {"access": "destination"},
+    )
+] + [{"highway": h} for h in ("footway", "steps", "construction", "proposed", "rest_area")]
+
+
+@pytest.mark.parametrize("network_type", ["drive", "drive_service", "all"])
+def test_road_filters_equal_osmnx_except_where_documented(network_type):
+    from geosite.network.osm import _keep_way
+
+    osmnx_filter = ox._overpass._get_network_filter(network_type)
+    for tags in _WAYS:
+        want = _overpass_keeps(osmnx_filter, tags)
+        # documented difference: access=no closes a road to cars unless they are allowed
+        if network_type != "all" and tags.get("access") == "no":
+            want = want and tags.get("motor_vehicle") == "yes"
+        assert _keep_way(tags, network_type) == want, tags
+
+
+def test_alleys_are_kept_with_service_roads_and_dropped_without():
+    from geosite.network.osm import _keep_way
+
+    hem = {"highway": "service", "service": "alley"}
+    hem_residential = {"highway": "residential", "service": "alley"}
+    assert _keep_way(hem, "drive_service")
+    assert _keep_way(hem_residential, "drive_service")
+    assert not _keep_way(hem, "drive")
+    assert not _keep_way(hem_residential, "drive")
+
+
 def test_count_within_counts_a_facility_at_exactly_the_threshold():
     g = graph_from_gdf(roads([[(0, 0), (1000, 0)]], **{"class": ["trunk"]}))
     facs = [pt(500, 0), pt(600, 0), pt(1000, 0)]
@@ -1001,3 +1062,12 @@ def test_count_within_counts_a_facility_at_exactly_the_threshold():
         g, [pt(0, 0)], facs, metric="distance", statistic="count_within", within=499.999
     )
     assert res.values.tolist() == [0.0]
+
+
+def test_readme_speed_table_is_the_default_table():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| `(\w+)` \| ([\d.]+) \| ([\d.]+) \|$", readme, re.MULTILINE)
+    table = {cls: (float(car), float(truck)) for cls, car, truck in rows}
+    want = {cls: (default_speeds("car")[cls], default_speeds("truck")[cls]) for cls in table}
+    assert table == want
+    assert set(table) == set(default_speeds("car"))
