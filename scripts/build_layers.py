@@ -1839,7 +1839,7 @@ def replace_with_osm(
     p90 = {k: float(np.quantile(np.concatenate(v), 0.9)) for k, v in sorted(pooled.items())}
     for ln in lines:
         floor = p90.get(ln["kind"])
-        if floor is not None and ln["route"] not in KEEP_WHOLE:
+        if floor is not None:
             ln["accuracy_m"] = max(int(ln["accuracy_m"]), int(math.ceil(floor / 100.0) * 100))
     for kind, d in sorted(pooled.items()):
         d_all = np.concatenate(d)
@@ -1898,7 +1898,7 @@ def replace_with_osm(
                         **{k: v for k, v in ln.items() if k not in {"coords", "note"}},
                         "kind": "connector",
                         "coords": [end, goal] if end == coords[-1] else [goal, end],
-                        "accuracy_m": max(int(ln["accuracy_m"]), int(round(gap, -2))),
+                        "accuracy_m": max(int(ln["accuracy_m"]), int(math.ceil(gap / 100.0) * 100)),
                         "note": f"joins the {'traced' if ln['kind'] == 'traced' else 'source'} "
                         f"line, cut at the edge of the extract's reach, to the nearest node of "
                         f"the same road in OpenStreetMap ({gap:.0f} m; straight)",
@@ -2830,21 +2830,376 @@ def build_land_sea_mask(data: Path) -> None:
     )
 
 
+def _kv(voltage: str | None) -> list[int]:
+    out = []
+    for raw in (voltage or "").replace(",", ";").split(";"):
+        part = raw.strip()
+        if part.isdigit():
+            out.append(int(part) // 1000)
+    return sorted(set(out), reverse=True)
+
+
+def build_power_lines(osm: dict[str, Any]) -> gpd.GeoDataFrame:
+    rows = []
+    skipped = 0
+    for w in osm["power"]:
+        kv = _kv(w["voltage"])
+        if not kv or kv[0] < 110:
+            skipped += 1
+            continue
+        rows.append(
+            {
+                "line_id": f"osm-{w['osm_id']}",
+                "name": w["name"],
+                "voltage_kv": kv[0],
+                "voltages_kv": ";".join(str(v) for v in kv),
+                "circuits_note": None if len(kv) == 1 else "carries several voltages",
+                "operator": w["operator"],
+                "osm_id": w["osm_id"],
+                "location_precision": "exact",
+                "approximate": False,
+                "accuracy_m": 20,
+                "source": f"{SRC_OSM}, way {w['osm_id']} (power=line)",
+                "licence": "ODbL-1.0",
+                "geometry": round_geom(LineString(w["coords"])),
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    counts = gdf.voltage_kv.value_counts().sort_index(ascending=False)
+    km = {
+        int(v): round(
+            float(sum(geodesic_length_km(g) for g in gdf.loc[gdf.voltage_kv == v].geometry)), 1
+        )
+        for v in counts.index
+    }
+    by_kv = ", ".join(f"{v} kV: {counts[v]} ways, {km[int(v)]:,.0f} km" for v in counts.index)
+    register(
+        {
+            "name": "power_lines",
+            "title": "High-voltage power lines (110–500 kV, Ho Chi Minh City extract only)",
+            "file": "power_lines.geojson",
+            "kind": "vector",
+            "id_column": "line_id",
+            "name_column": "name",
+            "description": "Overhead transmission lines of 110 kV and more as mapped in the "
+            f"OpenStreetMap extract of Ho Chi Minh City (about 2018), by voltage ({by_kv}). "
+            "A data centre needs a 110–500 kV supply nearby; use `voltage_kv` to pick the "
+            "level.",
+            "source": SRC_OSM,
+            "source_url": URL_OSM,
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "attribution": "Power lines: © OpenStreetMap contributors (ODbL)",
+            "vintage": "OpenStreetMap, about 2018",
+            "positional_accuracy": "OpenStreetMap mapping, typically within 10–20 m.",
+            "accuracy_m": 20,
+            "approximate": False,
+            "known_defects": [
+                (
+                    "Only what the extract holds: old Ho Chi Minh City and its edges. Lines in "
+                    "Đồng Nai, Bình Dương and Bà Rịa–Vũng Tàu (the Phú Mỹ plants, the lines past "
+                    "Long Thành) are missing, so a distance to the nearest line from a site "
+                    "outside the city is an upper bound, not a measurement."
+                ),
+                f"{skipped} power-line ways without a usable voltage or below 110 kV are left out.",
+                "No substations; lines of 2018 (later lines missing).",
+            ],
+            "good_for": [
+                "Supply-distance criteria for sites in and around Ho Chi Minh City; maps.",
+            ],
+            "not_for": [
+                (
+                    "Sites outside the extract (see known defects); grid capacity or "
+                    "connection planning."
+                ),
+            ],
+        },
+        gdf,
+    )
+    return gdf
+
+
+UNIVERSITY_NAME = re.compile(
+    r"(đại học|\bđh\b|university|học viện|nhạc viện|huflit|sai gon tech)", re.IGNORECASE
+)
+COLLEGE_NAME = re.compile(r"(cao đẳng|\bcđ\b)", re.IGNORECASE)
+
+
+def build_universities(osm: dict[str, Any]) -> gpd.GeoDataFrame:
+    rows = []
+    left_out = []
+    for u in osm["universities"]:
+        name = u["name"] or ""
+        if UNIVERSITY_NAME.search(name):
+            kind = "university"
+        elif COLLEGE_NAME.search(name):
+            kind = "college"
+        else:
+            left_out.append(name or "(no name)")
+            continue
+        rows.append(
+            {
+                "university_id": f"osm-{u['osm_type']}-{u['osm_id']}",
+                "name": name,
+                "name_en": u["name_en"],
+                "kind": kind,
+                "osm_id": u["osm_id"],
+                "location_precision": "exact",
+                "approximate": False,
+                "accuracy_m": 20,
+                "source": f"{SRC_OSM}, {u['osm_type']} {u['osm_id']} (amenity=university)",
+                "licence": "ODbL-1.0",
+                "geometry": round_geom(single_polygon(u["geometry"])),
+            }
+        )
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    n_uni = int((gdf.kind == "university").sum())
+    register(
+        {
+            "name": "universities",
+            "title": "Universities and colleges (Ho Chi Minh City extract only)",
+            "file": "universities.geojson",
+            "kind": "vector",
+            "id_column": "university_id",
+            "name_column": "name",
+            "description": "Campus outlines tagged amenity=university in the OpenStreetMap "
+            f"extract of Ho Chi Minh City (about 2018): {n_uni} university and "
+            f"{len(gdf) - n_uni} college campuses (`kind`), one row per mapped campus.",
+            "source": SRC_OSM,
+            "source_url": URL_OSM,
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "attribution": "Universities: © OpenStreetMap contributors (ODbL)",
+            "vintage": "OpenStreetMap, about 2018",
+            "positional_accuracy": "OpenStreetMap campus outlines, typically within 10–20 m.",
+            "accuracy_m": 20,
+            "approximate": False,
+            "known_defects": [
+                (
+                    "Only the campuses the extract maps as areas: campuses outside old Ho Chi "
+                    "Minh City (Bình Dương, Đồng Nai, Vũng Tàu) and campuses mapped as points "
+                    "are missing; some universities appear once per campus."
+                ),
+                (
+                    f"{len(left_out)} amenity=university areas are left out because their name "
+                    "is not that of a university or college (single buildings, a language "
+                    "centre, unnamed or mistagged areas): " + "; ".join(sorted(left_out)) + "."
+                ),
+                "No student numbers: a count of campuses is a rough proxy for talent.",
+            ],
+            "good_for": ["Talent-access criteria (campuses within reach) at city scale; maps."],
+            "not_for": ["Counting students or graduates; campuses outside the extract."],
+        },
+        gdf,
+    )
+    return gdf
+
+
+# --------------------------------------------------------------------------------------------
+# measured accuracy: each layer against its independent reference, written into the catalogue
+# (and so into LAYERS.md); tests/test_layers_accuracy.py repeats every measurement.
+
+
+def _stats(d_m: Any) -> dict[str, Any]:
+    d = np.asarray(d_m, dtype=float)
+    return {
+        "unit": "m",
+        "n": len(d),
+        "median": round(float(np.median(d)), 1),
+        "p90": round(float(np.quantile(d, 0.9)), 1),
+        "max": round(float(d.max()), 1),
+    }
+
+
+def _metric(geoms: Any) -> Any:
+    return gpd.GeoSeries(list(geoms), crs="EPSG:4326").to_crs(METRIC)
+
+
+def measure_roads(roads: gpd.GeoDataFrame, osm: dict[str, Any], data: Path) -> list[dict[str, Any]]:
+    ways = {w["osm_id"]: LineString(w["coords"]) for w in osm["roads"]}
+    osm_rows = roads[roads.geometry_origin == "osm"]
+    offsets = []
+    for oid, geom in zip(osm_rows.osm_id, osm_rows.geometry, strict=True):
+        way = _metric([ways[int(oid)]]).iloc[0]
+        pts = _metric([Point(c) for c in geom.coords])
+        offsets.append(max(way.distance(p) for p in pts))
+    out = [
+        {
+            "subject": "OpenStreetMap ways (geometry_origin osm), largest vertex offset per "
+            "feature",
+            "reference": "the ways of the extract",
+            "stated": OSM_ROAD_ACCURACY_M,
+            **_stats(offsets),
+        }
+    ]
+    checks = next(e for e in CATALOG if e["name"] == "roads")["replaced_line_checks"]
+    for c in checks:
+        if c["route"] == "all":
+            origin = c["geometry_origin"]
+            stated = int(math.ceil(c["p90_m"] / 100.0) * 100)
+            out.append(
+                {
+                    "subject": f"{origin} lines where the extract replaced them, sampled every "
+                    "100 m; the same methods made the lines that remain outside its reach, which "
+                    "state at least this p90",
+                    "reference": "the same road in the extract",
+                    "stated": stated,
+                    "n": round(c["length_inside_km"] * 10),
+                    "unit": "m",
+                    "median": c["median_m"],
+                    "p90": c["p90_m"],
+                    "max": c["max_m"],
+                }
+            )
+    wp = pd.read_csv(data / "facts/road_waypoints.csv")
+    wp = wp[wp.road_ref.isin(WAYPOINT_ROUTES) & wp.lat.notna()]
+    region = shapely.union_all(
+        list(gpd.read_file(data / "boundaries/dnb_provinces_2025_derived.geojson").geometry)
+    )
+    wp = wp[[region.contains(Point(x, y)) for x, y in zip(wp.lon, wp.lat, strict=True)]]
+    metric_roads = roads.to_crs(METRIC)
+    d = []
+    for r in wp.itertuples():
+        route = WAYPOINT_ROUTES[r.road_ref]
+        lines = metric_roads[(metric_roads.route == route)]
+        p = _metric([Point(r.lon, r.lat)]).iloc[0]
+        d.append(float(lines.distance(p).min()))
+    out.append(
+        {
+            "subject": "national highways (QL1A, QL1K, QL13, QL20, QL51, QL55) at the vertices of "
+            "an independently hand-digitised course inside the region",
+            "reference": "facts/road_waypoints.csv (github:amTrinh/IE402_Lab1, about ±0.5 km)",
+            "stated": int(roads.loc[roads.geometry_origin == "source_line", "accuracy_m"].max()),
+            **_stats(d),
+        }
+    )
+    return out
+
+
+WAYPOINT_ROUTES = {
+    "QL1A": "ql1a",
+    "QL1K": "ql1k",
+    "QL13": "ql13",
+    "QL20": "ql20",
+    "QL51": "ql51",
+    "QL55": "ql55",
+}
+
+
+def measure_parks(parks: gpd.GeoDataFrame, osm: dict[str, Any], data: Path) -> list[dict[str, Any]]:
+    facts = pd.read_csv(data / "facts/industrial_parks.csv")
+    by_name = {nfc(n): way for way, (n, _) in OSM_PARKS.items()}
+    out = []
+    outlined = parks[parks.location_precision == "exact"]
+    diffs = []
+    for name, geom in zip(outlined.name, outlined.geometry, strict=True):
+        ref = _metric([osm["outlines"][("way", by_name[name])]]).iloc[0]
+        mine = _metric([geom]).iloc[0]
+        diffs.append(mine.symmetric_difference(ref).area / ref.area * 100)
+    out.append(
+        {
+            "subject": "outlines (location_precision exact), area of the symmetric difference "
+            "in % of the outline",
+            "reference": "the same outline in the extract",
+            **_stats(diffs),
+            "unit": "%",
+            "stated": 0.1,
+        }
+    )
+    for prec, stated in (("ward", 3000), ("district", 10000)):
+        d = []
+        for r in facts.itertuples():
+            way = by_name.get(nfc(r.name))
+            if way is None or pd.isna(r.lat) or not str(r.coord_precision).startswith(prec):
+                continue
+            ref = _metric([osm["outlines"][("way", way)]]).iloc[0]
+            d.append(ref.distance(_metric([Point(r.lon, r.lat)]).iloc[0]))
+        if d:
+            out.append(
+                {
+                    "subject": f"{prec} reference points of the facts, for the parks the "
+                    "extract outlines (distance to the outline, 0 inside)",
+                    "reference": "the park outlines of the extract",
+                    "stated": stated,
+                    **_stats(d),
+                }
+            )
+    return out
+
+
+def measure_airports(airports: gpd.GeoDataFrame, osm: dict[str, Any]) -> list[dict[str, Any]]:
+    a = airports.set_index("airport_id")
+    tsn = _metric([a.geometry["tan-son-nhat"]]).iloc[0]
+    ref = _metric([osm["outlines"][OSM_TAN_SON_NHAT]]).iloc[0]
+    lt_ha = geodesic_area_ha(a.geometry["long-thanh"])
+    d = [
+        _metric([a.geometry[k]])
+        .iloc[0]
+        .distance(_metric([Point(a.loc[k, "reference_lon"], a.loc[k, "reference_lat"])]).iloc[0])
+        for k in ("long-thanh", "tan-son-nhat")
+    ]
+    return [
+        {
+            "subject": "Tân Sơn Nhất outline, area of the symmetric difference in % of the outline",
+            "reference": "the aerodrome relation of the extract",
+            **_stats([tsn.symmetric_difference(ref).area / ref.area * 100]),
+            "unit": "%",
+            "stated": 0.1,
+        },
+        {
+            "subject": "Long Thành outline, net area against the about 5,000 ha allocated "
+            "(difference in %)",
+            "reference": "official site area (about 5,000 ha)",
+            **_stats([abs(lt_ha / 5000 - 1) * 100]),
+            "unit": "%",
+            "stated": 10,
+        },
+        {
+            "subject": "aerodrome reference points (airports-py) against the outlines (0 inside)",
+            "reference": "the outlines",
+            "stated": 50,
+            **_stats(d),
+        },
+    ]
+
+
+def measure_railways(railways: gpd.GeoDataFrame, osm: dict[str, Any]) -> list[dict[str, Any]]:
+    reach = osm["reach_m"]
+    ref = _metric(osm["railways"]).union_all()
+    d = []
+    for g in railways.to_crs(METRIC).geometry:
+        inside = g.intersection(reach)
+        for part in getattr(inside, "geoms", [inside]):
+            if part.is_empty or part.geom_type != "LineString":
+                continue
+            d.extend(ref.distance(part.interpolate(t)) for t in np.arange(0, part.length, 100.0))
+    return [
+        {
+            "subject": "railway lines inside the extract's reach, sampled every 100 m",
+            "reference": "railway=rail, light_rail and subway ways of the extract (about 2018)",
+            "stated": 20,
+            **_stats(d),
+        }
+    ]
+
+
 LICENCE_DIR = Path(__file__).resolve().parent / "licences"
 
 CC_BY_SA_NOTICE = """\
 roads.geojson - licence notice
 ==============================
 
-The national-highway lines of layers/roads.geojson are adapted from the national road layer
+The national-highway lines of layers/roads.geojson (the features with geometry_origin
+"source_line" and licence "CC-BY-SA-4.0") are adapted from the national road layer
 published in CTU-SematX/LegoCity (opendata/giaothong/giaothong.geojson,
 https://github.com/CTU-SematX/LegoCity). The folder's LICENSE file states Creative Commons
 Attribution-ShareAlike 4.0 International (its README says CC BY 4.0; the stricter licence is
 applied here). The upstream origin of that layer is not stated by the publisher.
 
 Changes made by geosite: clipped to Đông Nam Bộ, re-labelled where the source label contradicts
-the course of the line, snapped and split at junctions, and combined with expressway lines
-traced by geosite (approximate). The adapted layer as a whole is shared under the same licence.
+the course of the line, snapped and split at junctions, cut where OpenStreetMap holds the real
+road, and joined to traced expressway lines and OpenStreetMap roads (which keep their own
+licences, see README.txt). These features are shared under the same licence.
 
 Licence: Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)
 Licence text: https://creativecommons.org/licenses/by-sa/4.0/legalcode
@@ -2855,19 +3210,30 @@ intended use.
 """
 
 ODBL_NOTICE = """\
-railways.geojson - licence notice
-=================================
+OpenStreetMap data in the bundled layers - licence notice
+=========================================================
 
-layers/railways.geojson contains data from OpenStreetMap, © OpenStreetMap contributors,
-obtained through the Humanitarian OpenStreetMap Team export of March 2025.
+These layers contain data from OpenStreetMap, (c) OpenStreetMap contributors:
 
-This database is made available under the Open Database License (ODbL) 1.0:
+  roads.geojson              the features with geometry_origin "osm" (extract of Ho Chi Minh
+                             City of about 2018)
+  power_lines.geojson        all features (same extract)
+  universities.geojson       all features (same extract)
+  industrial_parks.geojson   the outlines (location_precision "exact"; same extract)
+  candidate_sites.geojson    the Saigon Hi-Tech Park and Quang Trung Software City outlines
+  airports.geojson           the Long Thanh and Tan Son Nhat outlines (Long Thanh as exported
+                             in ngochieudao417/Xu_ly_anh, of about 2025)
+  ports.geojson              the Cat Lai point (inside the mapped terminal outline)
+  railways.geojson           all features (Humanitarian OpenStreetMap Team export, March 2025)
+
+This data is made available under the Open Database License (ODbL) 1.0:
 https://opendatacommons.org/licenses/odbl/1-0/
 Any rights in individual contents of the database are licensed under the Database Contents
 License: https://opendatacommons.org/licenses/dbcl/1-0/
 
-Changes made by geosite: selection of the ways of the region, an id column, normalised names.
-The file is kept separate from data under other licences.
+Changes made by geosite: selection of features, splitting of ways at junctions, ids and
+normalised names. Each feature's column "licence" says which licence applies to it. A database
+derived from these layers must be shared alike under the ODbL for the OpenStreetMap part.
 """
 
 README_NOTICE = """\
@@ -2875,19 +3241,28 @@ Licences of the bundled layers
 ==============================
 
 Each layer's licence, licence file and attribution are listed in ../catalog.json and in
-LAYERS.md. Share-alike and copyleft data are kept in separate files:
+LAYERS.md; where sources are mixed, the column "licence" gives each feature's.
 
   provinces_pre2025, provinces_2025, districts   GPL-3.0      GPL-3.0-dvhcvn.txt
-  roads                                          CC-BY-SA-4.0 CC-BY-SA-4.0.txt
-  railways                                       ODbL-1.0     ODbL-1.0.txt
-  ports                                          public domain (NGA WPI) / Apache-2.0
-                                                 (searoute) / MIT  searoute-Apache-2.0.txt,
+  roads        ODbL-1.0 (OpenStreetMap features)             ODbL-1.0.txt
+               CC-BY-SA-4.0 (national-road source lines)     CC-BY-SA-4.0.txt
+               MIT (lines traced by geosite, connectors)     ../../LICENSE of geosite
+  railways, power_lines, universities            ODbL-1.0     ODbL-1.0.txt
+  industrial_parks, candidate_sites, airports, ports: ODbL-1.0 for OpenStreetMap outlines
+               (ODbL-1.0.txt); MIT for reference points of MIT packages (MIT-notices.txt);
+               public domain for NGA World Port Index points; Apache-2.0 for searoute
+               points (searoute-Apache-2.0.txt)
+  centres, land_sea_mask                         MIT (and public domain NOAA GLOBE)
                                                  MIT-notices.txt
-  airports, centres, land_sea_mask               MIT (and public domain NOAA GLOBE)
-                                                 MIT-notices.txt
-  candidate_sites, industrial_parks              geosite compilations of public facts
-                                                 (MIT, like geosite); reference points as
-                                                 stated per feature
+
+Facts without a licence: the names, areas, dates and status of the industrial parks and
+candidate sites were compiled from official lists and news pages (URLs per feature) whose
+terms of reuse are not stated. They are labelled "facts: no licence stated" per feature and are
+not relicensed by geosite.
+
+The roads layer holds ODbL and CC BY-SA 4.0 features side by side, each under its own licence;
+whether the two share-alike licences allow one combined database is not settled. To
+redistribute a derived road database, keep the two apart (filter on the column licence).
 """
 
 
@@ -3009,6 +3384,19 @@ LAYER_COLUMNS: dict[str, dict[str, str]] = {
         "district_id": "stable id",
         "district_code": "district code of the administrative list",
     },
+    "power_lines": {
+        "line_id": "stable id (OpenStreetMap way)",
+        "voltage_kv": "highest voltage the line carries, kV",
+        "voltages_kv": "every voltage the line carries, kV, highest first",
+        "circuits_note": "set where the way carries circuits of several voltages",
+        "operator": "operator as tagged",
+        "osm_id": "OpenStreetMap way id",
+    },
+    "universities": {
+        "university_id": "stable id (OpenStreetMap type and id)",
+        "kind": "university (universities, academies, conservatory) or college",
+        "osm_id": "OpenStreetMap id",
+    },
     "railways": {
         "railway_id": "stable id (OpenStreetMap way)",
         "railway": "OpenStreetMap railway value",
@@ -3040,6 +3428,8 @@ LAYER_ORDER = [
     "provinces_2025",
     "districts",
     "railways",
+    "power_lines",
+    "universities",
     "land_sea_mask",
 ]
 
@@ -3086,6 +3476,8 @@ def main(argv: list[str]) -> int:
     provinces = build_provinces_pre2025(data)
     districts = build_districts(data)
     railways = build_railways(data)
+    power_lines = build_power_lines(osm)
+    universities = build_universities(osm)
     build_land_sea_mask(data)
     build_licences(data)
 
@@ -3100,8 +3492,18 @@ def main(argv: list[str]) -> int:
         "railways": railways,
         "airports": airports,
         "centres": centres,
+        "power_lines": power_lines,
+        "universities": universities,
+    }
+    measured = {
+        "roads": measure_roads(roads, osm, data),
+        "industrial_parks": measure_parks(parks, osm, data),
+        "airports": measure_airports(airports, osm),
+        "railways": measure_railways(railways, osm),
     }
     for entry in CATALOG:
+        if entry["name"] in measured:
+            entry["measured_accuracy"] = measured[entry["name"]]
         if entry["name"] in frames:
             entry["columns"] = column_docs(entry["name"], frames[entry["name"]])
             write_geojson(frames[entry["name"]], entry["name"])

@@ -94,3 +94,35 @@ def test_top_level_names_do_not_shadow_submodules() -> None:
             continue  # importing it runs the command line
         module = importlib.import_module(f"geosite.{info.name}")
         assert isinstance(getattr(geosite, info.name, module), types.ModuleType), info.name
+
+
+def test_package_licence_names_every_licence_of_the_bundled_layers():
+    """The SPDX expression covers what the layers ship, and their licence texts ship too."""
+    import fnmatch
+    import tomllib
+
+    from geosite.data import bundled
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    expression = set(project["license"].split(" AND "))
+    spdx_of = {
+        "ODbL-1.0": "ODbL-1.0",
+        "CC-BY-SA-4.0": "CC-BY-SA-4.0",
+        "GPL-3.0": "GPL-3.0-only",
+        "Apache-2.0": "Apache-2.0",
+        "MIT": "MIT",
+        "public domain": "LicenseRef-Public-Domain",
+    }
+    files = {
+        str(p.relative_to(REPO)) for pattern in project["license-files"] for p in REPO.glob(pattern)
+    }
+    for info in bundled.catalog():
+        named = {spdx for text, spdx in spdx_of.items() if text in info.licence}
+        assert named, info.name
+        assert named <= expression, (info.name, named - expression)
+        if info.licence_file:
+            path = f"layers/{info.licence_file}"
+            assert (REPO / path).is_file(), path
+            assert any(fnmatch.fnmatch(path, pattern) for pattern in project["license-files"])
+            assert path in files
+    assert "LICENSE" in files

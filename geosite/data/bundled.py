@@ -495,6 +495,25 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             ("Approximate", "yes" if info.approximate else "no"),
         ]
         out += [f"- **{key}:** {value}" for key, value in rows]
+        measured = info.extra.get("measured_accuracy") or []
+        if measured:
+            out += [
+                "",
+                (
+                    "**Measured accuracy** (against an independent reference; p90 must not "
+                    "exceed the stated figure, and `tests/test_layers_accuracy.py` repeats each "
+                    "measurement):"
+                ),
+                "",
+                "| what | reference | n | median | p90 | max | stated |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            out += [
+                f"| {_cell(m['subject'])} | {_cell(m['reference'])} | {m['n']} | "
+                f"{m['median']:,} {m['unit']} | {m['p90']:,} {m['unit']} | "
+                f"{m['max']:,} {m['unit']} | {m['stated']:,} {m['unit']} |"
+                for m in measured
+            ]
         columns = info.extra.get("columns") or {}
         if columns:
             out += ["", "**Columns:**", ""]
