@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from geosite.decision.compare import compare as compare_scenarios
     from geosite.decision.compare import diff as diff_scenarios
     from geosite.decision.sensitivity import sensitivity as analyse_sensitivity
+    from geosite.locate.pipeline import locate as locate_sites
+    from geosite.locate.pipeline import locate_regions
     from geosite.render.map import result_to_map, results_to_map
     from geosite.render.report import write_report
     from geosite.result.outputs import write_outputs
@@ -63,6 +65,8 @@ _SHORTCUTS = {
     "grid_from_area": ("geosite.data.grid", "grid_from_area"),
     "layer_info": ("geosite.data.bundled", "layer_info"),
     "load_scenario": ("geosite.scenario", "load_scenario"),
+    "locate_regions": ("geosite.locate.pipeline", "locate_regions"),
+    "locate_sites": ("geosite.locate.pipeline", "locate"),
     "read_layer": ("geosite.data.bundled", "read_layer"),
     "result_to_map": ("geosite.render.map", "result_to_map"),
     "results_to_map": ("geosite.render.map", "results_to_map"),
@@ -83,6 +87,7 @@ _SUBMODULES = frozenset(
         "distributed",
         "errors",
         "i18n",
+        "locate",
         "measures",
         "network",
         "render",
@@ -137,6 +142,8 @@ __all__ = [
     "grid_from_area",
     "layer_info",
     "load_scenario",
+    "locate_regions",
+    "locate_sites",
     "read_layer",
     "result_to_map",
     "results_to_map",

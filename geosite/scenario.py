@@ -40,6 +40,7 @@ from geosite.decision.constraints import ConstraintSpec, CriterionConstraint, Fo
 from geosite.decision.transforms import ValueFunction
 from geosite.decision.weights import DirectWeights, WeightingSpec, resolve_weights
 from geosite.errors import GeositeError, Problem, ScenarioError
+from geosite.locate.spec import LocateSpec
 from geosite.measures import MeasureType
 from geosite.measures.network import NetworkMeasure, NetworkSpec
 from geosite.types import Where
@@ -276,6 +277,11 @@ class Scenario(_Model):
     aggregation: AggregationSpec = Field(default_factory=WLC)
     constraints: list[ConstraintSpec] = Field(default_factory=list)
     outputs: Outputs = Field(default_factory=Outputs)
+    locate: LocateSpec | None = Field(
+        None,
+        description="Site search on a grid scenario: the best contiguous regions of a given "
+        "area (`geosite locate`).",
+    )
 
     _source: Path | None = PrivateAttr(default=None)
     _lineage: tuple[Path, ...] = PrivateAttr(default=())

@@ -52,7 +52,17 @@ __all__ = [
 ]
 
 #: Command modules of this package, in the order ``geosite --help`` lists them.
-COMMANDS = ("run", "validate", "schema", "layers", "report", "compare", "diff", "sensitivity")
+COMMANDS = (
+    "run",
+    "locate",
+    "validate",
+    "schema",
+    "layers",
+    "report",
+    "compare",
+    "diff",
+    "sensitivity",
+)
 
 
 def _parser() -> Parser:
