@@ -29,7 +29,9 @@ import difflib
 import math
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self, get_args
+
+from pydantic import PlainValidator, WithJsonSchema
 
 from geosite.errors import ParameterError
 
@@ -41,6 +43,8 @@ __all__ = [
     "CATALOGUE",
     "LANGUAGES",
     "Language",
+    "LocalizedText",
+    "ScenarioText",
     "Translator",
     "check_language",
     "format_date",
@@ -514,6 +518,80 @@ def format_date(value: dt.date, language: Language) -> str:
     return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
 
+class LocalizedText(str):
+    """Text written by a user in one or more languages; as a ``str``, the default one.
+
+    A scenario's name, description and labels may be given once or per language
+    (``{vi: ..., en: ...}``). The string value is the English text (else the first given),
+    so code that only logs or compares names keeps working; renderers pick the reader's
+    language with :func:`localized`.
+
+    Examples
+    --------
+    >>> name = LocalizedText.from_mapping({"vi": "Cảng Cái Mép", "en": "Cai Mep port"})
+    >>> str(name), localized(name, "vi")
+    ('Cai Mep port', 'Cảng Cái Mép')
+    """
+
+    __slots__ = ("translations",)
+    translations: dict[str, str]
+
+    def __new__(cls, value: str, translations: Mapping[str, str]) -> Self:
+        """Make a text whose string value is ``value``, with ``translations`` by language."""
+        made = super().__new__(cls, value)
+        made.translations = dict(translations)
+        return made
+
+    @classmethod
+    def from_mapping(cls, texts: Mapping[str, str]) -> Self:
+        """Make a text from ``{language: text}``: English is the default, else the first."""
+        return cls(texts.get("en") or next(iter(texts.values())), texts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.translations))
+
+
+def _scenario_text(value: object) -> str:
+    """Validate a user-written text: a string, or one non-empty string per language."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            msg = "give the text, or one text per language: {en: ..., vi: ...}"
+            raise ValueError(msg)
+        unknown = sorted(str(k) for k in value if k not in LANGUAGES)
+        if unknown:
+            msg = f"unknown language(s) {unknown}; texts may be given in {list(LANGUAGES)}"
+            raise ValueError(msg)
+        bad = sorted(str(k) for k, v in value.items() if not isinstance(v, str) or not v.strip())
+        if bad:
+            msg = f"the text in {bad} must be a non-empty string"
+            raise ValueError(msg)
+        return LocalizedText.from_mapping(value)
+    msg = f"expected text, or one text per language ({{en: ..., vi: ...}}), got {value!r}"
+    raise ValueError(msg)
+
+
+#: A scenario field of user-written text: ``"text"`` or ``{en: "text", vi: "văn bản"}``.
+ScenarioText = Annotated[
+    str,
+    PlainValidator(_scenario_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {code: {"type": "string", "minLength": 1} for code in LANGUAGES},
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                },
+            ]
+        }
+    ),
+]
+
+
 def localized(text: str | Mapping[str, str], language: Language) -> str:
     """Return user-written text in ``language``: a plain string, or one per language.
 
@@ -533,6 +611,8 @@ def localized(text: str | Mapping[str, str], language: Language) -> str:
     ('Khoảng cách đến cảng Cái Mép', 'Port')
     """
     language = check_language(language)
+    if isinstance(text, LocalizedText):
+        return text.translations.get(language) or str(text)
     if isinstance(text, str):
         return text
     if not text:

@@ -40,6 +40,7 @@ from geosite.decision.constraints import ConstraintSpec, CriterionConstraint, Fo
 from geosite.decision.transforms import ValueFunction
 from geosite.decision.weights import DirectWeights, WeightingSpec, resolve_weights
 from geosite.errors import GeositeError, Problem, ScenarioError
+from geosite.i18n import ScenarioText
 from geosite.locate.spec import LocateSpec
 from geosite.measures import MeasureType
 from geosite.measures.network import NetworkMeasure, NetworkSpec
@@ -185,8 +186,16 @@ class Criterion(_Model):
     name: str = Field(
         description="Identifier, lower_snake_case; output columns are prefixed with it."
     )
-    label: str | None = Field(None, description="Human-readable name for maps and reports.")
-    description: str | None = None
+    label: ScenarioText | None = Field(
+        None,
+        description=(
+            "Human-readable name for maps and reports: a text, or one per language "
+            "({en: ..., vi: ...})."
+        ),
+    )
+    description: ScenarioText | None = Field(
+        None, description="What the criterion stands for: a text, or one per language."
+    )
     measure: MeasureType
     value: ValueFunction
     weight: float | None = Field(
@@ -258,8 +267,12 @@ class Scenario(_Model):
             "replace the base's."
         ),
     )
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: ScenarioText = Field(
+        description="Title of the scenario: a text, or one per language ({en: ..., vi: ...})."
+    )
+    description: ScenarioText = Field(
+        "", description="What the scenario asks: a text, or one per language."
+    )
     crs: str | None = Field(
         None, description="Metric CRS of the analysis; the candidates' UTM zone if omitted."
     )
@@ -312,6 +325,14 @@ class Scenario(_Model):
             )
             raise ValueError(msg)
         return self
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            msg = "the scenario needs a name: `name: ...` (or one per language: {en: ..., vi: ...})"
+            raise ValueError(msg)
+        return value
 
     @property
     def criterion_names(self) -> list[str]:

@@ -108,11 +108,31 @@ def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
     assert page.evaluate(f"{CANDIDATES}.reduce((n, l) => n + l.layer.getLayers().length, 0)") == (
         len(result.table)
     )
-    # The layer control lists every criterion that measured features, and the candidates.
+    # The layer control lists every layer drawn; the legend names each of them, and only them.
     labels = layer_control(page)
-    for summary in result.criteria:
-        assert any(f"Criterion {summary.title}:" in label for label in labels), summary.name
+    assert sorted(labels) == sorted(page.evaluate("geosite.layers.map(l => l.name)"))
     assert tr("map.candidates") in labels
+    legend = page.evaluate(
+        "Array.from(new Set(Array.from(document.querySelectorAll('.geosite-legend [data-layer]'))"
+        ".map(e => e.dataset.layer)))"
+    )
+    assert sorted(legend) == sorted(set(page.evaluate("geosite.layers.map(l => l.key)")))
+    # The first view holds every candidate, the port and the airports they were measured to.
+    for column in ("port_truck_time_facility", "long_thanh_airport_time_facility"):
+        facility = result.table[column].iloc[0]
+        assert page.evaluate(
+            f"""(() => {{
+              const entry = geosite.layers.find(l => l.kind === 'facilities' &&
+                l.layer.getLayers().some(m => m.feature.properties.label.startsWith({facility!r})));
+              const marker = entry.layer.getLayers().find(
+                m => m.feature.properties.label.startsWith({facility!r}));
+              return marker._map.getBounds().contains(marker.getLatLng());
+            }})()"""
+        ), facility
+    assert page.evaluate(
+        f"{CANDIDATES}.every(e => e.layer.getLayers().every("
+        "s => s._map.getBounds().contains(s.getBounds())))"
+    )
     # Tools: scale bar, fullscreen and measure controls are on the map.
     for selector in (
         ".leaflet-control-scale",
@@ -120,7 +140,19 @@ def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
         ".leaflet-control-measure",
     ):
         assert page.evaluate(f"!!document.querySelector('{selector}')"), selector
+    page.screenshot(ARTIFACTS / "bundled_map_first_view.png")
     card = click_candidate(page, 0)
+    # No control covers the open popup: the legend folds when it would.
+    assert page.evaluate(
+        """(() => {
+          const a = document.querySelector('.leaflet-popup').getBoundingClientRect();
+          return Array.from(document.querySelectorAll('.geosite-legend, .leaflet-control-layers,'
+            + ' .leaflet-control-attribution')).every(el => {
+              const b = el.getBoundingClientRect();
+              return !(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+            });
+        })()"""
+    )
     best = result.table.iloc[0]
     assert str(best["name"]) in card
     assert card.count("geosite-bar") == len(result.criteria)

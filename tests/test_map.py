@@ -60,7 +60,7 @@ def test_map_carries_one_shape_and_score_card_per_candidate(tiny_project: Path) 
     assert rows["score"][1][0] == pytest.approx(0.8)  # 1 - 2000 / 10000
     assert "geosite.rankLabels" in html
     assert "Total suitability score" in html
-    assert "Criterion Port distance: features measured to" in html
+    assert "My ports: Port One, Port Two" in html  # the layer measured to, named in the legend
 
 
 def test_styles_come_from_a_property_not_one_case_per_feature(tiny_project: Path) -> None:
@@ -101,8 +101,11 @@ def test_bundled_map_draws_facilities_routes_and_attributions() -> None:
     html = result_to_map(result).get_root().render()
     assert len(payloads(html)[0]["rows"]["name"]) == len(result.table)
     assert "Cảng hàng không quốc tế Tân Sơn Nhất" in html
-    assert html.count("geosite.featureLayer(") == len(result.criteria)
-    assert "network paths" in html
+    # One layer per source layer measured to, one per network criterion's routes, the roads.
+    sources = {s.criterion.measure.layer for s in result.criteria} - {"roads"}
+    routes = [s for s in result.criteria if s.criterion.measure.type == "network"]
+    assert html.count("geosite.featureLayer(") == len(sources) + len(routes) + 1
+    assert "Routes: Truck time to the Cái Mép–Thị Vải port" in html
     assert '"by":"class"' in html  # roads coloured by class
     assert "addAttribution" in html
     for use in result.layers:
@@ -123,7 +126,7 @@ def test_constraint_zones_are_drawn(tiny_project: Path) -> None:
     html = result_to_map(evaluate(scenario)).get_root().render()
     assert "Constraint: away from the road" in html
     match = re.search(
-        r"geosite\.featureLayer\((\{.*?\}), (\{[^{}]*\"kind\":\"constraint\"[^{}]*\})\)", html
+        r"geosite\.featureLayer\((\{.*?\}), (\{[^{}]*\"kind\":\"zone\"[^{}]*\})\)", html
     )
     assert match is not None
     zone = shape(json.loads(match.group(1))["features"][0]["geometry"])
@@ -286,8 +289,9 @@ def test_scenario_text_is_escaped_in_the_layer_control(tiny_project: Path) -> No
     scenario.write_text(text, encoding="utf-8")
     html = result_to_map(evaluate(scenario)).get_root().render()
     assert "<img src=x" not in html
-    # Escaped for HTML (Leaflet writes layer names as HTML), then for JavaScript by folium.
-    assert "Criterion \\u0026lt;img src=x onerror=alert(1)\\u0026gt;: features" in html
+    # The label travels as JSON data (escaped for the script) and is escaped again for HTML
+    # by the runtime before it reaches a tooltip or a score card.
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
 
 
 def test_score_cards_in_popups_show_the_margin_to_the_next_rank(tiny_project: Path) -> None:
@@ -314,3 +318,101 @@ def test_road_classes_are_named_in_the_map_language() -> None:
     vietnamese = json.dumps("quốc lộ, đường trục")[1:-1]
     assert vietnamese in result_to_map(result, lang="vi").get_root().render()
     assert "national highway, trunk road" in result_to_map(result, lang="en").get_root().render()
+
+
+LEGEND_ROW = re.compile(r"data-layer='([^']+)'")
+SPEC_KEY = re.compile(r'geosite\.featureLayer\(.*?, (\{"colour":.*\})\);$', re.MULTILINE)
+
+
+def legend_and_layers(html: str) -> tuple[set[str], set[str]]:
+    """Return the layer keys the legend names and the keys of the layers drawn."""
+    legend = {html_unescape(k) for k in LEGEND_ROW.findall(html.replace("\\u0027", "'"))}
+    drawn = {json.loads(m.group(1))["key"] for m in SPEC_KEY.finditer(html)}
+    drawn |= {opts["kind"] for _, opts in candidate_layers(html)}
+    if "geosite.rankLabels(" in html:
+        drawn.add("labels")
+    return legend, drawn
+
+
+def html_unescape(text: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(text)
+
+
+@pytest.mark.parametrize("name", ["dong-nam-bo", "talent-led"])
+def test_every_legend_entry_is_a_drawn_layer_and_back(name: str) -> None:
+    result = evaluate(name)
+    html = result_to_map(result).get_root().render()
+    legend, drawn = legend_and_layers(html)
+    assert legend == drawn
+    # Facilities by source layer, routes, roads and the candidates all have an entry.
+    assert {
+        "facilities:ports",
+        "facilities:airports",
+        "routes:port_truck_time",
+        "candidates",
+    } <= legend
+    assert any(k.startswith("roads:") for k in legend)
+
+
+def test_legend_names_constraint_zones_and_excluded_candidates(tiny_project: Path) -> None:
+    scenario = tiny_project / "scenario.yaml"
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8")
+        + "  - {type: outside, layer: my_roads, buffer_m: 1000, name: away from the road}\n",
+        encoding="utf-8",
+    )
+    html = result_to_map(evaluate(scenario)).get_root().render()
+    legend, drawn = legend_and_layers(html)
+    assert legend == drawn
+    assert {"excluded", "zone:1", "facilities:my_ports", "roads:my_roads"} <= legend
+
+
+def test_first_view_frames_the_port_and_airports_measured_to() -> None:
+    from geosite.data.bundled import read_layer
+    from geosite.render.context import context_layers, frame_bounds
+
+    result = evaluate("dong-nam-bo")
+    minx, miny, maxx, maxy = frame_bounds([result], context_layers([result], "en"))
+    ports = read_layer("ports")
+    airports = read_layer("airports")
+    port = ports.loc[ports["port_id"] == "cai-mep-thi-vai"].geometry.iloc[0]
+    for point in [
+        port,
+        *airports.loc[
+            airports["name"].isin(
+                result.table["long_thanh_airport_time_facility"].tolist()
+                + result.table["tan_son_nhat_airport_distance_nearest"].tolist()
+            )
+        ].geometry,
+    ]:
+        assert minx <= point.x <= maxx
+        assert miny <= point.y <= maxy
+    # Every candidate too.
+    cands = result.table.to_crs(4326).total_bounds
+    assert minx <= cands[0]
+    assert cands[2] <= maxx
+    assert miny <= cands[1]
+    assert cands[3] <= maxy
+
+
+def test_identical_runs_write_identical_maps(tiny_project: Path) -> None:
+    from geosite.cli import main
+
+    scenario = str(tiny_project / "scenario.yaml")
+    assert main(["run", scenario, "--out", str(tiny_project / "a")]) == 0
+    assert main(["run", scenario, "--out", str(tiny_project / "b")]) == 0
+    first = (tiny_project / "a" / "map.html").read_bytes()
+    assert first == (tiny_project / "b" / "map.html").read_bytes()
+    # The ids are derived, not random: no two elements share one.
+    names = re.findall(r"var (\w+_[0-9a-f]{32}) =", first.decode())
+    assert len(names) == len(set(names)) > 5
+
+
+def test_comparison_maps_are_identical_between_runs() -> None:
+    results = [evaluate("dong-nam-bo"), evaluate("port-led")]
+    for layout in ("layers", "side_by_side"):
+        one = results_to_map(results, layout=layout).get_root().render()
+        two = results_to_map(results, layout=layout).get_root().render()
+        assert one == two, layout

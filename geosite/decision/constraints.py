@@ -16,6 +16,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geosite.errors import LayerError
+from geosite.i18n import ScenarioText
 from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
@@ -58,7 +59,10 @@ class ConstraintOutcome:
 class _Constraint(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str | None = Field(None, description="Short label used in exclusion reasons.")
+    name: ScenarioText | None = Field(
+        None,
+        description="Short label used in exclusion reasons: a text, or one per language.",
+    )
 
     def label(self) -> str:
         """Return the label used in exclusion reasons."""

@@ -18,6 +18,7 @@ embedded: an offline map has none and says so in its legend.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "drop_unused_defaults",
     "local_asset",
     "make_offline",
+    "stable_ids",
     "vendored_assets",
 ]
 
@@ -125,6 +127,37 @@ def _walk(element: Any) -> list[Any]:
         if hasattr(element, name):
             found += _walk(getattr(element, name))
     return found
+
+
+def stable_ids(element: Any) -> None:
+    """Give every element of a map an id derived from its place in the map, not a random one.
+
+    folium names each element from a random id, so two identical runs wrote different
+    ``map.html`` files and every rerun showed as a change in version control. The ids become
+    the SHA-256 of the element's position in the tree, so the same map renders to the same
+    bytes; elements added afterwards get folium's random ids, which cannot collide with these.
+    """
+    nodes: list[Any] = []
+    seen: set[int] = set()
+    for node in [*_walk(element.get_root()), *_walk(element)]:
+        if id(node) not in seen and hasattr(node, "_id"):
+            seen.add(id(node))
+            nodes.append(node)
+    old = {id(node): node.get_name() for node in nodes}
+    for i, node in enumerate(nodes):
+        if getattr(node, "stable_id", False):
+            continue
+        node._id = hashlib.sha256(f"geosite-element-{i}".encode()).hexdigest()[:32]  # noqa: SLF001
+    for node in nodes:
+        children = getattr(node, "_children", None)
+        if not children:
+            continue
+        renamed = [
+            (child.get_name() if key == old.get(id(child)) else key, child)
+            for key, child in children.items()
+        ]
+        children.clear()
+        children.update(renamed)
 
 
 def drop_unused_defaults(element: Any) -> None:

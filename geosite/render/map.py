@@ -14,6 +14,7 @@ feature named ``<script>`` shows as text.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import json
 import logging
@@ -33,8 +34,16 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
-from geosite.errors import GeositeError, ParameterError
-from geosite.render.assets import drop_unused_defaults, make_offline
+from geosite.errors import ParameterError
+from geosite.i18n import localized
+from geosite.render.assets import drop_unused_defaults, make_offline, stable_ids
+from geosite.render.context import (
+    OTHER_ROAD_COLOUR,
+    ROAD_COLOURS,
+    ContextLayer,
+    context_layers,
+    frame_bounds,
+)
 from geosite.render.text import format_number, format_value, tr
 from geosite.render.whatif import add_what_if
 from geosite.result.scorecard import score_cards
@@ -44,7 +53,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from geosite.analysis import CriterionSummary, Result
+    from geosite.analysis import Result
 
 __all__ = [
     "CANVAS_FROM",
@@ -94,16 +103,7 @@ _BASEMAPS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Colours of road classes (OSM ``highway`` values); other classes are grey.
-ROAD_COLOURS = {
-    "motorway": "#7f2704",
-    "trunk": "#d94801",
-    "primary": "#fd8d3c",
-    "secondary": "#807dba",
-    "tertiary": "#9e9ac8",
-}
 _FEATURE_COLOURS = ("#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1b9e77")
-_ZONE_COLOUR = "#b2182b"
 
 _CSS = """
 <style>
@@ -115,13 +115,28 @@ _CSS = """
 .geosite-bar{display:inline-block;height:8px;background:#21918c;margin-right:4px;vertical-align:middle}
 .geosite-rank{font:bold 11px/16px sans-serif;color:#fff;background:rgba(32,32,32,.85);
  border-radius:8px;text-align:center}
-.geosite-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px/1.4 sans-serif;
- border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px}
+.geosite-legend{background:rgba(255,255,255,.94);padding:4px 8px;font:12px/1.35 sans-serif;
+ border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:280px;
+ max-height:calc(100vh - 140px);overflow-y:auto}
+.geosite-legend summary{cursor:pointer;font-weight:600;list-style-position:inside}
+.geosite-legend .scenario{font-weight:600;margin:2px 0 4px}
+.geosite-legend .head{font-weight:600;margin-top:4px}
+.geosite-legend .row{white-space:normal;padding-left:20px;text-indent:-20px}
+.geosite-legend .row.sub{padding-left:34px}
 .geosite-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;
- vertical-align:middle}
+ vertical-align:middle;text-indent:0;box-sizing:border-box}
 .geosite-legend i.line{height:3px}
+.geosite-legend i.dash{height:0;border-top:3px dashed;background:none}
+.geosite-legend i.dot{width:11px;height:11px;border-radius:50%;border:1px solid #222;
+ margin:0 8px 0 1px}
+.geosite-legend i.zone{border:1.5px dashed;background:rgba(178,24,43,.12)}
+.geosite-legend i.excl{border:1px dashed #616161}
+.geosite-legend i.rank{width:22px;height:14px;font:bold 9px/14px sans-serif;font-style:normal;
+ margin-left:-4px;margin-right:2px}
 .geosite-legend .note{color:#555;font-style:italic}
-.leaflet-control-attribution{max-width:55%}
+.leaflet-control-attribution.geosite-attribution{max-width:min(60vw,640px);white-space:nowrap;
+ overflow:hidden;text-overflow:ellipsis;cursor:pointer}
+.leaflet-control-attribution.geosite-attribution.open{white-space:normal;overflow:visible}
 </style>
 """
 
@@ -263,6 +278,10 @@ class _Script(MacroElement):
     def __init__(self, js: str) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "geosite_data"
+        # Other layers name this variable in their code, so its id is fixed now, from its
+        # content, and kept by :func:`stable_ids`.
+        self._id = hashlib.sha256(js.encode()).hexdigest()[:32]
+        self.stable_id = True
         self.js = js
 
 
@@ -281,30 +300,43 @@ class _JsLayer(Layer):
 
 
 class _Control(MacroElement):
-    """A fixed HTML box on the map (the legend)."""
+    """The legend: a box in a corner that folds to its title (``<details>``)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-          var c = L.control({position: {{ this.position|tojson }}});
-          c.onAdd = function () {
-            var div = L.DomUtil.create("div", "geosite-legend");
-            div.innerHTML = {{ this.html|tojson }};
-            L.DomEvent.disableClickPropagation(div);
-            return div;
-          };
-          c.addTo({{ this._parent.get_name() }});
-        })();
+        geosite.legend({{ this._parent.get_name() }}, {{ this.html|tojson }},
+          {{ this.title|tojson }}, {{ this.position|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, html_text: str, position: str = "bottomright") -> None:
+    def __init__(self, html_text: str, *, title: str, position: str = "bottomright") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "geosite_legend"
         self.html = html_text
+        self.title = title
         self.position = position
+
+
+class _Frame(MacroElement):
+    """The first view: fit the bounds around the legend; fold the attribution to one line."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geosite.frame({{ this._parent.get_name() }}, {{ this.bounds|tojson }},
+          {{ this.label|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: npt.NDArray[np.float64], *, label: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "geosite_frame"
+        minx, miny, maxx, maxy = (round(float(v), COORD_DIGITS) for v in bounds)
+        self.bounds = [[miny, minx], [maxy, maxx]]
+        self.label = label
 
 
 class _Attribution(MacroElement):
@@ -461,8 +493,11 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
     ranks = table["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     totals = table["total_score"].to_numpy(dtype=float)
     payload = {
-        "scenario": result.scenario.name,
-        "criteria": [{"title": s.title, "weight": round(s.weight, 4)} for s in result.criteria],
+        "scenario": localized(result.scenario.name, lang),  # type: ignore[arg-type]
+        "criteria": [
+            {"title": localized(s.title, lang), "weight": round(s.weight, 4)}  # type: ignore[arg-type]
+            for s in result.criteria
+        ],
         "palette": list(_palette(options.classes)),
         "excludedColour": EXCLUDED_COLOUR,
         "decimal": format_number(1.5, 1, lang)[1],
@@ -558,193 +593,128 @@ def _draw_candidates(
         )
 
 
-# --------------------------------------------------------------------------- criteria layers
+# --------------------------------------------------------------------------- context layers
 
 
-def _is_route(summary: CriterionSummary) -> bool:
-    """Return whether a criterion's features are paths from candidates to facilities."""
-    return summary.features is not None and "facility" in summary.features.columns
-
-
-def _labels(gdf: gpd.GeoDataFrame) -> list[str]:
-    column = next((c for c in ("name", "name_en", "ref", "id") if c in gdf.columns), None)
-    if column is None:
-        return [""] * len(gdf)
-    return ["" if _clean(v) is None else str(v) for v in gdf[column]]
-
-
-def _criterion_layer(
-    summary: CriterionSummary, result: Result, colour: str, options: _Options
-) -> tuple[_JsLayer, set[str]] | None:
-    """Return the layer of what a criterion measured to, and the road classes it draws."""
-    features = summary.features
-    if features is None or len(features) == 0:
-        return None
-    features = features.loc[~features.geometry.isna() & ~features.geometry.is_empty]
-    if len(features) == 0:
-        return None
-    lang = options.lang
-    route = _is_route(summary)
-    props: list[dict[str, Any]] = []
-    classes: set[str] = set()
-    if route:
-        # Route rows name their candidate; the other rows are the facilities themselves.
-        names = result.table[result.name_column or result.id_column].tolist()
-        cost = next((c for c in features.columns if c.startswith("cost_")), None)
-        labels = _labels(features)
-        for label, (_, row) in zip(labels, features.iterrows(), strict=True):
-            candidate = _clean(row["candidate"])
-            if candidate is None:
-                props.append({"label": label})
-                continue
-            text = tr("card.route", lang, candidate=names[int(candidate)], facility=row["facility"])
-            if cost is not None:
-                text += ": " + format_value(_clean(row[cost]), cost.removeprefix("cost_"), lang)
-            props.append({"label": text})
-        spec: dict[str, Any] = {"colour": colour, "weight": 3.5, "fillOpacity": 0.2}
+def _context_layer(layer: ContextLayer, options: _Options) -> _JsLayer:
+    """Return the Leaflet layer of one context layer (roads, facilities, routes, a zone)."""
+    features = layer.features
+    props: list[dict[str, Any]]
+    spec: dict[str, Any] = {"colour": layer.colour, "kind": layer.kind, "key": layer.key}
+    if layer.kind == "roads":
+        classes = [c if c in ROAD_COLOURS else "other" for c in features["class"]]
+        props = [{"label": lab, "class": c} for lab, c in zip(layer.labels, classes, strict=True)]
+        spec |= {"weight": 2.5, "fillOpacity": 0.25, "by": "class", "colours": ROAD_COLOURS}
+    elif layer.kind == "routes":
+        props = [{"label": lab} for lab in layer.labels]
+        spec |= {"weight": 3.5, "fillOpacity": 0.2, "dash": "8 5"}
+    elif layer.kind == "zone":
+        props = [{"label": lab} for lab in layer.labels]
+        spec |= {"weight": 1.5, "fillOpacity": 0.12, "dash": "6 4"}
     else:
-        labels = _labels(features)
-        by_class = "class" in features.columns and features.geom_type.str.contains("Line").any()
-        if by_class:
-            values = ["" if _clean(v) is None else str(v) for v in features["class"]]
-            classes = set(values)
-            props = [
-                {"label": f"{lab} ({cl})" if lab else cl, "class": cl}
-                for lab, cl in zip(labels, values, strict=True)
-            ]
-        else:
-            props = [{"label": lab} for lab in labels]
-        spec = {
-            "colour": "#969696" if by_class else colour,
-            "weight": 2.5 if by_class else 2,
-            "fillOpacity": 0.25,
-            "by": "class" if by_class else None,
-            "colours": ROAD_COLOURS if by_class else {},
-        }
-    what = tr("map.what.routes" if route else "map.what.features", lang)
-    name = tr("map.measured", lang, title=summary.title, what=what)
-    spec |= {"kind": "criterion", "name": name}
+        props = [{"label": lab} for lab in layer.labels]
+        spec |= {"weight": 1.5, "fillOpacity": 0.85}
+    spec["name"] = layer.name
     # Context features need less detail than candidates: 5 m is below a pixel at zoom 14.
     geoms = display_geojson(features.geometry, simplify_m=max(options.simplify_m, 5.0))
     js = f"geosite.featureLayer({_feature_collection(geoms, props)}, {_js_json(spec)})"
-    return _JsLayer(js, name=name, show=True), classes
+    return _JsLayer(js, name=layer.name, show=True)
 
 
-def _constraint_layers(result: Result, options: _Options) -> list[_JsLayer]:
-    """Return the zones of ``inside`` / ``outside`` constraints, grown by their buffers."""
-    from geosite.analysis import load_layer  # noqa: PLC0415 - only maps need it
-    from geosite.decision.constraints import InsideConstraint, OutsideConstraint  # noqa: PLC0415
-
-    zones = [
-        c
-        for c in result.scenario.constraints
-        if isinstance(c, InsideConstraint | OutsideConstraint)
-    ]
-    if not zones:
-        return []
-    layers = []
-    for constraint in zones:
-        try:
-            features = load_layer(
-                result.scenario,
-                constraint.layer,
-                constraint.where,
-                crs=result.crs,
-                layers=result.in_memory,
-            )
-        except GeositeError as err:  # pragma: no cover - the evaluation read it already
-            logger.warning("constraint zone %r not drawn: %s", constraint.layer, err)
-            continue
-        zone = shapely.union_all(np.asarray(features.geometry.array))
-        if constraint.buffer_m > 0:
-            zone = shapely.buffer(zone, constraint.buffer_m)
-        geoms = display_geojson(
-            gpd.GeoSeries([zone], crs=result.crs), simplify_m=max(options.simplify_m, 5.0)
-        )
-        name = tr("map.constraint", options.lang, rule=constraint.label())
-        props = [{"label": name}]
-        spec = {
-            "colour": _ZONE_COLOUR,
-            "weight": 1.5,
-            "fillOpacity": 0.12,
-            "dash": "6 4",
-            "kind": "constraint",
-            "name": name,
-        }
-        js = f"geosite.featureLayer({_feature_collection(geoms, props)}, {_js_json(spec)})"
-        layers.append(_JsLayer(js, name=name, show=True))
+def _draw_context(
+    fmap: folium.Map, results: Sequence[Result], options: _Options
+) -> list[ContextLayer]:
+    """Draw what the criteria measured to and the constraint zones; return what was drawn."""
+    layers = context_layers(results, options.lang)
+    for layer in layers:
+        _context_layer(layer, options).add_to(fmap)
     return layers
-
-
-def _draw_context(fmap: folium.Map, results: Sequence[Result], options: _Options) -> set[str]:
-    """Draw each criterion's features once (first result that has it); return road classes."""
-    drawn: set[str] = set()
-    road_classes: set[str] = set()
-    layers: list[tuple[bool, _JsLayer]] = []
-    for result in results:
-        for i, summary in enumerate(result.criteria):
-            if summary.name in drawn:
-                continue
-            drawn.add(summary.name)
-            colour = _feature_colour(i)
-            made = _criterion_layer(summary, result, colour, options)
-            if made is not None:
-                layers.append((_is_route(summary), made[0]))
-                road_classes |= made[1]
-    zones = [z for r in results[:1] for z in _constraint_layers(r, options)]
-    for zone in zones:
-        zone.add_to(fmap)
-    # Routes go on top of the reference features (roads) they follow.
-    for _, layer in sorted(layers, key=lambda item: item[0]):
-        layer.add_to(fmap)
-    return road_classes
 
 
 # --------------------------------------------------------------------------- legend
 
 
-def _legend_html(
-    results: Sequence[Result], options: _Options, *, offline: bool, road_classes: set[str]
-) -> str:
+def _symbol(layer: ContextLayer) -> str:
+    if layer.kind == "facilities":
+        return f"<i class='dot' style='background:{layer.colour}'></i>"
+    if layer.kind == "routes":
+        return f"<i class='line dash' style='border-color:{layer.colour}'></i>"
+    if layer.kind == "zone":
+        return f"<i class='zone' style='border-color:{layer.colour}'></i>"
+    return f"<i class='line' style='background:{layer.colour}'></i>"
+
+
+def _row(key: str, symbol: str, text: str) -> str:
+    return f"<div class='row' data-layer='{html.escape(key)}'>{symbol}{html.escape(text)}</div>"
+
+
+def _score_rows(results: Sequence[Result], options: _Options) -> list[str]:
+    """Return the legend rows of the candidates: score classes, excluded, rank labels."""
     lang = options.lang
     palette = _palette(options.classes)
     lows = [0.0, *options.bins[:-1]]
-    esc = html.escape
-    scheme = tr(f"scheme.{options.scheme}", lang)
-    rows = [
-        (
-            (
-                f"<b>{esc(tr('map.legend.scenario', lang, name=results[0].scenario.name))}</b><br>"
-                if len(results) == 1
-                else ""
-            )
-            + f"<b>{esc(tr('map.legend.title', lang))}</b><br>"
-            f"<small>{esc(tr('map.legend.subtitle', lang, scheme=scheme))}</small>"
-        )
-    ]
     first = results[0]
     scores = np.where(first.table["excluded"], np.nan, first.table["total_score"].to_numpy(float))
     edges = np.asarray(options.bins[:-1]) + 1e-12
     cls = np.searchsorted(edges, np.nan_to_num(scores), side="left")
     counts = np.bincount(cls[np.isfinite(scores)], minlength=options.classes)
+    rows = []
     for k in reversed(range(options.classes)):
         lo = format_number(lows[k], 2, lang)
         hi = format_number(options.bins[k], 2, lang)
-        count = f" ({counts[k]})" if len(results) == 1 else ""
-        rows.append(f"<i style='background:{palette[k]}'></i>{esc(lo)} &ndash; {esc(hi)}{count}")
+        count = f" ({format_number(counts[k], 0, lang)})" if len(results) == 1 else ""
+        symbol = f"<i style='background:{palette[k]}'></i>"
+        rows.append(_row("candidates", symbol, f"{lo} \u2013 {hi}{count}"))
     n_excluded = int(first.table["excluded"].sum())
-    if n_excluded or len(results) > 1:
-        count = f" ({n_excluded})" if len(results) == 1 else ""
-        rows.append(
-            f"<i style='background:{EXCLUDED_COLOUR}'></i>{esc(tr('map.legend.excluded', lang))}"
-            f"{count}"
-        )
-    if road_classes:
-        rows.append(f"<b>{esc(tr('map.legend.roads', lang))}</b>")
-        for name, colour in ROAD_COLOURS.items():
-            if name in road_classes:
-                label = tr(f"road.{name}", lang)
-                rows.append(f"<i class='line' style='background:{colour}'></i>{esc(label)}")
+    if any(bool(r.table["excluded"].any()) for r in results):
+        count = f" ({format_number(n_excluded, 0, lang)})" if len(results) == 1 else ""
+        symbol = f"<i class='excl' style='background:{EXCLUDED_COLOUR}'></i>"
+        rows.append(_row("excluded", symbol, tr("map.legend.excluded", lang) + count))
+    if options.max_labels and any(len(r.table) for r in results):
+        symbol = "<i class='rank geosite-rank'>#1</i>"
+        rows.append(_row("labels", symbol, tr("map.legend.labels", lang)))
+    return rows
+
+
+def _context_rows(context: Sequence[ContextLayer], lang: str) -> list[str]:
+    """Return the legend rows of what the criteria measured to, one or more per layer."""
+    rows = []
+    if context:
+        rows.append(f"<div class='head'>{html.escape(tr('map.legend.context', lang))}</div>")
+    for layer in context:
+        if layer.kind != "roads":
+            rows.append(_row(layer.key, _symbol(layer), layer.name))
+            continue
+        rows.append(_row(layer.key, "", layer.name))
+        for name in layer.classes:
+            colour = ROAD_COLOURS.get(name, OTHER_ROAD_COLOUR)
+            symbol = f"<i class='line' style='background:{colour}'></i>"
+            row = _row(layer.key, symbol, tr(f"road.{name}", lang))
+            rows.append(row.replace("class='row'", "class='row sub'"))
+    return rows
+
+
+def _legend_html(
+    results: Sequence[Result],
+    options: _Options,
+    *,
+    offline: bool,
+    context: Sequence[ContextLayer],
+) -> str:
+    """Return the legend: one entry per drawn layer, made from the list that drew them."""
+    lang = options.lang
+    esc = html.escape
+    scheme = tr(f"scheme.{options.scheme}", lang)
+    parts = []
+    if len(results) == 1:
+        name = localized(results[0].scenario.name, lang)  # type: ignore[arg-type]
+        parts.append(f"<div class='scenario'>{esc(name)}</div>")
+    parts.append(
+        f"<div class='head'>{esc(tr('map.legend.title', lang))}</div>"
+        f"<div class='note'>{esc(tr('map.legend.subtitle', lang, scheme=scheme))}</div>"
+    )
+    parts += _score_rows(results, options)
+    parts += _context_rows(context, lang)
     for result in results:
         if len(result.table) > options.max_shapes:
             note = tr(
@@ -753,11 +723,11 @@ def _legend_html(
                 shown=format_number(options.max_shapes, 0, lang),
                 n=format_number(len(result.table), 0, lang),
             )
-            rows.append(f"<span class='note'>{esc(note)}</span>")
+            parts.append(f"<div class='note'>{esc(note)}</div>")
             break
     if offline:
-        rows.append(f"<span class='note'>{esc(tr('map.legend.offline', lang))}</span>")
-    return "<br>".join(rows)
+        parts.append(f"<div class='note'>{esc(tr('map.legend.offline', lang))}</div>")
+    return "".join(parts)
 
 
 def _attributions(results: Sequence[Result]) -> list[str]:
@@ -770,24 +740,23 @@ def _finish(
     options: _Options,
     *,
     offline: bool,
-    road_classes: set[str],
+    context: Sequence[ContextLayer],
+    bounds: npt.NDArray[np.float64],
 ) -> None:
-    _Control(_legend_html(results, options, offline=offline, road_classes=road_classes)).add_to(
-        fmap
-    )
+    legend = _legend_html(results, options, offline=offline, context=context)
+    _Control(legend, title=tr("map.legend", options.lang)).add_to(fmap)
     texts = _attributions(results)
     if texts:
         _Attribution(texts).add_to(fmap)
     _add_tools(fmap, options.lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    _Frame(bounds, label=tr("map.sources", options.lang)).add_to(fmap)
 
 
-def _bounds(results: Sequence[Result]) -> npt.NDArray[np.float64]:
-    boxes = np.array([r.table.to_crs(4326).total_bounds for r in results if len(r.table)])
-    if len(boxes) == 0:
-        msg = "cannot map a result without candidates"
-        raise ParameterError(msg)
-    return np.array([boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()])
+def _bounds(
+    results: Sequence[Result], context: Sequence[ContextLayer], options: _Options
+) -> npt.NDArray[np.float64]:
+    return frame_bounds(results, context, max_candidates=options.max_shapes)
 
 
 def _options(
@@ -909,6 +878,39 @@ def result_to_map(
     return cast("folium.Map", fmap)
 
 
+def _dual_map(
+    results: Sequence[Result],
+    options: _Options,
+    bounds: npt.NDArray[np.float64],
+    *,
+    basemap: str,
+    offline: bool,
+    canvas: bool,
+    show_features: bool,
+) -> folium.plugins.DualMap:
+    """Draw two results side by side on maps that pan and zoom together."""
+    lang = options.lang
+    dual = folium.plugins.DualMap(  # type: ignore[no-untyped-call]
+        location=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+        zoom_start=9,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=canvas,
+    )
+    _add_runtime(dual.m1)
+    for fmap, result in zip((dual.m1, dual.m2), results, strict=True):
+        _add_tiles(fmap, basemap, offline=offline, lang=lang)
+        name = localized(result.scenario.name, lang)  # type: ignore[arg-type]
+        own = _draw_context(fmap, [result], options) if show_features else []
+        _draw_candidates(fmap, result, options, prefix=f"{name}: ")
+        _finish(fmap, [result], options, offline=offline, context=own, bounds=bounds)
+    stable_ids(dual)
+    drop_unused_defaults(dual)
+    if offline:
+        make_offline(dual)
+    return dual
+
+
 def results_to_map(
     results: Sequence[Result],
     *,
@@ -984,45 +986,35 @@ def results_to_map(
         renderer=renderer,
         max_shapes=max_shapes,
     )
-    bounds = _bounds(results)
+    context = context_layers(results, lang)
+    bounds = _bounds(results, context, options)
+    drawn = context if show_features else []
     # One renderer for everything: stacked canvases or SVG over a canvas swallow clicks.
     canvas = renderer == "canvas" or (
         renderer == "auto" and max(len(r.table) for r in results) >= CANVAS_FROM
     )
-    south_west, north_east = (bounds[1], bounds[0]), (bounds[3], bounds[2])
-    fit = [south_west, north_east]
     if layout == "side_by_side":
-        dual = folium.plugins.DualMap(  # type: ignore[no-untyped-call]
-            location=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-            zoom_start=9,
-            tiles=None,
-            control_scale=True,
-            prefer_canvas=canvas,
+        return _dual_map(
+            results,
+            options,
+            bounds,
+            basemap=basemap,
+            offline=offline,
+            canvas=canvas,
+            show_features=show_features,
         )
-        _add_runtime(dual.m1)
-        for fmap, result in zip((dual.m1, dual.m2), results, strict=True):
-            _add_tiles(fmap, basemap, offline=offline, lang=lang)
-            prefix = f"{result.scenario.name}: "
-            _draw_candidates(fmap, result, options, prefix=prefix)
-            roads = _draw_context(fmap, [result], options) if show_features else set()
-            _finish(fmap, [result], options, offline=offline, road_classes=roads)
-            title = tr("map.legend.scenario", lang, name=result.scenario.name)
-            _Control(f"<b>{html.escape(title)}</b>", position="topright").add_to(fmap)
-            fmap.fit_bounds(fit, padding_top_left=(60, 40), padding_bottom_right=(190, 70))
-        drop_unused_defaults(dual)
-        if offline:
-            make_offline(dual)
-        return dual
     fmap = _new_map(bounds, basemap, offline=offline, lang=lang, prefer_canvas=canvas)
     _add_runtime(fmap)
-    roads = _draw_context(fmap, results, options) if show_features else set()
+    for layer in drawn:
+        _context_layer(layer, options).add_to(fmap)
     for k, result in enumerate(results):
-        prefix = f"{k + 1}. {result.scenario.name}: " if len(results) > 1 else ""
+        name = localized(result.scenario.name, lang)  # type: ignore[arg-type]
+        prefix = f"{k + 1}. {name}: " if len(results) > 1 else ""
         _draw_candidates(
             fmap, result, options, prefix=prefix, show=k == 0, what_if=what_if and len(results) == 1
         )
-    _finish(fmap, results, options, offline=offline, road_classes=roads)
-    fmap.fit_bounds(fit, padding_top_left=(60, 40), padding_bottom_right=(190, 70))
+    _finish(fmap, results, options, offline=offline, context=drawn, bounds=bounds)
+    stable_ids(fmap)
     drop_unused_defaults(fmap)
     if offline:
         make_offline(fmap)

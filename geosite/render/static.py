@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
+import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from geosite.i18n import localized
+from geosite.render.context import (
+    OTHER_ROAD_COLOUR,
+    ROAD_COLOURS,
+    ContextLayer,
+    context_layers,
+    frame_bounds,
+)
 from geosite.render.map import (
     EXCLUDED_COLOUR,
-    ROAD_COLOURS,
     Scheme,
     _feature_colour,
-    _is_route,
     _palette,
     classify_scores,
 )
@@ -87,6 +96,11 @@ def static_map(
 ) -> Path:
     """Draw the candidates coloured by total score, ranks and measured features, as a PNG.
 
+    The map shows what the web map shows (:func:`geosite.render.context.context_layers`):
+    constraint zones, roads by class, the facilities measured to and the routes to them, each
+    with its legend entry; it frames the candidates and every facility they were measured to,
+    and names the source of every layer drawn.
+
     Parameters
     ----------
     result
@@ -110,35 +124,12 @@ def static_map(
     bins, cls = classify_scores(scores, scheme=scheme, classes=classes)
     palette = _palette(classes)
     colours = [EXCLUDED_COLOUR if c < 0 else palette[c] for c in cls]
+    layers = context_layers([result], lang)
     fig = Figure(figsize=(11.5, 8), layout="constrained")
     ax = fig.add_subplot()
-    minx, miny, maxx, maxy = table.total_bounds
-    pad = max(maxx - minx, maxy - miny, 2000.0) * 0.12
-    for i, summary in enumerate(result.criteria):
-        features = summary.features
-        if features is None or len(features) == 0:
-            continue
-        features = features.loc[~features.geometry.isna()]
-        if _is_route(summary):
-            routes = features.loc[features["candidate"].notna()]
-            routes.plot(ax=ax, color=_feature_colour(i), linewidth=1.2, alpha=0.8, zorder=2)
-            continue
-        lines = features.geom_type.str.contains("Line")
-        if lines.any():
-            sub = features.loc[lines]
-            road = sub["class"].astype(str) if "class" in sub.columns else None
-            colour = [ROAD_COLOURS.get(c, "#969696") for c in road] if road is not None else None
-            sub.plot(ax=ax, color=colour or _feature_colour(i), linewidth=0.8, zorder=1)
-        points = features.loc[~lines]
-        if len(points):
-            points.plot(
-                ax=ax,
-                color=_feature_colour(i),
-                markersize=12,
-                edgecolor="#222222",
-                linewidth=0.4,
-                zorder=3,
-            )
+    handles: list[Any] = []
+    for layer in layers:
+        handles += _draw_layer(ax, layer, result.crs, lang)
     table.plot(ax=ax, color=colours, edgecolor="#202020", linewidth=0.5, zorder=4)
     n_labels = min(len(table), max_labels)
     for _, row in table.head(n_labels).iterrows():
@@ -156,16 +147,14 @@ def static_map(
             bbox={"boxstyle": "round,pad=0.2", "fc": "#202020", "ec": "none", "alpha": 0.85},
             zorder=5,
         )
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
+    _frame(ax, result, layers)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel("")
     ax.set_ylabel("")
     _scale_bar(ax)
     lows = [0.0, *bins[:-1]]
-    handles = [
+    score_handles = [
         Patch(
             facecolor=palette[k],
             edgecolor="#202020",
@@ -174,55 +163,105 @@ def static_map(
         for k in reversed(range(classes))
     ]
     if bool(table["excluded"].any()):
-        handles.append(
+        score_handles.append(
             Patch(
                 facecolor=EXCLUDED_COLOUR,
                 edgecolor="#202020",
                 label=tr("map.legend.excluded", lang),
             )
         )
-    handles += _feature_handles(result)
     fig.legend(
-        handles=handles,
+        handles=[*score_handles, *handles],
         title=tr("map.legend.title", lang),
         loc="outside right upper",
         fontsize=8,
         title_fontsize=8,
         framealpha=0.9,
     )
-    ax.set_title(result.scenario.name, fontsize=11)
-    crs_name = result.crs.name
-    fig.text(0.01, 0.005, f"{crs_name} · {tr('report.no_basemap', lang)}", fontsize=6, color="#555")
+    ax.set_title(localized(result.scenario.name, lang), fontsize=11)  # type: ignore[arg-type]
+    sources = sorted({u.attribution for u in result.layers if u.attribution})
+    footer = f"{result.crs.name} · {tr('report.no_basemap', lang)}"
+    if sources:
+        footer += "\n" + tr("map.sources", lang) + ": " + "; ".join(sources)
+    # As the axis label, so the layout keeps room for it under the map.
+    lines = [w for part in footer.split("\n") for w in textwrap.wrap(part, 150)]
+    ax.set_xlabel("\n".join(lines), fontsize=6, color="#444", loc="left")
     return _save(fig, path)
 
 
-def _feature_handles(result: Result) -> list[Any]:
-    """Return legend entries for what each criterion measured to, as drawn on the map."""
-    handles: list[Any] = []
-    for i, summary in enumerate(result.criteria):
-        features = summary.features
-        if features is None or len(features) == 0:
-            continue
-        if _is_route(summary):
-            handles.append(
-                Line2D([], [], color=_feature_colour(i), linewidth=1.2, label=summary.title[:48])
+def _wrap(text: str, width: int = 44) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _draw_layer(ax: Axes, layer: ContextLayer, crs: Any, lang: str) -> list[Any]:
+    """Draw one context layer; return its legend entries."""
+    features = layer.features.to_crs(crs)
+    label = _wrap(layer.name)
+    if layer.kind == "zone":
+        features.plot(
+            ax=ax,
+            facecolor=(0.7, 0.09, 0.17, 0.12),
+            edgecolor=layer.colour,
+            linestyle="--",
+            linewidth=1,
+            zorder=0,
+        )
+        return [
+            Patch(
+                facecolor=(0.7, 0.09, 0.17, 0.12),
+                edgecolor=layer.colour,
+                linestyle="--",
+                label=label,
             )
-        elif features.geom_type.str.contains("Point").any():
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    markersize=5,
-                    markerfacecolor=_feature_colour(i),
-                    markeredgecolor="#222222",
-                    label=summary.title[:48],
-                )
+        ]
+    if layer.kind == "roads":
+        classes = features["class"].astype(str)
+        colour = [ROAD_COLOURS.get(c, OTHER_ROAD_COLOUR) for c in classes]
+        features.plot(ax=ax, color=colour, linewidth=0.8, zorder=1)
+        return [
+            Line2D(
+                [],
+                [],
+                color=ROAD_COLOURS.get(c, OTHER_ROAD_COLOUR),
+                linewidth=1.5,
+                label=_wrap(f"{layer.name}: {tr(f'road.{c}', lang)}"),
             )
-        else:
-            handles.append(Line2D([], [], color=ROAD_COLOURS["trunk"], label=summary.title[:48]))
-    return handles
+            for c in layer.classes
+        ]
+    if layer.kind == "routes":
+        features.plot(ax=ax, color=layer.colour, linewidth=1.4, linestyle="--", alpha=0.9, zorder=2)
+        return [Line2D([], [], color=layer.colour, linewidth=1.4, linestyle="--", label=label)]
+    points = features.geom_type.str.contains("Point").to_numpy(bool)
+    if points.any():
+        features.loc[points].plot(
+            ax=ax, color=layer.colour, markersize=22, edgecolor="#222222", linewidth=0.5, zorder=3
+        )
+    if (~points).any():
+        features.loc[~points].plot(
+            ax=ax, color=layer.colour, alpha=0.4, edgecolor=layer.colour, linewidth=0.6, zorder=3
+        )
+    return [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=6,
+            markerfacecolor=layer.colour,
+            markeredgecolor="#222222",
+            label=label,
+        )
+    ]
+
+
+def _frame(ax: Axes, result: Result, layers: list[ContextLayer]) -> None:
+    """Set the extent: the candidates and every facility they were measured to, padded."""
+    wgs = frame_bounds([result], layers)
+    box = gpd.GeoSeries([shapely.box(*wgs)], crs=4326).to_crs(result.crs)
+    minx, miny, maxx, maxy = box.total_bounds
+    pad = max(maxx - minx, maxy - miny, 2000.0) * 0.08
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
 
 
 def value_function_figure(

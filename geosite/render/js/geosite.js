@@ -77,8 +77,8 @@
         }, { sticky: true });
       },
     });
-    G.layers.push({ kind: opts.kind, scenario: d.scenario, name: opts.name, layer: layer,
-      count: features.features.length });
+    G.layers.push({ kind: opts.kind, key: opts.kind, scenario: d.scenario, name: opts.name,
+      layer: layer, count: features.features.length });
     return layer;
   };
 
@@ -93,7 +93,8 @@
         keyboard: false,
       }).addTo(group);
     });
-    G.layers.push({ kind: "labels", scenario: d.scenario, name: name, layer: group, count: points.length });
+    G.layers.push({ kind: "labels", key: "labels", scenario: d.scenario, name: name, layer: group,
+      count: points.length });
     return group;
   };
 
@@ -105,6 +106,9 @@
       },
       style: function (f) {
         var c = (spec.by && spec.colours[f.properties[spec.by]]) || spec.colour;
+        if (f.geometry.type === "Point" || f.geometry.type === "MultiPoint") {
+          return { color: "#222222", weight: 1, fillColor: c, fillOpacity: 0.9 };
+        }
         return { color: c, weight: spec.weight, opacity: 0.9, fillColor: c,
           fillOpacity: spec.fillOpacity, dashArray: spec.dash };
       },
@@ -112,7 +116,68 @@
         if (f.properties.label) l.bindTooltip(G.esc(f.properties.label), { sticky: true });
       },
     });
-    G.layers.push({ kind: spec.kind, name: spec.name, layer: layer, count: geojson.features.length });
+    G.layers.push({ kind: spec.kind, key: spec.key, name: spec.name, layer: layer,
+      count: geojson.features.length });
     return layer;
+  };
+
+  /* The legend folds to its title; it starts folded when it would take most of the map. */
+  G.legend = function (map, html, title, position) {
+    var c = L.control({ position: position });
+    c.onAdd = function () {
+      var box = L.DomUtil.create("details", "geosite-legend");
+      box.innerHTML = "<summary>" + G.esc(title) + "</summary>" + html;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    c.addTo(map);
+    var box = c.getContainer(), size = map.getSize();
+    box.open = size.x >= 700 && size.y >= 500;
+    // A popup is never under the legend: fold the legend while a popup that it would cover
+    // is open, and unfold it again afterwards.
+    var folded = false;
+    map.on("popupopen", function (e) {
+      var el = e.popup.getElement();
+      if (!box.open || !el) return;
+      var a = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        box.open = false;
+        folded = true;
+      }
+    });
+    map.on("popupclose", function () {
+      if (folded) box.open = true;
+      folded = false;
+    });
+    G.legendBox = box;
+    return box;
+  };
+
+  /* The first view: the bounds fitted in the part of the map the legend leaves free, and the
+   * attribution folded to one line that unfolds on a click. */
+  G.frame = function (map, bounds, label) {
+    var attribution = map.attributionControl && map.attributionControl.getContainer();
+    var bottom = 12, right = 12;
+    if (attribution) {
+      L.DomUtil.addClass(attribution, "geosite-attribution");
+      attribution.title = label;
+      L.DomEvent.on(attribution, "click", function (e) {
+        if (e.target.tagName === "A") return;
+        L.DomUtil.hasClass(attribution, "open") ? L.DomUtil.removeClass(attribution, "open")
+          : L.DomUtil.addClass(attribution, "open");
+      });
+      bottom += attribution.offsetHeight;
+    }
+    var box = G.legendBox;
+    var size = map.getSize();
+    if (box && box.open) {
+      var r = box.getBoundingClientRect();
+      if (r.width < size.x / 2) right += r.width;
+      else bottom += r.height;
+    }
+    map.fitBounds(bounds, { paddingTopLeft: [56, 24], paddingBottomRight: [right, bottom],
+      animate: false });
+    G.bounds = bounds;
   };
 })();
