@@ -144,3 +144,39 @@ def test_localized_text():
     assert Translator("vi").text(title) == "Khoảng cách đến cảng"
     with pytest.raises(ParameterError, match="at least one language"):
         localized({}, "en")
+
+
+def test_scenario_texts_may_be_given_per_language(tiny_project) -> None:
+    import jsonschema
+    import yaml
+
+    from geosite import evaluate
+    from geosite.errors import ScenarioError
+    from geosite.render import result_to_map
+    from geosite.scenario import load_scenario, scenario_json_schema
+
+    path = tiny_project / "scenario.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("name: tiny\n", "name: {en: Tiny zone, vi: Vùng nhỏ}\n")
+    text = text.replace(
+        "  - name: port_distance\n",
+        "  - name: port_distance\n    label: {en: Distance to the port, vi: Khoảng cách đến cảng}\n",
+    )
+    text = text.replace(
+        "{type: min_area, min_ha: 5}", "{type: min_area, min_ha: 5, name: {vi: ít nhất 5 ha}}"
+    )
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.name == "Tiny zone"  # as a string: English, the default
+    assert localized(scenario.name, "vi") == "Vùng nhỏ"
+    assert localized(scenario.criteria[0].title, "vi") == "Khoảng cách đến cảng"
+    assert localized(scenario.constraints[0].label(), "en") == "ít nhất 5 ha"  # the only one
+    jsonschema.validate(yaml.safe_load(text), scenario_json_schema())
+    page = result_to_map(evaluate(scenario), lang="vi").get_root().render()
+    assert "Khoảng cách đến cảng" in page
+    assert "Distance to the port" not in page
+    assert "Vùng nhỏ" in page
+    # A plain string still works, and a language geosite does not write is refused by name.
+    path.write_text(text.replace("vi: Vùng nhỏ", "fr: Petite zone"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"name: unknown language\(s\) \['fr'\]"):
+        load_scenario(path)
