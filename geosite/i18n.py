@@ -283,6 +283,10 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "vi": "{scenario}: {count} địa điểm, {ranked} được xếp hạng",
     },
     "cli.excluded": {"en": "excluded: {reason}", "vi": "bị loại: {reason}"},
+    "cli.report.wrote": {
+        "en": "{scenario}: wrote {path} ({count} more files)",
+        "vi": "{scenario}: đã ghi {path} (và {count} tệp khác)",
+    },
     "cli.more_rows": {
         "en": "... ({count} more in the table)",
         "vi": "... (còn {count} địa điểm trong bảng)",

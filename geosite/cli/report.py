@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.cli.run import add_allow_path, add_what_if_flag
+from geosite.i18n import localized, translate
 
 if TYPE_CHECKING:
-    import argparse
+    from geosite.i18n import Language
+
+#: Seed of the sensitivity draws when none is given, so reports are reproducible by default.
+DEFAULT_SEED = 0
 
 
 def register(sub: Subparsers) -> None:
@@ -53,13 +58,23 @@ def register(sub: Subparsers) -> None:
     )
     report.add_argument(
         "--sensitivity",
-        action="store_true",
-        help="run the weight and threshold sensitivity analysis and include it",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=(
+            "run the weight and threshold sensitivity analysis and include it (the default; "
+            "--no-sensitivity leaves it out)"
+        ),
     )
+    report.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
     report.add_argument(
-        "--draws", type=int, default=1000, help="Monte Carlo weight draws (with --sensitivity)"
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=(
+            f"seed of the weight draws (default {DEFAULT_SEED}: two reports of one scenario give "
+            "the same figures; the report states the seed)"
+        ),
     )
-    report.add_argument("--seed", type=int, default=None, help="random seed (with --sensitivity)")
     add_allow_path(report)
     report.set_defaults(handler=main, writes_folder=True)
 
@@ -77,6 +92,7 @@ def main(args: argparse.Namespace) -> int:
         from geosite.decision.sensitivity import sensitivity  # noqa: PLC0415
 
         stability = sensitivity(result, draws=args.draws, seed=args.seed)
+    lang: Language = args.lang or result.scenario.language
     written = write_report(
         result,
         args.out,
@@ -85,9 +101,10 @@ def main(args: argparse.Namespace) -> int:
         basemap=args.basemap,
         scheme=args.scheme,
         cards=args.cards,
-        lang=args.lang or getattr(result.scenario, "language", None) or "en",
+        lang=lang,
         what_if=result.scenario.outputs.what_if and not args.no_what_if,
     )
     report = next(p for p in written if p.name == "report.html")
-    print(f"{result.scenario.name}: wrote {report} ({len(written) - 1} more files)")
+    name = localized(result.scenario.name, lang)
+    print(translate("cli.report.wrote", lang, scenario=name, path=report, count=len(written) - 1))
     return EXIT_OK

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.errors import ScenarioError
-from geosite.i18n import Language, format_number, translate
+from geosite.i18n import Language, format_number, localized, translate
 
 if TYPE_CHECKING:
     import argparse
@@ -137,7 +137,11 @@ def print_ranking(result: Result, *, lang: Language = "en", limit: int = 50) -> 
     ranked = int((~table["excluded"]).sum())
     print(
         translate(
-            "cli.ranking", lang, scenario=result.scenario.name, count=len(table), ranked=ranked
+            "cli.ranking",
+            lang,
+            scenario=localized(result.scenario.name, lang),
+            count=len(table),
+            ranked=ranked,
         )
     )
     for _, row in table.head(limit).iterrows():
@@ -150,4 +154,8 @@ def print_ranking(result: Result, *, lang: Language = "en", limit: int = 50) -> 
             line += "  [" + translate("cli.excluded", lang, reason=row["exclusion_reason"]) + "]"
         print(line)
     if len(table) > limit:
-        print(f"  ... ({len(table) - limit} more in the table)")
+        print(
+            translate(
+                "cli.more_rows", lang, count=format_number(len(table) - limit, lang, decimals=0)
+            )
+        )

@@ -26,14 +26,17 @@ from geosite._version import __version__
 from geosite.data.io import generation_time, write_csv
 from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
+from geosite.i18n import check_language, localized
+from geosite.render.context import layer_title
 from geosite.render.map import Basemap, Scheme, result_to_map
+from geosite.render.pdf import write_pdf
 from geosite.render.static import (
     contributions_figure,
     sensitivity_figure,
     static_map,
     value_function_figure,
 )
-from geosite.render.text import format_number, format_value, tr
+from geosite.render.text import CATALOGUES, format_number, format_value, tr
 from geosite.result.outputs import result_to_frame
 from geosite.result.scorecard import score_cards
 
@@ -59,6 +62,11 @@ _TEMPLATES = jinja2.Environment(
 class _Figure:
     file: str
     caption: str
+
+
+def _t(text: str, lang: str) -> str:
+    """Return user-written scenario text in the report's language."""
+    return localized(text, check_language(lang))
 
 
 def _slug(text: str) -> str:
@@ -116,7 +124,7 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
                 "reason": _plain(row["exclusion_reason"]),
                 "rows": [
                     {
-                        "title": s.title,
+                        "title": _t(s.title, lang),
                         "raw": format_value(_plain(row[s.raw_column]), s.unit, lang),
                         "score": _plain(row[f"{s.name}_score"]),
                         "score_text": _num(row[f"{s.name}_score"], 2, lang),
@@ -144,7 +152,7 @@ def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:
         # in scores.csv.
         table = table.iloc[:rows]
     head = [tr("report.col.rank", lang), tr("report.col.name", lang), "id"]
-    head += [s.title for s in result.criteria]
+    head += [_t(s.title, lang) for s in result.criteria]
     head += [tr("report.col.total", lang), tr("report.col.reason", lang)]
     body = []
     for _, row in table.iterrows():
@@ -182,13 +190,17 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
     weights = result.weights
     details = dict(weights.details)
     table = [
-        (s.title, format_number(s.weight, 3, lang), _short(details.get("raw", {}).get(s.name, "")))
+        (
+            _t(s.title, lang),
+            format_number(s.weight, 3, lang),
+            _short(details.get("raw", {}).get(s.name, "")),
+        )
         for s in result.criteria
     ]
     ahp = None
     if weights.method == "ahp" and "matrix" in details:
         names = list(details.get("criteria", []))
-        titles = {s.name: s.title for s in result.criteria}
+        titles = {s.name: _t(s.title, lang) for s in result.criteria}
         ahp = {
             "names": [titles.get(n, n) for n in names],
             "matrix": [
@@ -212,8 +224,10 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
         for k, v in details.items()
         if k not in {"raw", "matrix", "criteria", "priorities"}
     }
+    key = f"report.weights.method.{weights.method}"
+    method = tr(key, lang) if key in CATALOGUES["en"] else weights.method
     return {
-        "method": weights.method,
+        "method": method,
         "table": table,
         "ahp": ahp,
         "details": extra,
@@ -307,81 +321,360 @@ def _sources(result: Result, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+DASH = "\u2013"
+MINUS = "\u2212"
+
+
+def _percent(value: float, lang: str) -> str:
+    return format_number(100 * value, 0 if value in (0, 1) else 1, lang) + " %"
+
+
+def _names(result: Result) -> dict[Any, str]:
+    label = result.name_column or result.id_column
+    return {
+        k: str(v) for k, v in zip(result.table[result.id_column], result.table[label], strict=True)
+    }
+
+
+def _how(row: Any, titles: dict[str, str], lang: str) -> str:
+    """Say in words which weights a row of the winner's changes moves."""
+    target = titles.get(row["criterion"], str(row["criterion"]))
+    source = row.get("from_criterion")
+    if isinstance(source, str):
+        return tr("report.how.pair", lang, source=titles.get(source, source), target=target)
+    key = "report.how.up" if row.get("direction") == "up" else "report.how.down"
+    return tr(key, lang, target=target)
+
+
+def _robustness(sensitivity: Any, result: Result, lang: str) -> list[str]:
+    """Return the sentences that say how robust the winner is, for the first page."""
+    if sensitivity is None or not hasattr(sensitivity, "winner"):
+        return [tr("report.robust.none", lang)]
+    names = _names(result)
+    titles = {s.name: _t(s.title, lang) for s in result.criteria}
+    winner = sensitivity.winner
+    name = names.get(winner.winner, str(winner.winner))
+    table = sensitivity.candidates
+    p_first = table.loc[table[result.id_column] == winner.winner, "p_first"]
+    out = [
+        tr(
+            "report.robust.draws",
+            lang,
+            draws=format_number(sensitivity.draws, 0, lang),
+            seed=sensitivity.seed,
+            winner=name,
+            p=_percent(float(p_first.iloc[0]) if len(p_first) else 0.0, lang),
+        )
+    ]
+    changes = winner.changes.loc[winner.changes["weight_moved"].notna()]
+    if math.isfinite(winner.smallest) and len(changes):
+        first = changes.iloc[0]
+        out.append(
+            tr(
+                "report.robust.change",
+                lang,
+                moved=_percent(float(winner.smallest), lang),
+                how=_how(first, titles, lang),
+                rival=names.get(first["new_winner"], str(first["new_winner"])),
+            )
+        )
+    else:
+        out.append(tr("report.robust.never", lang))
+    key = "report.robust.verdict.fragile" if winner.fragile else "report.robust.verdict.stable"
+    out.append(tr(key, lang, step="±" + _percent(float(winner.step), lang)))
+    return out
+
+
+def _data_limits(result: Result, lang: str) -> list[str]:
+    """Say what the layers used can and cannot support, from their catalogue entries."""
+    from geosite.data import bundled  # noqa: PLC0415
+
+    infos = [bundled.layer_info(u.bundled) for u in result.layers if u.bundled is not None]
+    accuracies = [i.accuracy_m for i in infos if i.accuracy_m is not None]
+    m = len(result.layers)
+    if not accuracies:
+        return [tr("report.data.exact", lang, m=m)]
+    accuracy = format_value(float(max(accuracies)), "m", lang)
+    approximate = [layer_title(i.name, lang) for i in infos if i.approximate]
+    out = [tr("report.data.can", lang, accuracy=accuracy)]
+    if approximate:
+        out.append(
+            tr(
+                "report.data.cannot",
+                lang,
+                accuracy=accuracy,
+                n=len(approximate),
+                m=m,
+                names=", ".join(approximate),
+            )
+        )
+    return out
+
+
+def _summary(result: Result, sensitivity: Any, lang: str) -> dict[str, Any]:
+    """Return the first page: the question, the ranking, the margin, robustness, data limits."""
+    scenario = result.scenario
+    ranked = result.ranked
+    label = result.name_column or result.id_column
+    question = _t(scenario.description, lang) or tr(
+        "report.question.default", lang, n=len(result.table), name=_t(scenario.name, lang)
+    )
+    if len(ranked) >= 2:
+        first, second = ranked.iloc[0], ranked.iloc[1]
+        margin = tr(
+            "report.summary.margin",
+            lang,
+            winner=str(first[label]),
+            score=format_number(float(first["total_score"]), 3, lang),
+            margin=format_number(float(first["total_score"] - second["total_score"]), 3, lang),
+            second=str(second[label]),
+        )
+    elif len(ranked) == 1:
+        first = ranked.iloc[0]
+        margin = tr(
+            "report.summary.alone",
+            lang,
+            winner=str(first[label]),
+            score=format_number(float(first["total_score"]), 3, lang),
+        )
+    else:
+        margin = tr("report.summary.none", lang)
+    top = [
+        (int(r), str(n), format_number(float(t), 3, lang))
+        for r, n, t in zip(
+            ranked["rank"].head(5),
+            ranked[label].head(5),
+            ranked["total_score"].head(5),
+            strict=True,
+        )
+    ]
+    return {
+        "question": question,
+        "top": top,
+        "margin": margin,
+        "robust": _robustness(sensitivity, result, lang),
+        "data": _data_limits(result, lang),
+    }
+
+
 def _sensitivity(
     sensitivity: Any,
     result: Result,
     figures: list[tuple[str, Callable[[Path], Any]]],
     lang: str = "en",
 ) -> dict[str, Any] | None:
-    """Return the tables of a sensitivity result (from ``geosite.decision.sensitivity``)."""
+    """Return the sensitivity section: translated, rounded tables, each with a reading."""
     if sensitivity is None:
         return None
     if isinstance(sensitivity, pd.DataFrame):
-        frames = {"candidates": sensitivity}
-        summary: dict[str, Any] = {}
+        frame = sensitivity
+        tables: list[dict[str, Any]] = []
+        settings = ""
+    elif isinstance(getattr(sensitivity, "candidates", None), pd.DataFrame):
+        frame = sensitivity.candidates
+        tables = _sensitivity_tables(sensitivity, result, lang)
+        settings = tr(
+            "report.sens.settings",
+            lang,
+            draws=format_number(sensitivity.draws, 0, lang),
+            spread=format_number(float(sensitivity.spread), 2, lang),
+            seed=sensitivity.seed,
+        )
     else:
-        frames = {
-            name: getattr(sensitivity, name)
-            for name in ("candidates", "weights", "thresholds")
-            if isinstance(getattr(sensitivity, name, None), pd.DataFrame)
-        }
-        summary_fn = getattr(sensitivity, "summary", None)
-        summary = summary_fn() if callable(summary_fn) else {}
-        # Shown as the weight_flips table and a sentence instead of one long cell.
-        summary.pop("smallest_weight_changes", None)
-        winner = getattr(sensitivity, "winner", None)
-        if winner is not None and isinstance(getattr(winner, "changes", None), pd.DataFrame):
-            frames["winner"] = winner.changes
-        flips = getattr(sensitivity, "flips_table", None)
-        if callable(flips):
-            # The smallest whole-vector weight changes and the weights that achieve them.
-            frames["weight_flips"] = flips()
-    if not frames:
         msg = (
             "sensitivity must be a pandas DataFrame or a geosite.decision.sensitivity result with "
             f"`candidates`; got {type(sensitivity).__name__}"
         )
         raise ParameterError(msg)
     label = result.name_column or result.id_column
-    candidates = frames.get("candidates")
-    if candidates is not None and "rank_min" in candidates.columns:
-        frame = candidates
-        if label not in frame.columns and result.id_column in frame.columns:
-            names = dict(zip(result.table[result.id_column], result.table[label], strict=True))
-            frame = frame.assign(**{label: frame[result.id_column].map(names)})
+    if label not in frame.columns and result.id_column in frame.columns:
+        frame = frame.assign(**{label: frame[result.id_column].map(_names(result))})
+    if "rank_min" in frame.columns:
         figures.append(
-            ("sensitivity_ranks.png", functools.partial(_ranks_figure, frame, label=label))
+            (
+                "sensitivity_ranks.png",
+                functools.partial(_ranks_figure, frame, label=label, lang=lang),
+            )
         )
-    tables = {}
-    for name, frame in frames.items():
-        shown = frame.head(200)
-        tables[name] = {
-            "head": [str(c) for c in shown.columns],
-            "body": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
-            "more": max(len(frame) - len(shown), 0),
-        }
+    candidates = _candidate_table(frame, label, lang, sensitivity)
     return {
-        "summary": {k: _short(v) for k, v in summary.items()},
-        "tables": tables,
+        "settings": settings,
+        "tables": [candidates, *tables],
         "flip": _weight_flip_text(sensitivity, lang),
     }
 
 
-def _ranks_figure(frame: pd.DataFrame, path: Path, *, label: str) -> Path:
-    drawn = sensitivity_figure(frame, path, label=label)
+def _candidate_table(
+    frame: pd.DataFrame, label: str, lang: str, sensitivity: Any
+) -> dict[str, Any]:
+    k = getattr(sensitivity, "top_k", None)
+    top = f"p_top_{k}" if k is not None and f"p_top_{k}" in frame.columns else None
+    head = [tr("report.col.rank", lang), tr("report.col.name", lang)]
+    has_range = {"rank_p05", "rank_p95"} <= set(frame.columns)
+    if has_range:
+        head.append(tr("report.sens.col.range", lang))
+    head.append(tr("report.sens.col.minmax", lang))
+    if "p_first" in frame.columns:
+        head.append(tr("report.sens.col.p_first", lang))
+    if top:
+        head.append(tr("report.sens.col.p_top", lang, k=k))
+    body = []
+    rows = frame.loc[frame["rank_min"].notna()] if "rank_min" in frame.columns else frame
+    if "rank" in rows.columns:
+        rows = rows.sort_values("rank", kind="stable")
+    for _, row in rows.head(50).iterrows():
+        cells = [_int(row.get("rank")), str(row.get(label, ""))]
+        if has_range:
+            cells.append(f"{_int(row['rank_p05'])}{DASH}{_int(row['rank_p95'])}")
+        cells.append(f"{_int(row.get('rank_min'))}{DASH}{_int(row.get('rank_max'))}")
+        if "p_first" in frame.columns:
+            cells.append(_percent(float(row["p_first"]), lang))
+        if top:
+            cells.append(_percent(float(row[top]), lang))
+        body.append(cells)
+    reading = ""
+    if "p_first" in frame.columns and len(rows):
+        best = rows.sort_values("p_first", ascending=False, kind="stable").iloc[0]
+        reading = tr(
+            "report.sens.candidates.reading",
+            lang,
+            winner=str(best.get(label, "")),
+            p=_percent(float(best["p_first"]), lang),
+        )
+    return {
+        "title": tr("report.sens.candidates", lang),
+        "head": head,
+        "body": body,
+        "reading": reading,
+        "numeric_from": 2,
+    }
+
+
+def _int(value: Any) -> str:
+    value = _plain(value)
+    return DASH if value is None else str(round(float(value)))
+
+
+def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dict[str, Any]]:
+    names = _names(result)
+    titles = {s.name: _t(s.title, lang) for s in result.criteria}
+    winner = sensitivity.winner
+    tables = []
+    changes = winner.changes.loc[winner.changes["weight_moved"].notna()].head(8)
+    if len(changes):
+        tables.append(
+            {
+                "title": tr("report.sens.changes", lang),
+                "head": [
+                    tr("report.sens.col.how", lang),
+                    tr("report.sens.col.moved", lang),
+                    tr("report.sens.col.new", lang),
+                ],
+                "body": [
+                    [
+                        _how(row, titles, lang),
+                        _percent(float(row["weight_moved"]), lang),
+                        names.get(row["new_winner"], str(row["new_winner"])),
+                    ]
+                    for _, row in changes.iterrows()
+                ],
+                "reading": tr(
+                    "report.sens.changes.reading",
+                    lang,
+                    moved=_percent(float(changes["weight_moved"].iloc[0]), lang),
+                    winner=names.get(winner.winner, str(winner.winner)),
+                ),
+                "numeric_from": 1,
+            }
+        )
+    weights = sensitivity.weights
+    if len(weights):
+        yes, no = tr("value.yes", lang), tr("value.no", lang)
+        tables.append(
+            {
+                "title": tr("report.sens.oat", lang, step="±" + _percent(sensitivity.step, lang)),
+                "head": [
+                    tr("report.sens.col.criterion", lang),
+                    tr("report.sens.col.change", lang),
+                    tr("report.sens.col.winner_changed", lang),
+                    tr("report.sens.col.tau", lang),
+                    tr("report.sens.col.shift", lang),
+                ],
+                "body": [
+                    [
+                        titles.get(row["criterion"], str(row["criterion"])),
+                        ("+" if row["change"] > 0 else MINUS) + _percent(abs(row["change"]), lang),
+                        yes if bool(row["winner_changed"]) else no,
+                        _num(row["kendall_tau"], 2, lang),
+                        _int(row["max_rank_shift"]),
+                    ]
+                    for _, row in weights.iterrows()
+                ],
+                "reading": tr(
+                    "report.sens.oat.reading",
+                    lang,
+                    changed=int(weights["winner_changed"].sum()),
+                    n=len(weights),
+                    shift=_int(weights["max_rank_shift"].max()),
+                ),
+                "numeric_from": 1,
+            }
+        )
+    thresholds = sensitivity.thresholds
+    if len(thresholds):
+        done = thresholds.loc[thresholds["winner_changed"].notna()]
+        yes, no = tr("value.yes", lang), tr("value.no", lang)
+        tables.append(
+            {
+                "title": tr(
+                    "report.sens.thresholds", lang, step="±" + _percent(sensitivity.step, lang)
+                ),
+                "head": [
+                    tr("report.sens.col.criterion", lang),
+                    tr("report.sens.col.parameter", lang),
+                    tr("report.sens.col.values", lang),
+                    tr("report.sens.col.winner_changed", lang),
+                    tr("report.sens.col.shift", lang),
+                ],
+                "body": [
+                    [
+                        titles.get(row["criterion"], str(row["criterion"])),
+                        str(row["parameter"]),
+                        f"{_sig(row['value_before'], lang)} → {_sig(row['value_after'], lang)}",
+                        yes if row["winner_changed"] is True else no,
+                        _int(row["max_rank_shift"]),
+                    ]
+                    for _, row in done.iterrows()
+                ],
+                "reading": tr(
+                    "report.sens.thresholds.reading",
+                    lang,
+                    changed=int(done["winner_changed"].eq(other=True).sum()),
+                    n=len(done),
+                ),
+                "numeric_from": 2,
+                "code_column": 1,
+            }
+        )
+    return tables
+
+
+def _sig(value: Any, lang: str) -> str:
+    """Format a threshold with four significant digits at most."""
+    value = _plain(value)
+    if value is None:
+        return DASH
+    value = float(value)
+    digits = 0 if value == 0 else max(0, 3 - math.floor(math.log10(abs(value))))
+    return format_number(value, min(digits, 4), lang)
+
+
+def _ranks_figure(frame: pd.DataFrame, path: Path, *, label: str, lang: str) -> Path:
+    drawn = sensitivity_figure(frame, path, label=label, xlabel=tr("report.sens.axis", lang))
     if drawn is None:  # pragma: no cover - the caller checked the columns
         msg = "sensitivity table has no rank intervals to draw"
         raise ParameterError(msg)
     return drawn
-
-
-def _cell(value: Any) -> str:
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 def _curve(summary: CriterionSummary, values: Any, path: Path, *, lang: str) -> Path:
@@ -405,6 +698,7 @@ def write_report(
     rows: int = 500,
     lang: str = "en",
     what_if: bool = True,
+    pdf: bool = True,
 ) -> list[Path]:
     """Write an HTML report of a result, its map and PNG figures to ``out_dir``, as one set.
 
@@ -434,6 +728,9 @@ def write_report(
         Language of the report.
     what_if
         Give the report's map the what-if panel (see :func:`geosite.render.result_to_map`).
+    pdf
+        Also write ``report.pdf``: the same report on A4 pages, made without a browser
+        (:mod:`geosite.render.pdf`).
 
     Returns
     -------
@@ -487,33 +784,36 @@ def write_report(
         criteria.append(
             {
                 "name": summary.name,
-                "title": summary.title,
-                "description": summary.criterion.description or "",
+                "title": _t(summary.title, lang),
+                "description": _t(summary.criterion.description or "", lang),
                 "unit": summary.unit,
                 "measure": _measure_text(summary),
                 "formula": summary.criterion.value.formula(),
                 "weight": format_number(summary.weight, 3, lang),
                 "figure": _Figure(
-                    f"figures/{file}", tr("report.criteria.curve", lang, title=summary.title)
+                    f"figures/{file}",
+                    tr("report.criteria.curve", lang, title=_t(summary.title, lang)),
                 ),
             }
         )
     sens = _sensitivity(sensitivity, result, figures, lang)
+    created = generation_time().replace(second=0, microsecond=0)
     scenario = result.scenario
     n_excluded = int(result.table["excluded"].sum())
     context = {
         "t": lambda key, **values: tr(key, lang, **values),
         "lang": lang,
-        "title": tr("report.title", lang, name=scenario.name),
+        "title": tr("report.title", lang, name=_t(scenario.name, lang)),
         "generated": tr(
             "report.generated",
             lang,
             version=__version__,
-            date=generation_time().strftime("%Y-%m-%d %H:%M UTC"),
+            date=created.strftime("%Y-%m-%d %H:%M UTC"),
         ),
+        "created": created,
         "scenario": {
-            "name": scenario.name,
-            "description": scenario.description,
+            "name": _t(scenario.name, lang),
+            "description": _t(scenario.description, lang),
             "file": str(scenario.source) if scenario.source else "",
             "extends": [str(p) for p in scenario.lineage],
             "aggregation": _short(scenario.aggregation.model_dump(mode="json")),
@@ -541,16 +841,18 @@ def write_report(
         ),
         "contributions": _Figure("figures/contributions.png", tr("report.contributions", lang)),
         "sensitivity": sens,
+        "summary": _summary(result, sensitivity, lang),
         "sensitivity_figure": "figures/sensitivity_ranks.png"
         if any(name == "sensitivity_ranks.png" for name, _ in figures)
         else None,
         "criteria": criteria,
         "weights": _weights(result, lang),
         "constraints": [
-            {"label": c.label(), "rule": c.describe(), "type": getattr(c, "type", "")}
+            {"label": _t(c.label(), lang), "rule": c.describe(), "type": getattr(c, "type", "")}
             for c in scenario.constraints
         ],
         "sources": _sources(result, lang),
+        "attributions": sorted({u.attribution for u in result.layers if u.attribution}),
         "offline": offline,
     }
     html_text = _TEMPLATES.get_template("report.html.j2").render(**context)
@@ -564,6 +866,10 @@ def write_report(
         write_csv(result_to_frame(result), stage / "scores.csv")
         (stage / "report.html").write_text(html_text, encoding="utf-8")
         names += ["map.html", "scores.csv", "report.html"]
+        if pdf:
+            drawn = {f"figures/{name}": stage / "figures" / name for name, _ in figures}
+            write_pdf(context, drawn, stage / "report.pdf")
+            names.append("report.pdf")
     written = [out / name for name in names]
     for path in written:
         logger.info("wrote %s", path)

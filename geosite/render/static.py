@@ -19,8 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from geosite.i18n import localized
+from geosite.i18n import check_language, localized
 from geosite.render.context import (
     OTHER_ROAD_COLOUR,
     ROAD_COLOURS,
@@ -311,7 +312,7 @@ def value_function_figure(
         ax.set_ylabel(tr("card.score", lang))
     ax.set_ylim(-0.05, 1.05)
     ax.grid(alpha=0.3)
-    ax.set_title(summary.title, fontsize=9)
+    ax.set_title(localized(summary.title, lang), fontsize=9)  # type: ignore[arg-type]
     return _save(fig, path)
 
 
@@ -335,7 +336,13 @@ def contributions_figure(result: Result, path: Path, *, top: int = 20, lang: str
     left = np.zeros(len(ranked))
     for i, summary in enumerate(result.criteria):
         part = np.nan_to_num(ranked[f"{summary.name}_contribution"].to_numpy(float))
-        ax.barh(names, part, left=left, color=_feature_colour(i), label=summary.title[:50])
+        ax.barh(
+            names,
+            part,
+            left=left,
+            color=_feature_colour(i),
+            label=localized(summary.title, check_language(lang))[:50],
+        )
         left += part
     ax.invert_yaxis()
     ax.set_xlabel(tr("card.contribution", lang))
@@ -345,7 +352,7 @@ def contributions_figure(result: Result, path: Path, *, top: int = 20, lang: str
 
 
 def sensitivity_figure(
-    frame: pd.DataFrame, path: Path, *, label: str, top: int = 20
+    frame: pd.DataFrame, path: Path, *, label: str, top: int = 20, xlabel: str = "rank"
 ) -> Path | None:
     """Draw each candidate's rank interval over weight draws, if ``frame`` has one."""
     needed = {"rank_min", "rank_max"}
@@ -370,6 +377,7 @@ def sensitivity_figure(
         ax.scatter(rows["rank"], y, color="#fde725", edgecolor="#202020", zorder=3)
     ax.set_yticks(y, names, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("rank")
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
