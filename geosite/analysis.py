@@ -30,6 +30,7 @@ from geosite.decision.constraints import ForceInclude
 from geosite.decision.weights import WeightResult, resolve_weights
 from geosite.errors import DataNotFoundError, GeositeError, LayerError, ParameterError
 from geosite.measures.base import MeasureContext, MeasureResult
+from geosite.progress import track
 from geosite.scenario import Criterion, Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -439,7 +440,9 @@ def _measure_criteria(
     raw: dict[str, npt.NDArray[np.float64]] = {}
     scores = np.empty((len(ctx.candidates), len(scenario.criteria)))
     measured: list[MeasureResult] = []
-    for j, criterion in enumerate(scenario.criteria):
+    for j, criterion in track(
+        enumerate(scenario.criteria), total=len(scenario.criteria), desc="measures"
+    ):
         result, raw[criterion.name], scores[:, j] = _measure(criterion, ctx, reasons, given[j])
         measured.append(result)
     return raw, scores, measured

@@ -294,3 +294,55 @@ def test_report_opens_with_its_figures_and_map(browser: Browser, tmp_path: Path)
     page.evaluate("new Promise(r => setTimeout(r, 500))")
     page.screenshot(ARTIFACTS / "report.png")
     assert_clean(page)
+
+
+# What a reader sees, code samples and text quoted in English from the catalogue aside.
+READER_TEXT = """(() => {
+  document.querySelectorAll('code, [lang="en"]').forEach(e => { e.style.display = 'none'; });
+  return document.body.innerText;
+})()"""
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_report_and_map_read_as_a_person_would(browser: Browser, tmp_path: Path, lang: str) -> None:
+    import re
+
+    from geosite.decision.sensitivity import sensitivity
+    from geosite.render.report import write_report
+
+    result = evaluate("dong-nam-bo")
+    analysis = sensitivity(result, draws=300, seed=0)
+    write_report(result, tmp_path, offline=True, cards=3, sensitivity=analysis, lang=lang)
+    page = browser.open(tmp_path / "report.html")
+    page.wait_for(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)", timeout=10
+    )
+    page.screenshot(ARTIFACTS / f"report_first_page_{lang}.png")
+    text = page.evaluate(READER_TEXT)
+    for site in result.table["site_id"]:
+        text = text.replace(site, " ")
+    if lang == "vi":
+        assert re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text.replace("scores.csv", "")) == []
+        assert re.findall(r"\d[.,]\d{5,}", text) == []
+        assert "Truck time" not in text
+    assert_clean(page)
+    # The map of the report: every legend entry is a drawn layer and back, and the first
+    # view holds the port and the airports the candidates were measured to.
+    mapped = browser.open(tmp_path / "map.html")
+    mapped.wait_for("window.geosite && geosite.layers.length > 0")
+    mapped.evaluate("new Promise(r => setTimeout(r, 300))")
+    legend = mapped.evaluate(
+        "Array.from(new Set(Array.from(document.querySelectorAll('.geosite-legend [data-layer]'))"
+        ".map(e => e.dataset.layer)))"
+    )
+    assert sorted(legend) == sorted(set(mapped.evaluate("geosite.layers.map(l => l.key)")))
+    for key in ("facilities:ports", "facilities:airports"):
+        assert mapped.evaluate(
+            f"""(() => {{
+              const entry = geosite.layers.find(l => l.key === {key!r});
+              return entry.layer.getLayers().filter(m => m.getLatLng).some(
+                m => m._map.getBounds().contains(m.getLatLng()));
+            }})()"""
+        ), key
+    mapped.screenshot(ARTIFACTS / f"report_map_{lang}.png")
+    assert_clean(mapped)

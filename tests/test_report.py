@@ -18,6 +18,7 @@ from geosite.data.bundled import layer_info
 from geosite.errors import OutputError, ParameterError
 from geosite.render import report as report_module
 from geosite.render.report import write_report
+from geosite.render.text import tr
 
 AHP = """\
 weighting:
@@ -119,8 +120,9 @@ def test_sensitivity_table_is_rendered(tiny_project: Path, tmp_path: Path) -> No
     )
     written = write_report(result, tmp_path, sensitivity=frame)
     text = read(tmp_path / "report.html")
-    assert "p_first" in text
-    assert "0.6" in text
+    assert tr("report.sens.col.p_first") in text
+    assert "60.0 %" in text  # shares as rounded percentages, never raw keys or floats
+    assert "p_first" not in text
     assert tmp_path / "figures" / "sensitivity_ranks.png" in written
     assert_not_blank(tmp_path / "figures" / "sensitivity_ranks.png")
     with pytest.raises(ParameterError, match="sensitivity"):
@@ -134,9 +136,10 @@ def test_sensitivity_result_is_rendered(tiny_project: Path, tmp_path: Path) -> N
     analysis = sensitivity(result, draws=200, seed=1)
     write_report(result, tmp_path, sensitivity=analysis)
     text = read(tmp_path / "report.html")
-    for table in ("candidates", "weights", "winner", "weight_flips"):
-        assert f"<h3>{table}</h3>" in text
-    assert "winner_fragile" in text
+    for key in ("report.sens.candidates", "report.sens.changes"):
+        assert f"<h3>{tr(key)}</h3>" in text
+    assert "winner_fragile" not in text
+    assert "seed 1" in text
     assert_not_blank(tmp_path / "figures" / "sensitivity_ranks.png")
     flip = analysis.winner.flip("winner", "l1")
     assert flip is not None
@@ -210,7 +213,10 @@ def test_cli_report_and_offline_run(
     assert "report.html" in capsys.readouterr().out
     assert (tmp_path / "r" / "figures" / "map.png").is_file()
     assert (tmp_path / "r" / "figures" / "sensitivity_ranks.png").is_file()
-    assert "p_top_3" in read(tmp_path / "r" / "report.html")
+    page = read(tmp_path / "r" / "report.html")
+    assert tr("report.sens.col.p_top", k=3) in page
+    assert "p_top_3" not in page
+    assert (tmp_path / "r" / "report.pdf").is_file()
     offline = read(tmp_path / "r" / "map.html")
     assert not re.search(r"<script[^>]+src=\"https?://", offline)
     assert main(["run", scenario, "--out", str(tmp_path / "o"), "--offline"]) == 0

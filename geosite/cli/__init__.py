@@ -36,6 +36,7 @@ from geosite.cli._base import (
     Terminated,
 )
 from geosite.errors import GeositeError, OutputError, ScenarioError
+from geosite.progress import show_progress
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -102,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from geosite.data.publish import output_lock  # noqa: PLC0415
 
                 stack.enter_context(output_lock(args.out))
+            # Progress bars only where someone watches, never with --quiet.
+            stack.enter_context(show_progress(False if getattr(args, "quiet", False) else None))
             code: int = args.handler(args)
     except GeositeError as err:
         print(f"geosite: {err}", file=sys.stderr)

@@ -75,6 +75,7 @@ def register(sub: Subparsers) -> None:
             "the same figures; the report states the seed)"
         ),
     )
+    report.add_argument("--quiet", action="store_true", help="no progress bars")
     add_allow_path(report)
     report.set_defaults(handler=main, writes_folder=True)
 
@@ -90,8 +91,11 @@ def main(args: argparse.Namespace) -> int:
     stability = None
     if args.sensitivity:
         from geosite.decision.sensitivity import sensitivity  # noqa: PLC0415
+        from geosite.progress import ProgressBar  # noqa: PLC0415
 
-        stability = sensitivity(result, draws=args.draws, seed=args.seed)
+        stability = sensitivity(
+            result, draws=args.draws, seed=args.seed, progress=ProgressBar("weight draws")
+        )
     lang: Language = args.lang or result.scenario.language
     written = write_report(
         result,

@@ -47,6 +47,7 @@ def register(sub: Subparsers) -> None:
         default=None,
         help="language of the map and the printed ranking (default: the scenario's `language`)",
     )
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
     add_allow_path(run)
     run.set_defaults(handler=main, writes_folder=True)
 

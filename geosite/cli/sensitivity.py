@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.cli.compare import positive_int
 from geosite.errors import OutputError
+from geosite.progress import ProgressBar
 
 if TYPE_CHECKING:
     import argparse
@@ -110,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
-    progress = None if args.quiet else Progress("Monte Carlo draws")
+    progress = None if args.quiet else ProgressBar("Monte Carlo draws")
     report = sensitivity(
         args.scenario,
         draws=args.draws,

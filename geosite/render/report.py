@@ -27,6 +27,7 @@ from geosite.data.io import generation_time, write_csv
 from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
 from geosite.i18n import check_language, localized
+from geosite.progress import track
 from geosite.render.context import layer_title
 from geosite.render.map import Basemap, Scheme, result_to_map
 from geosite.render.pdf import write_pdf
@@ -859,7 +860,7 @@ def write_report(
     names: list[str] = []
     with output_set(out, owns=REPORT_FILES) as stage:
         (stage / "figures").mkdir()
-        for name, draw in figures:
+        for name, draw in track(figures, total=len(figures), desc="report figures"):
             draw(stage / "figures" / name)
             names.append(f"figures/{name}")
         fmap.save(str(stage / "map.html"))

@@ -220,6 +220,7 @@ _EN: dict[str, str] = {
     "report.weights.method.ahp": "analytic hierarchy process (AHP)",
     "report.weights.method.groups": "hierarchical weights (groups)",
     "report.sources.attribution": "Sources of the data drawn",
+    "report.sources.quoted": "Provenance quoted from the layer catalogue, as written there.",
     "cli.report.wrote": "{scenario}: wrote {path} ({count} more files)",
     "value.yes": "yes",
     "value.no": "no",
@@ -489,6 +490,9 @@ _VI: dict[str, str] = {
     "report.weights.method.ahp": "phương pháp phân tích thứ bậc (AHP)",
     "report.weights.method.groups": "trọng số phân cấp (nhóm)",
     "report.sources.attribution": "Nguồn của dữ liệu trên bản đồ",
+    "report.sources.quoted": (
+        "Thông tin nguồn gốc được trích nguyên văn (tiếng Anh) từ danh mục lớp dữ liệu."
+    ),
     "cli.report.wrote": "{scenario}: đã ghi {path} (và {count} tệp khác)",
     "value.yes": "có",
     "value.no": "không",
