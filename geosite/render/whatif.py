@@ -30,6 +30,7 @@ from jinja2 import Template
 from pydantic import BaseModel
 
 from geosite.decision.weights import GroupedWeights, WeightingSpec
+from geosite.i18n import check_language, localized
 from geosite.render.text import format_number, tr
 
 if TYPE_CHECKING:
@@ -250,7 +251,8 @@ def what_if_payload(
     table = result.table
     scenario = result.scenario
     names = [s.name for s in result.criteria]
-    titles = {s.name: s.title for s in result.criteria}
+    language = check_language(lang)
+    titles = {s.name: localized(s.title, language) for s in result.criteria}
     index = {name: j for j, name in enumerate(names)}
     packed, eligible = _scores(result)
     extends, next_to, file_name = _extends(result)
