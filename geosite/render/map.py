@@ -132,6 +132,7 @@ _CSS = """
 .geosite-legend i.zone{border:1.5px dashed;background:rgba(178,24,43,.12)}
 .geosite-legend i.excl{border:1px dashed #616161}
 .geosite-legend i.rank{width:22px;height:14px;font:bold 9px/14px sans-serif;font-style:normal;
+ color:#fff;background:rgba(32,32,32,.85);border-radius:8px;text-align:center;
  margin-left:-4px;margin-right:2px}
 .geosite-legend .note{color:#555;font-style:italic}
 .leaflet-control-attribution.geosite-attribution{max-width:min(60vw,640px);white-space:nowrap;
@@ -671,7 +672,7 @@ def _score_rows(results: Sequence[Result], options: _Options) -> list[str]:
         symbol = f"<i class='excl' style='background:{EXCLUDED_COLOUR}'></i>"
         rows.append(_row("excluded", symbol, tr("map.legend.excluded", lang) + count))
     if options.max_labels and any(len(r.table) for r in results):
-        symbol = "<i class='rank geosite-rank'>#1</i>"
+        symbol = "<i class='rank'>#1</i>"
         rows.append(_row("labels", symbol, tr("map.legend.labels", lang)))
     return rows
 
