@@ -126,7 +126,8 @@ def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
                 l.layer.getLayers().some(m => m.feature.properties.label.startsWith({facility!r})));
               const marker = entry.layer.getLayers().find(
                 m => m.feature.properties.label.startsWith({facility!r}));
-              return marker._map.getBounds().contains(marker.getLatLng());
+              const view = marker._map.getBounds();
+              return view.contains(marker.getLatLng ? marker.getLatLng() : marker.getBounds());
             }})()"""
         ), facility
     assert page.evaluate(
@@ -340,8 +341,8 @@ def test_report_and_map_read_as_a_person_would(browser: Browser, tmp_path: Path,
         assert mapped.evaluate(
             f"""(() => {{
               const entry = geosite.layers.find(l => l.key === {key!r});
-              return entry.layer.getLayers().filter(m => m.getLatLng).some(
-                m => m._map.getBounds().contains(m.getLatLng()));
+              return entry.layer.getLayers().some(m => m._map.getBounds().contains(
+                m.getLatLng ? m.getLatLng() : m.getBounds()));
             }})()"""
         ), key
     mapped.screenshot(ARTIFACTS / f"report_map_{lang}.png")
