@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from geosite.analysis import Result, evaluate
     from geosite.data.bundled import catalog, layer_info, read_layer
     from geosite.data.grid import GridSpec, grid_from_area
+    from geosite.data.osm import fetch_osm
     from geosite.decision.compare import compare as compare_scenarios
     from geosite.decision.compare import diff as diff_scenarios
     from geosite.decision.sensitivity import sensitivity as analyse_sensitivity
@@ -62,6 +63,7 @@ _SHORTCUTS = {
     "compare_scenarios": ("geosite.decision.compare", "compare"),
     "diff_scenarios": ("geosite.decision.compare", "diff"),
     "evaluate": ("geosite.analysis", "evaluate"),
+    "fetch_osm": ("geosite.data.osm", "fetch_osm"),
     "grid_from_area": ("geosite.data.grid", "grid_from_area"),
     "layer_info": ("geosite.data.bundled", "layer_info"),
     "load_scenario": ("geosite.scenario", "load_scenario"),
@@ -139,6 +141,7 @@ __all__ = [
     "compare_scenarios",
     "diff_scenarios",
     "evaluate",
+    "fetch_osm",
     "grid_from_area",
     "layer_info",
     "load_scenario",

@@ -63,6 +63,7 @@ COMMANDS = (
     "compare",
     "diff",
     "sensitivity",
+    "fetch_osm",
 )
 
 

@@ -1,4 +1,4 @@
-"""Build road graphs through osmnx: osmnx graphs, OSM XML, GraphML and online places.
+"""Talk to osmnx: road graphs (osmnx graphs, OSM XML, GraphML, online places) and features.
 
 The only module of geosite that imports osmnx; :mod:`geosite.network` loads it on first use.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import tempfile
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
@@ -17,7 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import osmnx as ox
 import pandas as pd
+import requests
 import shapely
+from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
 from geosite.errors import NetworkError, ParameterError
 from geosite.network._validate import _check_choice, _check_file
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterator, Mapping, Sequence
 
+    import geopandas as gpd
     import networkx as nx
     import numpy.typing as npt
 
@@ -395,4 +399,173 @@ def graph_from_place(
         use_maxspeed=use_maxspeed,
         ignore_oneway=ignore_oneway,
         name=label,
+    )
+
+
+# --------------------------------------------------------------------------- OSM features
+
+
+class _BusyError(Exception):
+    """The Overpass server answered 429 or 504 more often than osmnx should retry."""
+
+
+#: How many 429/504 answers osmnx may retry (it waits 55 s before each retry, for ever).
+_BUSY_RETRIES = 1
+
+
+def osmnx_version() -> str:
+    """Return the version of the installed osmnx."""
+    return str(ox.__version__)
+
+
+def default_overpass_endpoint() -> str:
+    """Return the Overpass API endpoint osmnx uses unless told otherwise."""
+    return str(ox.settings.overpass_url)
+
+
+@contextmanager
+def _overpass_session(
+    endpoint: str, timeout_s: float, log: list[dict[str, object]]
+) -> Iterator[None]:
+    """Point osmnx at ``endpoint`` with its own HTTP cache off; restore every setting after.
+
+    osmnx pins the endpoint's host name to one address by replacing ``socket.getaddrinfo``
+    for the whole process; that is undone here too. Every answer is noted in ``log`` (status,
+    Overpass remark, element count) through a requests response hook, osmnx's documented way
+    (``settings.requests_kwargs``) to reach the transport.
+    """
+    busy = [0]
+
+    def note(response: requests.Response, *_args: object, **_kwargs: object) -> None:
+        if response.status_code in {429, 504}:
+            busy[0] += 1
+            if busy[0] > _BUSY_RETRIES:
+                raise _BusyError(f"HTTP {response.status_code} {response.reason}")
+        if not response.url.rstrip("/").endswith("/interpreter"):
+            return
+        entry: dict[str, object] = {"status": response.status_code, "remark": None}
+        try:
+            body = response.json()
+        except ValueError:
+            entry["json"] = False
+        else:
+            entry["json"] = True
+            if isinstance(body, dict):
+                entry["remark"] = body.get("remark")
+                entry["elements"] = len(body.get("elements") or [])
+        log.append(entry)
+
+    s = ox.settings
+    saved = (s.overpass_url, s.requests_timeout, s.use_cache, s.requests_kwargs, s.log_console)
+    saved_getaddrinfo = socket.getaddrinfo
+    s.overpass_url = endpoint
+    s.requests_timeout = timeout_s
+    s.use_cache = False  # the GeoPackage is the cache; no JSON files in the working directory
+    s.requests_kwargs = {**s.requests_kwargs, "hooks": {"response": [note]}}
+    s.log_console = False
+    try:
+        yield
+    finally:
+        (s.overpass_url, s.requests_timeout, s.use_cache, s.requests_kwargs, s.log_console) = saved
+        socket.getaddrinfo = saved_getaddrinfo
+
+
+def _unreachable(endpoint: str, err: BaseException) -> str:
+    return (
+        f"cannot reach the Overpass API at {endpoint} ({type(err).__name__}); check the "
+        "internet connection (and a proxy, through HTTPS_PROXY), or choose another server with "
+        "--endpoint; without internet use the bundled layers"
+    )
+
+
+def _timed_out(endpoint: str, timeout_s: float) -> str:
+    return (
+        f"the Overpass API at {endpoint} did not answer within {timeout_s:g} s; try again "
+        "later, a smaller region, or a longer --timeout"
+    )
+
+
+def features_online(
+    polygon: shapely.Polygon | shapely.MultiPolygon,
+    tags: Mapping[str, Sequence[str]],
+    *,
+    endpoint: str,
+    timeout_s: float,
+) -> gpd.GeoDataFrame | None:
+    """Download the OpenStreetMap features with ``tags`` inside ``polygon`` through osmnx.
+
+    Parameters
+    ----------
+    polygon
+        The area, in EPSG:4326 degrees.
+    tags
+        OSM tag key -> accepted values, as :func:`osmnx.features_from_polygon` takes them.
+    endpoint
+        Base URL of the Overpass API (``https://overpass-api.de/api``).
+    timeout_s
+        Seconds to wait for each answer (also the server-side query timeout).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        osmnx's features (index ``element``, ``id``; a column per tag), or ``None`` when the
+        server answered and nothing matched.
+
+    Raises
+    ------
+    NetworkError
+        When the server cannot be reached, times out, refuses the query, is busy, or gives
+        an incomplete answer; the message says which and what to do.
+    """
+    log: list[dict[str, object]] = []
+    status_url = endpoint.rstrip("/") + "/status"
+    with _overpass_session(endpoint, timeout_s, log):
+        try:
+            if ox.settings.overpass_rate_limit:
+                # Without this, osmnx waits 60 s when the status page is unreachable and only
+                # then fails on the query itself.
+                requests.get(
+                    status_url,
+                    timeout=min(timeout_s, 30.0),
+                    headers={"User-Agent": ox.settings.http_user_agent},
+                )
+            gdf = ox.features_from_polygon(polygon, {k: list(v) for k, v in tags.items()})
+        except requests.exceptions.Timeout as err:
+            raise NetworkError(_timed_out(endpoint, timeout_s)) from err
+        except requests.exceptions.ConnectionError as err:
+            raise NetworkError(_unreachable(endpoint, err)) from err
+        except requests.exceptions.RequestException as err:
+            msg = f"the request to the Overpass API at {endpoint} failed: {err}"
+            raise NetworkError(msg) from err
+        except _BusyError as err:
+            msg = (
+                f"the Overpass API at {endpoint} is busy ({err}, twice); try again in a few "
+                "minutes or choose another server with --endpoint"
+            )
+            raise NetworkError(msg) from err
+        except ResponseStatusCodeError as err:
+            status = next((e["status"] for e in reversed(log) if e["status"] != 200), "?")
+            msg = (
+                f"the Overpass API at {endpoint} refused the query (HTTP {status}); try again "
+                "later or choose another server with --endpoint"
+            )
+            raise NetworkError(msg) from err
+        except InsufficientResponseError as err:
+            bad = [e for e in log if e["status"] != 200 or not e["json"] or e["remark"]]
+            if not bad and log:
+                return None
+            msg = _incomplete(endpoint, bad)
+            raise NetworkError(msg) from err
+    bad = [e for e in log if e["remark"]]
+    if bad:
+        raise NetworkError(_incomplete(endpoint, bad))
+    return gdf
+
+
+def _incomplete(endpoint: str, bad: list[dict[str, object]]) -> str:
+    said = next((str(e["remark"]) for e in bad if e["remark"]), None)
+    what = f"remark: {said!r}" if said else "the answer is not Overpass JSON"
+    return (
+        f"the Overpass API at {endpoint} gave an incomplete answer ({what}); nothing was "
+        "written: try again later, a smaller region, or a longer --timeout"
     )
