@@ -325,7 +325,7 @@ def build_ports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
         {
             "name": "ports",
             "title": "Sea and river ports",
-            "file": "ports.geojson",
+            "file": "ports_searoute.geojson",  # the first of its parts (PARTS)
             "kind": "vector",
             "id_column": "port_id",
             "name_column": "name",
@@ -336,9 +336,9 @@ def build_ports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
             "outline for Cát Lái",
             "source_url": "https://msi.nga.mil/Publications/WPI",
             "licence": "public domain (WPI) AND Apache-2.0 (searoute) AND MIT "
-            "(vietnamadminunits) AND ODbL-1.0 (Cát Lái, OpenStreetMap); per feature in the "
-            "column licence",
-            "licence_file": "LICENSES/searoute-Apache-2.0.txt",
+            "(vietnamadminunits) AND ODbL-1.0 (Cát Lái, OpenStreetMap), one file per licence "
+            "(see parts)",
+            "licence_file": "LICENSES/README.txt",
             "attribution": "Ports: NGA World Port Index; searoute (Apache-2.0)",
             "vintage": "WPI 2019+ edition; searoute 1.6.0 (2024)",
             "positional_accuracy": "1–2 km for WPI/UN-LOCODE points; about 4 km for Hiệp Phước "
@@ -452,7 +452,7 @@ def build_airports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
         {
             "name": "airports",
             "title": "Airports",
-            "file": "airports.geojson",
+            "file": "airports_osm.geojson",  # the first of its parts (PARTS)
             "kind": "vector",
             "id_column": "airport_id",
             "name_column": "name",
@@ -463,7 +463,8 @@ def build_airports(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
             "ngochieudao417/Xu_ly_anh; Tân Sơn Nhất from the Ho Chi Minh City extract of about "
             "2018); reference points airports-py 3.1.0 (PyPI), cross-checked with airportsdata",
             "source_url": "https://pypi.org/project/airports-py/",
-            "licence": "ODbL-1.0 (outlines) AND MIT (reference points)",
+            "licence": "ODbL-1.0 (outlines, with their reference points) AND MIT (the Vũng Tàu "
+            "reference point), one file per licence (see parts)",
             "licence_file": "LICENSES/README.txt",
             "attribution": "Airports: © OpenStreetMap contributors (ODbL); airports-py (MIT)",
             "vintage": "OpenStreetMap of about 2025 (Long Thành) and 2018 (Tân Sơn Nhất); "
@@ -1986,7 +1987,7 @@ def build_roads_entry(gdf: gpd.GeoDataFrame, checks: list[dict[str, Any]]) -> No
             "osm_roads_not_joined_km": gdf.attrs.get("osm_dropped_km"),
             "title": "Trunk road network (real OpenStreetMap roads in Ho Chi Minh City, "
             "approximate elsewhere)",
-            "file": "roads.geojson",
+            "file": "roads_osm.geojson",  # the first of its parts (PARTS)
             "kind": "vector",
             "id_column": "road_id",
             "name_column": "name",
@@ -2008,8 +2009,8 @@ def build_roads_entry(gdf: gpd.GeoDataFrame, checks: list[dict[str, Any]]) -> No
             "junctions of the geosite road facts (compiled from public pages, see "
             "roads_summary.md)",
             "source_url": URL_OSM,
-            "licence": "ODbL-1.0 (OpenStreetMap features) AND CC-BY-SA-4.0 (source lines) "
-            "AND MIT (traced lines and connectors); per feature in the column licence",
+            "licence": "ODbL-1.0 (OpenStreetMap ways) AND CC-BY-SA-4.0 (national-road source "
+            "lines) AND MIT (traced lines and connectors), one file per licence (see parts)",
             "licence_file": "LICENSES/README.txt",
             "attribution": "Roads: © OpenStreetMap contributors (ODbL); LegoCity giaothong "
             "(CC BY-SA 4.0); traced expressways (approximate)",
@@ -2327,7 +2328,7 @@ def build_candidate_sites(
         {
             "name": "candidate_sites",
             "title": "Candidate IT-zone sites (approximate outlines)",
-            "file": "candidate_sites.geojson",
+            "file": "candidate_sites_osm.geojson",  # the first of its parts (PARTS)
             "kind": "vector",
             "id_column": "site_id",
             "name_column": "name",
@@ -2338,9 +2339,10 @@ def build_candidate_sites(
             "outlines constructed in build_layers.py, or from OpenStreetMap where mapped",
             "source_url": None,
             "licence": "ODbL-1.0 (the two OpenStreetMap outlines) AND MIT (constructed outlines "
-            "placed from vietnamadminunits reference points); facts compiled from public pages "
-            "carry no licence of their own (see the column licence)",
-            "licence_file": "LICENSES/MIT-notices.txt",
+            "placed from vietnamadminunits reference points), one file per licence (see parts); "
+            "facts compiled from public pages carry no licence of their own (see the column "
+            "licence)",
+            "licence_file": "LICENSES/README.txt",
             "attribution": "Candidate sites: geosite compilation (approximate outlines)",
             "vintage": "status as read up to March 2026",
             "positional_accuracy": "The two benchmarks (Saigon Hi-Tech Park, Quang Trung "
@@ -2439,10 +2441,9 @@ def build_industrial_parks(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
                 "coord_source": None if pd.isna(r.coord_source) else r.coord_source,
                 "fact_source": r.fact_source,
                 "notes": None if pd.isna(r.notes) else r.notes,
-                "licence": "MIT (reference point, vietnamadminunits or app datasets); facts: "
-                "no licence stated"
-                if has_pt
-                else "facts: no licence stated",
+                # The reference points come from the code of two apps (coord_source) that state
+                # no licence: they are facts like the rest of the row, not MIT data.
+                "licence": "facts: no licence stated",
                 "geometry": Point(float(r.lon), float(r.lat)) if has_pt else None,
             }
         )
@@ -2473,7 +2474,7 @@ def build_industrial_parks(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
         {
             "name": "industrial_parks",
             "title": "Industrial parks, export-processing zones and high-tech parks",
-            "file": "industrial_parks.geojson",
+            "file": "industrial_parks_osm.geojson",  # the first of its parts (PARTS)
             "kind": "vector",
             "id_column": "park_id",
             "name_column": "name",
@@ -2485,9 +2486,10 @@ def build_industrial_parks(data: Path, osm: dict[str, Any]) -> gpd.GeoDataFrame:
             "row); outlines from OpenStreetMap (extract of Ho Chi Minh City, about 2018); "
             "reference points from ward and district datasets (`coord_source` per row)",
             "source_url": None,
-            "licence": "ODbL-1.0 (OpenStreetMap outlines) AND MIT (reference points); the "
-            "compiled facts (names, areas, status) carry no licence: they come from public "
-            "pages whose terms are not stated (column licence per row)",
+            "licence": "ODbL-1.0 (OpenStreetMap outlines) AND facts: no licence stated (the "
+            "reference points, taken from app code that states no licence, and the rows without "
+            "a location), one file each (see parts); the compiled facts (names, areas, status) "
+            "carry no licence in either: they come from public pages whose terms are not stated",
             "licence_file": "LICENSES/README.txt",
             "attribution": "Industrial parks: geosite compilation; outlines © OpenStreetMap "
             "contributors (ODbL)",
@@ -3186,24 +3188,26 @@ def measure_railways(railways: gpd.GeoDataFrame, osm: dict[str, Any]) -> list[di
 LICENCE_DIR = Path(__file__).resolve().parent / "licences"
 
 CC_BY_SA_NOTICE = """\
-roads.geojson - licence notice
-==============================
+roads_national.geojson - licence notice
+=======================================
 
-The national-highway lines of layers/roads.geojson (the features with geometry_origin
-"source_line" and licence "CC-BY-SA-4.0") are adapted from the national road layer
-published in CTU-SematX/LegoCity (opendata/giaothong/giaothong.geojson,
-https://github.com/CTU-SematX/LegoCity). The folder's LICENSE file states Creative Commons
-Attribution-ShareAlike 4.0 International (its README says CC BY 4.0; the stricter licence is
-applied here). The upstream origin of that layer is not stated by the publisher.
+layers/roads_national.geojson (the features of the roads layer with geometry_origin
+"source_line") is adapted from the national road layer published in CTU-SematX/LegoCity
+(opendata/giaothong/giaothong.geojson, https://github.com/CTU-SematX/LegoCity). The folder's
+LICENSE file states Creative Commons Attribution-ShareAlike 4.0 International (its README says
+CC BY 4.0; the stricter licence is applied here). The upstream origin of that layer is not
+stated by the publisher.
 
 Changes made by geosite: clipped to Đông Nam Bộ, re-labelled where the source label contradicts
-the course of the line, snapped and split at junctions, cut where OpenStreetMap holds the real
-road, and joined to traced expressway lines and OpenStreetMap roads (which keep their own
-licences, see README.txt). These features are shared under the same licence.
+the course of the line, split at junctions, and cut where OpenStreetMap holds the real road.
+Where a line meets an OpenStreetMap way or a traced line, its end vertex is the junction point
+of that road (one position per junction). The file is shared under the same licence; the
+OpenStreetMap ways (roads_osm.geojson, ODbL) and the traced lines (roads_traced.geojson, MIT)
+are separate files under their own licences.
 
 Licence: Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)
 Licence text: https://creativecommons.org/licenses/by-sa/4.0/legalcode
-Attribution: "Roads: LegoCity giaothong (CC BY-SA 4.0), traced expressways (approximate)"
+Attribution: "Roads: LegoCity giaothong (CC BY-SA 4.0)"
 
 No warranties are given. The licence may not give you all of the permissions necessary for your
 intended use.
@@ -3213,57 +3217,107 @@ ODBL_NOTICE = """\
 OpenStreetMap data in the bundled layers - licence notice
 =========================================================
 
-These layers contain data from OpenStreetMap, (c) OpenStreetMap contributors:
+These files contain data from OpenStreetMap, (c) OpenStreetMap contributors, and each of them
+as a whole is made available under the Open Database License (ODbL) 1.0:
 
-  roads.geojson              the features with geometry_origin "osm" (extract of Ho Chi Minh
-                             City of about 2018)
-  power_lines.geojson        all features (same extract)
-  universities.geojson       all features (same extract)
-  industrial_parks.geojson   the outlines (location_precision "exact"; same extract)
-  candidate_sites.geojson    the Saigon Hi-Tech Park and Quang Trung Software City outlines
-  airports.geojson           the Long Thanh and Tan Son Nhat outlines (Long Thanh as exported
-                             in ngochieudao417/Xu_ly_anh, of about 2025)
-  ports.geojson              the Cat Lai point (inside the mapped terminal outline)
-  railways.geojson           all features (Humanitarian OpenStreetMap Team export, March 2025)
-
+{files}
 This data is made available under the Open Database License (ODbL) 1.0:
 https://opendatacommons.org/licenses/odbl/1-0/
 Any rights in individual contents of the database are licensed under the Database Contents
 License: https://opendatacommons.org/licenses/dbcl/1-0/
 
 Changes made by geosite: selection of features, splitting of ways at junctions, ids and
-normalised names. Each feature's column "licence" says which licence applies to it. A database
-derived from these layers must be shared alike under the ODbL for the OpenStreetMap part.
+normalised names. A database derived from these files must be shared alike under the ODbL.
+Maps, tables and reports made from them must credit "(c) OpenStreetMap contributors".
+airports_osm.geojson also holds the aerodrome reference points of airports-py (MIT; notice in
+MIT-notices.txt), which the MIT licence allows to be shared under the ODbL.
+"""
+
+MIT_GEOSITE_NOTICE = """\
+Data made by geosite - licence notice
+=====================================
+
+These files were made by geosite itself (scripts/build_layers.py) and are under geosite's own
+MIT licence, below:
+
+{files}
+They are reconstructions from facts (waypoints, junctions, stated areas) and from reference
+points of vietnamadminunits (MIT; notice in MIT-notices.txt), not copies of another database.
+
+"""
+
+FACTS_NOTICE = """\
+Facts without a licence - notice
+================================
+
+{files}
+These files hold facts compiled from official lists and news pages (names, areas, dates,
+status; fact_source per row) and ward or district reference points copied from the code of two
+apps (github:kovymart/kovymart-frontend-admin, github:nntd2703/menu-onl; coord_source per row).
+None of these sources states terms of reuse. geosite claims no rights in these facts and grants
+no licence for them: it cannot license what it does not own. Check the sources' terms before you
+republish them.
 """
 
 README_NOTICE = """\
 Licences of the bundled layers
 ==============================
 
-Each layer's licence, licence file and attribution are listed in ../catalog.json and in
-LAYERS.md; where sources are mixed, the column "licence" gives each feature's.
+geosite is a collection of separately licensed works: the code is under the MIT licence
+(LICENSE of geosite) and each data file in this folder is under the licence of its source. Every
+file is under exactly one licence. A layer whose sources carry different licences is stored as
+several files, one per licence, and geosite.data.bundled.read_layer joins them only when the
+layer is loaded. catalog.json ("parts") and LAYERS.md name each file's licence, source and
+attribution; the column "licence" still names each feature's.
 
-  provinces_pre2025, provinces_2025, districts   GPL-3.0      GPL-3.0-dvhcvn.txt
-  roads        ODbL-1.0 (OpenStreetMap features)             ODbL-1.0.txt
-               CC-BY-SA-4.0 (national-road source lines)     CC-BY-SA-4.0.txt
-               MIT (lines traced by geosite, connectors)     ../../LICENSE of geosite
-  railways, power_lines, universities            ODbL-1.0     ODbL-1.0.txt
-  industrial_parks, candidate_sites, airports, ports: ODbL-1.0 for OpenStreetMap outlines
-               (ODbL-1.0.txt); MIT for reference points of MIT packages (MIT-notices.txt);
-               public domain for NGA World Port Index points; Apache-2.0 for searoute
-               points (searoute-Apache-2.0.txt)
-  centres, land_sea_mask                         MIT (and public domain NOAA GLOBE)
-                                                 MIT-notices.txt
+{table}
+What this means in practice:
 
-Facts without a licence: the names, areas, dates and status of the industrial parks and
-candidate sites were compiled from official lists and news pages (URLs per feature) whose
-terms of reuse are not stated. They are labelled "facts: no licence stated" per feature and are
-not relicensed by geosite.
-
-The roads layer holds ODbL and CC BY-SA 4.0 features side by side, each under its own licence;
-whether the two share-alike licences allow one combined database is not settled. To
-redistribute a derived road database, keep the two apart (filter on the column licence).
+- Using the layers for an analysis (reading them, joining the parts in memory, scoring sites)
+  is allowed by each of these licences. Maps and reports made from them must carry the
+  attributions (geosite's maps and reports do).
+- Passing the files on unchanged keeps each under its own licence; shipping them side by side,
+  as this package does, does not extend any of the licences to the other files.
+- A changed or derived database takes the licence of what it was derived from: from an ODbL
+  file, ODbL; from roads_national.geojson, CC BY-SA 4.0; from the boundaries, GPL-3.0. ODbL
+  requires a database derived from it to be shared under the ODbL, CC BY-SA 4.0 an adaptation
+  under CC BY-SA (or a licence Creative Commons lists as compatible, which the ODbL is not), so
+  no one database can honour both. If you save the joined roads layer and pass it on, split it
+  again first (by the column licence), as it is split here.
+- "facts: no licence stated": geosite grants no licence for these; see
+  facts-no-licence-stated.txt.
 """
+
+
+def licence_table() -> str:
+    """Return the file, licence and licence-text table of every bundled data file."""
+    rows = []
+    for entry in sorted(CATALOG, key=lambda e: LAYER_ORDER.index(e["name"])):
+        if entry["name"] in PARTS:
+            rows += [(p["file"], p["licence"], p["licence_file"]) for p in PARTS[entry["name"]]]
+        else:
+            rows.append((entry["file"], entry["licence"], entry["licence_file"]))
+    width = max(len(r[0]) for r in rows) + 2
+    lic_width = max(len(r[1]) for r in rows) + 2
+    lines = [f"  {'file':<{width}}{'licence':<{lic_width}}licence text"]
+    lines += [
+        f"  {f:<{width}}{lic:<{lic_width}}{(text or '').removeprefix('LICENSES/')}"
+        for f, lic, text in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def files_under(licence_file: str) -> str:
+    """Return the indented list of the data files whose licence text is ``licence_file``."""
+    names = []
+    for entry in sorted(CATALOG, key=lambda e: LAYER_ORDER.index(e["name"])):
+        parts = PARTS.get(entry["name"]) or [entry]
+        names += [
+            f"  {p['file']:<36}{p.get('holds') or 'all features'}"
+            for p in parts
+            if p["licence_file"] == licence_file
+        ]
+    return "\n".join(names) + "\n"
 
 
 def build_licences(data: Path) -> None:
@@ -3272,8 +3326,19 @@ def build_licences(data: Path) -> None:
     shutil.copyfile(data / "boundaries/dvhcvn-LICENSE.txt", lic / "GPL-3.0-dvhcvn.txt")
     shutil.copyfile(data / "facilities/searoute_LICENCE.txt", lic / "searoute-Apache-2.0.txt")
     (lic / "CC-BY-SA-4.0.txt").write_text(CC_BY_SA_NOTICE, encoding="utf-8")
-    (lic / "ODbL-1.0.txt").write_text(ODBL_NOTICE, encoding="utf-8")
-    (lic / "README.txt").write_text(README_NOTICE, encoding="utf-8")
+    (lic / "ODbL-1.0.txt").write_text(
+        ODBL_NOTICE.format(files=files_under("LICENSES/ODbL-1.0.txt")), encoding="utf-8"
+    )
+    (lic / "MIT-geosite.txt").write_text(
+        MIT_GEOSITE_NOTICE.format(files=files_under("LICENSES/MIT-geosite.txt"))
+        + (REPO / "LICENSE").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (lic / "facts-no-licence-stated.txt").write_text(
+        FACTS_NOTICE.format(files=files_under("LICENSES/facts-no-licence-stated.txt")),
+        encoding="utf-8",
+    )
+    (lic / "README.txt").write_text(README_NOTICE.format(table=licence_table()), encoding="utf-8")
     parts = [
         (
             "MIT licence notices of the packages whose data the bundled layers use\n"
@@ -3417,6 +3482,175 @@ def column_docs(name: str, gdf: gpd.GeoDataFrame) -> dict[str, str]:
     return out
 
 
+# Layers whose features come from sources under different licences are written as one file per
+# licence: a database derived from OpenStreetMap must be shared under the ODbL and an adaptation
+# of the national road layer under CC BY-SA 4.0, so no one file can honour both. Each feature
+# goes to the part whose `licences` hold its column licence; read_layer joins the parts again,
+# in the order the layer was built (the part's `rows`), so the layer users see does not change.
+PARTS: dict[str, list[dict[str, Any]]] = {
+    "candidate_sites": [
+        {
+            "file": "candidate_sites_osm.geojson",
+            "licences": {"ODbL-1.0"},
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "holds": "the Saigon Hi-Tech Park and Quang Trung Software City outlines",
+            "source": SRC_OSM,
+            "attribution": "Candidate sites: outlines © OpenStreetMap contributors (ODbL)",
+        },
+        {
+            "file": "candidate_sites_constructed.geojson",
+            "licences": {"MIT (constructed outline); facts: no licence stated"},
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-geosite.txt",
+            "holds": "the four proposed sites: outlines constructed by geosite from "
+            "vietnamadminunits reference points (MIT, notice in MIT-notices.txt) and the road "
+            "layer's traced expressway",
+            "source": "geosite candidate-site facts; vietnamadminunits 1.0.4 ward reference points",
+            "attribution": "Candidate sites: geosite compilation (approximate outlines)",
+        },
+    ],
+    "ports": [
+        {
+            "file": "ports_searoute.geojson",
+            "licences": {"Apache-2.0"},
+            "licence": "Apache-2.0",
+            "licence_file": "LICENSES/searoute-Apache-2.0.txt",
+            "holds": "the searoute (UN/LOCODE) points: Cái Mép–Thị Vải and Vũng Tàu",
+            "source": "searoute 1.6.0 ports (PyPI)",
+            "attribution": "Ports: searoute (Apache-2.0)",
+        },
+        {
+            "file": "ports_wpi.geojson",
+            "licences": {"public domain"},
+            "licence": "public domain",
+            "licence_file": "LICENSES/README.txt",
+            "holds": "the NGA World Port Index point of Phú Mỹ",
+            "source": "NGA World Port Index (Pub. 150)",
+            "attribution": "Ports: NGA World Port Index",
+        },
+        {
+            "file": "ports_osm.geojson",
+            "licences": {"ODbL-1.0"},
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "holds": "the Cát Lái point, inside the terminal outline mapped in OpenStreetMap",
+            "source": SRC_OSM,
+            "attribution": "Ports: © OpenStreetMap contributors (ODbL)",
+        },
+        {
+            "file": "ports_adminunits.geojson",
+            "licences": {"MIT"},
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "holds": "the Hiệp Phước commune reference point (vietnamadminunits)",
+            "source": "vietnamadminunits 1.0.4 (PyPI)",
+            "attribution": "Ports: vietnamadminunits (MIT)",
+        },
+    ],
+    "airports": [
+        {
+            "file": "airports_osm.geojson",
+            "licences": {"ODbL-1.0 (outline); MIT (reference point)"},
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "holds": "the Long Thành and Tân Sơn Nhất aerodrome outlines; their reference points "
+            "(reference_lon/reference_lat) are airports-py data under MIT, which allows them to "
+            "be shared inside this ODbL file (notice in MIT-notices.txt)",
+            "source": "OpenStreetMap aerodrome outlines; reference points airports-py 3.1.0",
+            "attribution": "Airports: © OpenStreetMap contributors (ODbL); airports-py (MIT)",
+        },
+        {
+            "file": "airports_points.geojson",
+            "licences": {"MIT"},
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-notices.txt",
+            "holds": "the Vũng Tàu airfield reference point (airports-py)",
+            "source": "airports-py 3.1.0 (PyPI)",
+            "attribution": "Airports: airports-py (MIT)",
+        },
+    ],
+    "industrial_parks": [
+        {
+            "file": "industrial_parks_osm.geojson",
+            "licences": {"ODbL-1.0 (outline); facts: no licence stated"},
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "holds": "the parks the extract outlines, with their compiled facts (names, areas, "
+            "status; no licence stated)",
+            "source": f"{SRC_OSM}; geosite industrial-park facts",
+            "attribution": "Industrial parks: outlines © OpenStreetMap contributors (ODbL)",
+        },
+        {
+            "file": "industrial_parks_facts.geojson",
+            "licences": {"facts: no licence stated"},
+            "licence": "facts: no licence stated",
+            "licence_file": "LICENSES/facts-no-licence-stated.txt",
+            "holds": "the other parks: compiled facts, with the ward or district reference "
+            "point taken from app code that states no licence (coord_source), or no location",
+            "source": "geosite industrial-park facts (fact_source per row); reference points "
+            "from github:kovymart/kovymart-frontend-admin and github:nntd2703/menu-onl",
+            "attribution": "Industrial parks: geosite compilation",
+        },
+    ],
+    "roads": [
+        {
+            "file": "roads_osm.geojson",
+            "licences": {"ODbL-1.0"},
+            "licence": "ODbL-1.0",
+            "licence_file": "LICENSES/ODbL-1.0.txt",
+            "holds": "the OpenStreetMap ways (geometry_origin osm)",
+            "source": SRC_OSM,
+            "attribution": "Roads: © OpenStreetMap contributors (ODbL)",
+        },
+        {
+            "file": "roads_national.geojson",
+            "licences": {"CC-BY-SA-4.0"},
+            "licence": "CC-BY-SA-4.0",
+            "licence_file": "LICENSES/CC-BY-SA-4.0.txt",
+            "holds": "the national-road source lines (geometry_origin source_line)",
+            "source": "CTU-SematX/LegoCity opendata/giaothong (national road layer)",
+            "attribution": "Roads: LegoCity giaothong (CC BY-SA 4.0)",
+        },
+        {
+            "file": "roads_traced.geojson",
+            "licences": {"MIT"},
+            "licence": "MIT",
+            "licence_file": "LICENSES/MIT-geosite.txt",
+            "holds": "the lines traced by geosite through the road facts and the straight "
+            "connectors (geometry_origin traced, connector)",
+            "source": "geosite road facts (road_waypoints.csv, roads_summary.md); traced in "
+            "build_layers.py",
+            "attribution": "Roads: traced expressways (approximate)",
+        },
+    ],
+}
+
+
+def write_parts(gdf: gpd.GeoDataFrame, name: str) -> list[dict[str, Any]]:
+    """Write one file per licence of ``gdf`` and return the catalogue entries of the parts."""
+    specs = PARTS[name]
+    which = []
+    for lic in gdf["licence"]:
+        hits = [k for k, spec in enumerate(specs) if lic in spec["licences"]]
+        if len(hits) != 1:
+            raise SystemExit(f"layer {name}: licence {lic!r} belongs to {len(hits)} parts, not 1")
+        which.append(hits[0])
+    part_of = np.asarray(which)
+    out = []
+    for k, spec in enumerate(specs):
+        pos = np.flatnonzero(part_of == k)
+        if len(pos) == 0:
+            raise SystemExit(f"layer {name}: part {spec['file']} would be empty")
+        write_geojson(gdf.iloc[pos], spec["file"].removesuffix(".geojson"))
+        runs = np.split(pos, np.flatnonzero(np.diff(pos) != 1) + 1)
+        entry = {key: value for key, value in spec.items() if key != "licences"}
+        entry["feature_count"] = len(pos)
+        entry["rows"] = [[int(run[0]), int(run[-1]) + 1] for run in runs]
+        out.append(entry)
+    return out
+
+
 LAYER_ORDER = [
     "candidate_sites",
     "ports",
@@ -3506,7 +3740,11 @@ def main(argv: list[str]) -> int:
             entry["measured_accuracy"] = measured[entry["name"]]
         if entry["name"] in frames:
             entry["columns"] = column_docs(entry["name"], frames[entry["name"]])
-            write_geojson(frames[entry["name"]], entry["name"])
+            if entry["name"] in PARTS:
+                entry["parts"] = write_parts(frames[entry["name"]], entry["name"])
+                entry["file"] = entry["parts"][0]["file"]
+            else:
+                write_geojson(frames[entry["name"]], entry["name"])
 
     entries = sorted(CATALOG, key=lambda e: LAYER_ORDER.index(e["name"]))
     keys_first = [

@@ -433,13 +433,13 @@ def test_errors_name_the_network_and_layer(tmp_path):
 # the bundled candidates on the bundled trunk network
 
 
-ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads.geojson"
+ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads_osm.geojson"
 
 
 @pytest.fixture(scope="module")
 def bundled():
     if not ROADS_LAYER.is_file():
-        pytest.skip("bundled layers/roads.geojson is not built yet")
+        pytest.skip("bundled layers/roads_*.geojson are not built yet")
     layers = pytest.importorskip("geosite.data.bundled")
 
     def load_layer(name, where):

@@ -39,7 +39,7 @@ from geosite.network import (
 DATA = Path(__file__).parent / "data" / "network"
 OSM = DATA / "hcmute_thuduc_drive.osm"
 OVERPASS = DATA / "overpass_hcmute.json"
-ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads.geojson"
+ROADS_LAYER = Path(__file__).parents[1] / "layers" / "roads_osm.geojson"
 CRS = "EPSG:32648"
 X0, Y0 = 700_000.0, 1_190_000.0  # near Thu Duc in UTM 48N
 
@@ -745,7 +745,7 @@ def test_layer_missing_module_or_layer_is_reported(monkeypatch):
 @pytest.fixture(scope="module")
 def trunk():
     if not ROADS_LAYER.is_file():
-        pytest.skip("bundled layers/roads.geojson is not built yet")
+        pytest.skip("bundled layers/roads_*.geojson are not built yet")
     layers = pytest.importorskip("geosite.data.bundled")
     assert len(layers.read_layer("roads")) > 0
     return graph_from_layer("roads", profile="truck")

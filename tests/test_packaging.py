@@ -112,17 +112,22 @@ def test_package_licence_names_every_licence_of_the_bundled_layers():
         "Apache-2.0": "Apache-2.0",
         "MIT": "MIT",
         "public domain": "LicenseRef-Public-Domain",
+        "facts: no licence stated": "LicenseRef-Facts-No-Licence-Stated",
     }
     files = {
         str(p.relative_to(REPO)) for pattern in project["license-files"] for p in REPO.glob(pattern)
     }
-    for info in bundled.catalog():
-        named = {spdx for text, spdx in spdx_of.items() if text in info.licence}
-        assert named, info.name
-        assert named <= expression, (info.name, named - expression)
-        if info.licence_file:
-            path = f"layers/{info.licence_file}"
+    for part in [p for info in bundled.catalog() for p in (*info.parts, info)]:
+        named = {spdx for text, spdx in spdx_of.items() if text in part.licence}
+        assert named, part.file
+        assert named <= expression, (part.file, named - expression)
+        if part.licence_file:
+            path = f"layers/{part.licence_file}"
             assert (REPO / path).is_file(), path
             assert any(fnmatch.fnmatch(path, pattern) for pattern in project["license-files"])
             assert path in files
     assert "LICENSE" in files
+    # the files of a split layer are each under one of the licences the layer names
+    for info in bundled.catalog():
+        for part in info.parts:
+            assert part.licence in info.licence, (info.name, part.file)

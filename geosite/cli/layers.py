@@ -40,6 +40,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"{info.name}: {info.title} ({info.geometry_type}, {count}){flag}")
         print(f"    source:   {info.source}")
         print(f"    licence:  {info.licence}")
+        for part in info.parts:
+            print(f"      {part.file}: {part.licence}")
         print(f"    vintage:  {info.vintage}")
         print(f"    accuracy: {info.positional_accuracy}")
     return EXIT_OK

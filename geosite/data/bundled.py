@@ -17,6 +17,8 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.resources
+import io
+import itertools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LayerInfo",
+    "LayerPart",
     "attribution_for",
     "catalog",
     "catalog_markdown",
@@ -75,6 +78,48 @@ _FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class LayerPart:
+    """One file of a layer stored as several files, one per licence.
+
+    A layer whose features come from sources under different licences (OpenStreetMap under the
+    ODbL, a national road layer under CC BY-SA 4.0, ...) is stored as one file per licence, so
+    that each file as a whole is under one licence; :func:`read_layer` joins the parts.
+
+    Parameters
+    ----------
+    file
+        File name relative to :func:`layers_dir`.
+    licence
+        Licence of the whole file.
+    licence_file
+        Licence text or notice shipped with the layers, relative to :func:`layers_dir`.
+    holds
+        Which features of the layer the file holds, in words.
+    source
+        Where the file's features come from.
+    attribution
+        Attribution the file's licence asks for.
+    feature_count
+        Number of features in the file.
+    rows
+        Where the file's features go in the joined layer: ``(start, stop)`` ranges of row
+        positions, in order.
+    path
+        Absolute path of the file.
+    """
+
+    file: str
+    licence: str
+    licence_file: str | None
+    holds: str
+    source: str
+    attribution: str
+    feature_count: int
+    rows: tuple[tuple[int, int], ...]
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
 class LayerInfo:
     """One entry of the bundled-layer catalogue.
 
@@ -85,7 +130,8 @@ class LayerInfo:
     title
         Human-readable title.
     file
-        File name relative to :func:`layers_dir`.
+        File name relative to :func:`layers_dir`; for a layer stored in several parts, the
+        first part (see ``parts``).
     kind
         ``"vector"`` (GeoJSON) or ``"raster"`` (GeoTIFF).
     geometry_type
@@ -103,7 +149,8 @@ class LayerInfo:
     source_url
         Main address of the source, if there is one.
     licence
-        Licence of the data (SPDX identifier where one exists).
+        Licence of the data (SPDX identifier where one exists); for a layer stored in several
+        parts, every licence, each part being under one of them.
     licence_file
         Licence text shipped with the layers, relative to :func:`layers_dir`, if any.
     attribution
@@ -123,9 +170,12 @@ class LayerInfo:
     not_for
         Uses the layer must not be put to.
     path
-        Absolute path of the layer file.
+        Absolute path of the layer file (the first part of a layer stored in parts).
     description
         What the layer holds, in one or two sentences.
+    parts
+        The files of a layer stored as one file per licence, in catalogue order; empty for a
+        layer stored in one file.
     extra
         Any further catalogue fields (bounds, raster size, ...).
     """
@@ -153,7 +203,13 @@ class LayerInfo:
     not_for: tuple[str, ...]
     path: Path
     description: str = ""
+    parts: tuple[LayerPart, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Return every file of the layer: its parts, or its one file."""
+        return tuple(part.path for part in self.parts) or (self.path,)
 
 
 def layers_dir() -> Path:
@@ -205,17 +261,49 @@ def _load_catalog(directory: Path) -> tuple[LayerInfo, ...]:
         values: dict[str, Any] = {key: entry[key] for key in _FIELDS}
         for key in _LIST_FIELDS:
             values[key] = tuple(values[key])
-        extra = {k: v for k, v in entry.items() if k not in _FIELDS and k != "description"}
+        extra = {
+            k: v for k, v in entry.items() if k not in _FIELDS and k not in {"description", "parts"}
+        }
         infos.append(
             LayerInfo(
                 **values,
                 path=directory / entry["file"],
                 description=entry.get("description", ""),
+                parts=_parts(entry, path, directory),
                 extra=extra,
             )
         )
     logger.debug("loaded %d bundled layers from %s", len(infos), path)
     return tuple(infos)
+
+
+def _parts(entry: Mapping[str, Any], path: Path, directory: Path) -> tuple[LayerPart, ...]:
+    """Return the parts of a catalogue entry, checking that their rows tile the layer."""
+    parts = tuple(
+        LayerPart(
+            file=p["file"],
+            licence=p["licence"],
+            licence_file=p.get("licence_file"),
+            holds=p["holds"],
+            source=p["source"],
+            attribution=p["attribution"],
+            feature_count=p["feature_count"],
+            rows=tuple((int(a), int(b)) for a, b in p["rows"]),
+            path=directory / p["file"],
+        )
+        for p in entry.get("parts") or ()
+    )
+    if parts:
+        rows = sorted(r for part in parts for r in part.rows)
+        tiled = all(a[1] == b[0] for a, b in itertools.pairwise(rows))
+        counts = all(sum(b - a for a, b in p.rows) == p.feature_count for p in parts)
+        if not (tiled and counts and rows[0][0] == 0 and rows[-1][1] == entry["feature_count"]):
+            raise LayerError(
+                f"catalogue entry {entry['name']!r} in {str(path)!r}: the rows of its parts do "
+                f"not cover its {entry['feature_count']} features once each; rebuild the layers "
+                "with `python scripts/build_layers.py`"
+            )
+    return parts
 
 
 def catalog() -> list[LayerInfo]:
@@ -323,11 +411,12 @@ def layer_path(name: str) -> Path:
     '.tif'
     """
     info = layer_info(name)
-    if not info.path.is_file():
-        raise DataNotFoundError(
-            f"file of bundled layer {name!r} is missing: {str(info.path)!r}; reinstall geosite "
-            "or rebuild the layers with `python scripts/build_layers.py`"
-        )
+    for path in info.paths:
+        if not path.is_file():
+            raise DataNotFoundError(
+                f"file of bundled layer {name!r} is missing: {str(path)!r}; reinstall geosite "
+                "or rebuild the layers with `python scripts/build_layers.py`"
+            )
     return info.path
 
 
@@ -369,9 +458,31 @@ def read_layer(name: str) -> geopandas.GeoDataFrame:
             f"open geosite.data.bundled.layer_path({name!r}) with rasterio instead"
         )
     path = layer_path(name)
-    gdf = geopandas.read_file(path)
+    gdf = geopandas.read_file(_joined(info) if info.parts else path)
     # GeoJSON is always lon/lat WGS 84 (RFC 7946); state the catalogue's CRS explicitly.
     return gdf.set_crs(info.crs, allow_override=True)
+
+
+def _joined(info: LayerInfo) -> io.BytesIO:
+    """Return the parts of a layer as one GeoJSON document, the features in the layer's order.
+
+    The parts are joined as GeoJSON, before any column types are inferred, so the layer reads
+    exactly as the one file it was built as.
+    """
+    features: list[Any] = [None] * (info.feature_count or 0)
+    for part in info.parts:
+        doc = json.loads(part.path.read_text(encoding="utf-8"))
+        positions = [i for start, stop in part.rows for i in range(start, stop)]
+        if len(positions) != len(doc["features"]):
+            raise LayerError(
+                f"bundled file {str(part.path)!r} holds {len(doc['features'])} features, its "
+                f"catalogue entry {len(positions)}; rebuild the layers with "
+                "`python scripts/build_layers.py`"
+            )
+        for position, feature in zip(positions, doc["features"], strict=True):
+            features[position] = feature
+    doc = {"type": "FeatureCollection", "name": info.name, "features": features}
+    return io.BytesIO(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
 def attribution_for(names: Iterable[str]) -> str:
@@ -458,6 +569,21 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             "layers are GeoJSON in EPSG:4326."
         ),
         "",
+        (
+            "**Licences.** geosite is a collection of separately licensed works: the code is "
+            "MIT, and each data file is under the licence of its source, one licence per file. "
+            "A layer whose features come from sources under different licences (roads: "
+            "OpenStreetMap under the ODbL, the national road layer under CC BY-SA 4.0, lines "
+            "traced by geosite under MIT) is stored as one file per licence and joined only when "
+            "it is loaded; its section lists the files. Analyses may use the joined layers; "
+            "maps and reports made from them carry the attributions. A database derived from a "
+            "file takes that file's licence, and since the ODbL and CC BY-SA 4.0 each require "
+            "their own licence for it, no one database can be derived from both: keep the parts "
+            "apart when you pass data on. Facts compiled from pages that state no terms are "
+            "labelled 'facts: no licence stated'; geosite grants no licence for them. "
+            "`layers/LICENSES/README.txt` has the table of files and licences."
+        ),
+        "",
         "| layer | title | kind | features | licence | typical error | approximate |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -475,7 +601,9 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             out += ["", info.description]
         out += [""]
         rows = [
-            ("File", f"`layers/{info.file}`"),
+            ("File", f"`layers/{info.file}`")
+            if not info.parts
+            else ("Files", f"{len(info.parts)}, one per licence, joined when the layer is loaded"),
             ("Kind", f"{info.kind} ({info.geometry_type}), {info.crs}"),
         ]
         if info.feature_count is not None:
@@ -495,6 +623,15 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             ("Approximate", "yes" if info.approximate else "no"),
         ]
         out += [f"- **{key}:** {value}" for key, value in rows]
+        if info.parts:
+            out += ["", "**Files:**", ""]
+            out += [
+                f"- `layers/{part.file}` ({part.feature_count} features): {part.holds}. "
+                f"Licence: {part.licence}"
+                + (f" (text: `layers/{part.licence_file}`)" if part.licence_file else "")
+                + f". Source: {part.source}. Attribution: {part.attribution}"
+                for part in info.parts
+            ]
         measured = info.extra.get("measured_accuracy") or []
         if measured:
             out += [

@@ -283,7 +283,8 @@ class DataSource:
         The file, resolved; ``None`` if it cannot be found.
     sha256
         Hex SHA-256 of the file's bytes (``None`` if missing). A shapefile is hashed with
-        its side files (``.dbf``, ``.shx``, ``.prj``, ``.cpg``) in name order.
+        its side files (``.dbf``, ``.shx``, ``.prj``, ``.cpg``) in name order, a bundled
+        layer stored as one file per licence with all its files.
     bundled
         Name of the bundled layer behind it, if any.
     """
@@ -294,11 +295,16 @@ class DataSource:
     bundled: str | None = None
 
 
-def _hash(path: Path, cache: dict[Path, str]) -> str:
+def _hash(path: Path, cache: dict[Path, str], *, bundled_name: str | None = None) -> str:
     if path not in cache:
         digest = hashlib.sha256()
         parts = [path]
-        if path.suffix.lower() == ".shp":
+        if bundled_name is not None:
+            from geosite.data import bundled  # noqa: PLC0415
+
+            # a layer stored as one file per licence is all of its files
+            parts = list(bundled.layer_info(bundled_name).paths)
+        elif path.suffix.lower() == ".shp":
             parts += sorted(
                 p
                 for p in path.parent.glob(f"{path.stem}.*")
@@ -368,7 +374,11 @@ def data_sources(
     out: list[DataSource] = []
     for name in dict.fromkeys(names):
         path, bundled_name = _resolve(scenario, name)
-        digest = _hash(path, cache) if path is not None and path.is_file() else None
+        digest = (
+            _hash(path, cache, bundled_name=bundled_name)
+            if path is not None and path.is_file()
+            else None
+        )
         out.append(DataSource(name, path, digest, bundled_name))
     for net_name, spec in scenario.networks.items():
         for value in _file_values(spec.model_dump(mode="json")):
