@@ -8,6 +8,7 @@ and the aggregation give the total score and the rank.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import logging
@@ -29,6 +30,7 @@ from geosite.decision.aggregate import aggregate, contributions
 from geosite.decision.constraints import ForceInclude
 from geosite.decision.weights import WeightResult, resolve_weights
 from geosite.errors import DataNotFoundError, GeositeError, LayerError, ParameterError
+from geosite.i18n import LocalizedText, join_phrases, localized, phrase, unit_label
 from geosite.measures.base import MeasureContext, MeasureResult
 from geosite.progress import track
 from geosite.scenario import Criterion, Scenario, load_scenario
@@ -377,16 +379,40 @@ def _measure(
         msg = f"measure of {criterion.name!r} returned {values.shape} values"
         raise RuntimeError(msg)
     bad = ~np.isfinite(values)
+    # English reasons name the criterion by its key, as in the table's columns; Vietnamese
+    # ones by its label, as the report and map show it.
+    named = LocalizedText(criterion.name, {"vi": localized(criterion.title, "vi")})
+    unit = LocalizedText(
+        f" {result.unit}" if result.unit else "",
+        {"vi": f" {unit_label(result.unit, 'vi')}" if result.unit else ""},
+    )
     for i in np.flatnonzero(bad):
-        why = (result.reasons[i] if result.reasons else None) or "no value"
-        reasons[i].append(f"{criterion.name} not measurable ({why})")
+        why = (result.reasons[i] if result.reasons else None) or phrase("reason.no_value")
+        reasons[i].append(phrase("reason.not_measurable", criterion=named, why=why))
     cutoff = getattr(criterion.value, "cutoff_mask", None)
     if cutoff is not None:
         for i in np.flatnonzero(np.asarray(cutoff(values), dtype=bool) & ~bad):
             reasons[i].append(
-                f"{criterion.name} = {values[i]:.4g} {result.unit} beyond the cutoff".rstrip()
+                phrase("reason.cutoff", criterion=named, value=float(values[i]), unit=unit)
             )
     return result, values, np.asarray(criterion.value(values), dtype=np.float64)
+
+
+def _renumber_routes(summary: CriterionSummary, order: npt.NDArray[np.int64]) -> CriterionSummary:
+    """Point the routes of a criterion at the rows of the sorted table, as it is published.
+
+    Measures number the routes they draw by the candidate's position in the input; the
+    result's table is sorted best first.
+    """
+    features = summary.features
+    if features is None or "candidate" not in features.columns:
+        return summary
+    row = np.empty(len(order), dtype=np.float64)
+    row[order] = np.arange(len(order))
+    drawn = features["candidate"].notna().to_numpy(bool)
+    renumbered = features["candidate"].to_numpy(dtype=np.float64, copy=True)
+    renumbered[drawn] = row[renumbered[drawn].astype(np.int64)]
+    return dataclasses.replace(summary, features=features.assign(candidate=renumbered))
 
 
 def _with_admin_units(table: pd.DataFrame, candidates: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -421,7 +447,7 @@ def _force_include(
         i = ids.index(wanted)
         if excluded[i] and complete[i]:
             excluded[i] = False
-            notes[i] = f"force-included (would be excluded: {notes[i]})"
+            notes[i] = phrase("reason.force_included", why=notes[i])
 
 
 def _measure_criteria(
@@ -648,7 +674,7 @@ def evaluate(
         parts[complete] = contributions(scores[complete], w, scenario.aggregation, criteria=names)
 
     excluded = np.array([bool(r) for r in reasons], dtype=bool)
-    notes: list[str | None] = ["; ".join(r) if r else None for r in reasons]
+    notes: list[str | None] = [join_phrases(r) if r else None for r in reasons]
     _force_include(scenario, table, excluded, complete, notes)
 
     summaries = []
@@ -687,7 +713,7 @@ def evaluate(
         scenario=scenario,
         table=scored.iloc[order].reset_index(drop=True),
         crs=crs,
-        criteria=tuple(summaries),
+        criteria=tuple(_renumber_routes(s, order) for s in summaries),
         weights=weights,
         layers=tuple(store.uses.values()),
         id_column=id_column,

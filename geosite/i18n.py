@@ -37,7 +37,7 @@ from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "CATALOGUE",
@@ -50,7 +50,9 @@ __all__ = [
     "format_date",
     "format_number",
     "format_quantity",
+    "join_phrases",
     "localized",
+    "phrase",
     "translate",
     "unit_label",
 ]
@@ -295,6 +297,134 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "layer {layer!r}: the file's CRS lacks the VN-2000 datum shift; using {crs}",
         "vi": "lớp {layer!r}: hệ tọa độ của tệp thiếu tham số chuyển đổi VN-2000; dùng {crs}",
     },
+    # Why a candidate is excluded or not measured, and the rules of constraints: written into
+    # the result as LocalizedText (English as the string, Vietnamese beside it) by phrase().
+    "reason.not_measurable": {
+        "en": "{criterion} not measurable ({why})",
+        "vi": "{criterion}: không đo được ({why})",
+    },
+    "reason.no_value": {"en": "no value", "vi": "không có giá trị"},
+    "reason.cutoff": {
+        "en": "{criterion} = {value:.4g}{unit} beyond the cutoff",
+        "vi": "{criterion} = {value:.4g}{unit}, vượt ngưỡng loại",
+    },
+    "reason.force_included": {
+        "en": "force-included (would be excluded: {why})",
+        "vi": "được giữ lại theo yêu cầu (lẽ ra bị loại: {why})",
+    },
+    "reason.min_area": {
+        "en": "area {area:.1f} ha < {limit:g} ha",
+        "vi": "diện tích {area:.1f} ha < {limit:g} ha",
+    },
+    "reason.max_area": {
+        "en": "area {area:.1f} ha > {limit:g} ha",
+        "vi": "diện tích {area:.1f} ha > {limit:g} ha",
+    },
+    "reason.not_rule": {"en": "not {rule}", "vi": "không thỏa điều kiện: {rule}"},
+    "reason.fails": {
+        "en": "{column} = {value} fails {rule}",
+        "vi": "{column} = {value}, không thỏa điều kiện: {rule}",
+    },
+    "reason.criterion_fails": {
+        "en": "{criterion} = {value:.4g} fails {rule}",
+        "vi": "{criterion} = {value:.4g}, không thỏa điều kiện: {rule}",
+    },
+    "reason.column_empty": {
+        "en": "column {column!r} of layer {layer!r} is empty (NaN)",
+        "vi": "cột {column!r} của lớp {layer!r} trống (NaN)",
+    },
+    "reason.column_infinite": {
+        "en": "column {column!r} of layer {layer!r} is infinite ({value})",
+        "vi": "cột {column!r} của lớp {layer!r} có giá trị vô hạn ({value})",
+    },
+    "reason.no_zone": {
+        "en": "the parcel lies in no zone of layer {layer!r}",
+        "vi": "thửa đất không nằm trong vùng nào của lớp {layer!r}",
+    },
+    "reason.no_geometry": {
+        "en": "the parcel has no geometry",
+        "vi": "thửa đất không có hình học",
+    },
+    "reason.raster_nodata": {
+        "en": "every pixel of raster {raster!r} under the parcel is nodata",
+        "vi": "mọi điểm ảnh của raster {raster!r} dưới thửa đất đều không có dữ liệu",
+    },
+    "reason.raster_outside": {
+        "en": "the parcel lies outside raster {raster!r}",
+        "vi": "thửa đất nằm ngoài raster {raster!r}",
+    },
+    "reason.no_area": {
+        "en": "the parcel has no area to take a share of",
+        "vi": "thửa đất không có diện tích để tính tỷ lệ",
+    },
+    "reason.empty_geometry": {
+        "en": "empty geometry: nothing to join to the road network",
+        "vi": "hình học rỗng: không có gì để nối vào mạng lưới đường",
+    },
+    "reason.road_too_far": {
+        "en": (
+            "nearest road of network {network!r} is {distance:,.0f} m away, more than "
+            "max_snap_m = {limit:,.0f} m"
+        ),
+        "vi": (
+            "đường gần nhất của mạng lưới {network!r} cách {distance:,.0f} m, xa hơn khoảng cách "
+            "nối tối đa {limit:,.0f} m"
+        ),
+    },
+    "reason.small_component": {
+        "en": (
+            "nearest road of network {network!r} is on a small disconnected part "
+            "({nodes} of {total} nodes)"
+        ),
+        "vi": (
+            "đường gần nhất của mạng lưới {network!r} nằm trên một phần nhỏ bị tách rời "
+            "({nodes} trong {total} nút)"
+        ),
+    },
+    "reason.unreachable": {
+        "en": (
+            "no facility of layer {layer!r} can be reached on network {network!r} "
+            "(separate part of the network or one-way streets)"
+        ),
+        "vi": (
+            "không đến được đối tượng nào của lớp {layer!r} trên mạng lưới {network!r} (phần "
+            "mạng lưới tách rời hoặc đường một chiều)"
+        ),
+    },
+    "reason.too_few_facilities": {
+        "en": "layer {layer!r} has only {count} usable facilities, k = {k}",
+        "vi": "lớp {layer!r} chỉ có {count} đối tượng dùng được, k = {k}",
+    },
+    "reason.too_few_reachable": {
+        "en": (
+            "fewer than k = {k} facilities of layer {layer!r} can be reached on network {network!r}"
+        ),
+        "vi": "đến được ít hơn k = {k} đối tượng của lớp {layer!r} trên mạng lưới {network!r}",
+    },
+    "reason.detour_undefined": {
+        "en": "parcel and facility less than 1 m apart: detour ratio undefined",
+        "vi": "thửa đất và đối tượng cách nhau dưới 1 m: không xác định được hệ số đi vòng",
+    },
+    "reason.no_access_point": {
+        "en": "no access point joins the road network",
+        "vi": "không có điểm tiếp cận nào nối vào mạng lưới đường",
+    },
+    "rule.min_area": {"en": "area >= {limit:g} ha", "vi": "diện tích >= {limit:g} ha"},
+    "rule.max_area": {"en": "area <= {limit:g} ha", "vi": "diện tích <= {limit:g} ha"},
+    "rule.inside": {"en": "inside {zone}", "vi": "nằm trong {zone}"},
+    "rule.touching": {"en": "touching {zone}", "vi": "chạm vào {zone}"},
+    "rule.buffer": {"en": "{buffer:g} m of {layer}", "vi": "vùng {buffer:g} m quanh {layer}"},
+    "rule.away": {
+        "en": "at least {buffer:g} m from {layer}",
+        "vi": "cách {layer} ít nhất {buffer:g} m",
+    },
+    "rule.outside": {"en": "outside {layer}", "vi": "nằm ngoài {layer}"},
+    "rule.compare": {"en": "{column} {op} {value}", "vi": "{column} {op} {value}"},
+    "rule.at_least": {"en": ">= {limit:g}", "vi": ">= {limit:g}"},
+    "rule.at_most": {"en": "<= {limit:g}", "vi": "<= {limit:g}"},
+    "rule.both": {"en": "{first} and {second}", "vi": "{first} và {second}"},
+    "rule.bounded": {"en": "{criterion} {bounds}", "vi": "{criterion} {bounds}"},
+    "rule.force_include": {"en": "always include {ids}", "vi": "luôn giữ lại {ids}"},
     # Unit words shown after numbers (symbols such as m, km and ha are the same in both).
     "unit.m": {"en": "m", "vi": "m"},
     "unit.km": {"en": "km", "vi": "km"},
@@ -665,3 +795,82 @@ class Translator:
     def text(self, value: str | Mapping[str, str]) -> str:
         """Pick user-written text in this language; see :func:`localized`."""
         return localized(value, self.language)
+
+
+class _Phrasing(string.Formatter):
+    """``str.format`` with numbers in one language's convention (``{x:,.1f}`` -> ``1.234,5``).
+
+    Text given per language (:class:`LocalizedText`) is written in that language.
+    """
+
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.language = language
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, LocalizedText):
+            value = localized(value, self.language)
+        text: str = super().format_field(value, format_spec)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and self.language != "en" and format_spec:
+            group, point = _SEPARATORS[self.language]
+            text = text.replace(",", "\0").replace(".", point).replace("\0", group)
+        return text
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if isinstance(value, LocalizedText) and conversion is not None:
+            return LocalizedText(
+                repr(str(value)) if conversion == "r" else str(value),
+                {k: repr(v) if conversion == "r" else v for k, v in value.translations.items()},
+            )
+        return super().convert_field(value, conversion)
+
+
+def phrase(key: str, /, **values: object) -> LocalizedText:
+    """Return the catalogue text of ``key`` in every language, as one :class:`LocalizedText`.
+
+    Results carry such phrases (exclusion reasons, the rules of constraints): their string
+    value is English, as written into tables, and each renderer shows them in its reader's
+    language with :func:`localized`. Numbers are formatted by the template's format spec
+    (``{area:.1f}``) with each language's separators; values that are themselves
+    :class:`LocalizedText` are written in each language.
+
+    Raises
+    ------
+    ParameterError
+        If the key is unknown or a placeholder is missing.
+
+    Examples
+    --------
+    >>> reason = phrase("reason.min_area", area=4.04, limit=5)
+    >>> str(reason), localized(reason, "vi")
+    ('area 4.0 ha < 5 ha', 'diện tích 4,0 ha < 5 ha')
+    """
+    if key not in CATALOGUE:
+        translate(key)  # raises, with a did-you-mean
+    texts: dict[str, str] = {}
+    for language in LANGUAGES:
+        template = CATALOGUE[key][language]
+        missing = sorted(_fields(template) - values.keys())
+        if missing:
+            msg = f"message {key!r} needs the value(s) {missing}; pass them as keyword arguments"
+            raise ParameterError(msg)
+        texts[language] = _Phrasing(language).format(template, **values)
+    return LocalizedText(texts["en"], texts)
+
+
+def join_phrases(parts: Sequence[str], separator: str = "; ") -> str:
+    """Join texts, keeping the translations of those given per language.
+
+    Examples
+    --------
+    >>> both = join_phrases([phrase("reason.no_geometry"), "x > 1"])
+    >>> localized(both, "vi")
+    'thửa đất không có hình học; x > 1'
+    """
+    if not any(isinstance(p, LocalizedText) for p in parts):
+        return separator.join(parts)
+    texts: dict[str, str] = {
+        lang: separator.join(localized(p, lang) for p in parts) for lang in LANGUAGES
+    }
+    return LocalizedText(texts["en"], texts)

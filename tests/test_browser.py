@@ -7,6 +7,7 @@ with a blank image; anything else is refused and fails the test. Screenshots go 
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from geosite import evaluate
 from geosite.render import result_to_map, results_to_map
 from geosite.render.text import tr
 from tests.browser import Browser, Page, chromium_available
+from tests.reading import english_words
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -306,8 +308,6 @@ READER_TEXT = """(() => {
 
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_report_and_map_read_as_a_person_would(browser: Browser, tmp_path: Path, lang: str) -> None:
-    import re
-
     from geosite.decision.sensitivity import sensitivity
     from geosite.render.report import write_report
 
@@ -345,5 +345,28 @@ def test_report_and_map_read_as_a_person_would(browser: Browser, tmp_path: Path,
                 m.getLatLng ? m.getLatLng() : m.getBounds()));
             }})()"""
         ), key
+    if lang == "vi":
+        card = click_candidate(mapped, 0)
+        assert english_words(MAP_READER_TEXT_STRIP.sub(" ", mapped.evaluate(MAP_READER_TEXT))) == []
+        assert "Hạng" in card
     mapped.screenshot(ARTIFACTS / f"report_map_{lang}.png")
     assert_clean(mapped)
+
+
+# Everything a reader of the map sees or hovers: the page's text, every title, every tooltip
+# and the open popup. Only the data sources quoted in the attribution line stay English.
+MAP_READER_TEXT = """(() => {
+  const quoted = Array.from(document.querySelectorAll('[lang="en"]'));
+  if (!quoted.every(e => e.closest('.leaflet-control-attribution'))) return 'misplaced the quote';
+  quoted.forEach(e => { e.style.display = 'none'; });
+  const parts = [document.body.innerText];
+  document.querySelectorAll('[title]').forEach(e => parts.push(e.title));
+  for (const entry of geosite.layers) {
+    for (const shape of entry.layer.getLayers ? entry.layer.getLayers() : []) {
+      const tip = shape.getTooltip && shape.getTooltip();
+      if (tip) parts.push(typeof tip._content === 'function' ? tip._content(shape) : tip._content);
+    }
+  }
+  return parts.join('\\n');
+})()"""
+MAP_READER_TEXT_STRIP = re.compile(r"<[^>]+>|&[a-z]+;")

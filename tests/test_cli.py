@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from geosite.cli import EXIT_DATA, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
+from tests.reading import english_words
 
 
 def test_run_writes_table_gpkg_and_map(
@@ -139,8 +140,9 @@ def test_run_prints_in_vietnamese_with_vietnamese_numbers(
     printed = capsys.readouterr().out
     assert "tiny: 3 địa điểm, 2 được xếp hạng" in printed
     assert "  1  0,698  Site B" in printed
-    assert "[bị loại: area 4.0 ha < 5 ha]" in printed
+    assert "[bị loại: diện tích 4,0 ha < 5 ha]" in printed
     assert "đã ghi " in printed
+    assert english_words(printed.replace(str(tiny_project), " ")) == []
 
 
 def test_scenario_language_is_the_default(

@@ -18,7 +18,8 @@ import pytest
 from geosite import evaluate
 from geosite.cli import main
 from geosite.decision.sensitivity import sensitivity
-from geosite.render.report import write_report
+from geosite.render.report import _measure_text, write_report
+from tests.reading import english_words
 
 SNAKE_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 RAW_FLOAT = re.compile(r"\d[.,]\d{5,}")
@@ -54,9 +55,41 @@ def test_vietnamese_report_has_no_english_key_or_raw_float(bundled_vi: Path) -> 
     assert RAW_FLOAT.findall(text) == []
     for english in ("Truck time", "winner", "Ranking", "Sensitivity", "False", "True"):
         assert english not in text, english
+    assert english_words(text) == []
     # Numbers in the Vietnamese convention: decimal comma.
     best = float(result.ranked["total_score"].iloc[0])
     assert f"{best:.3f}".replace(".", ",") in text
+
+
+def test_only_quoted_provenance_stays_english(bundled_vi: Path) -> None:
+    page = (bundled_vi / "report.html").read_text(encoding="utf-8")
+    # Text marked as English is the provenance quoted from the layer catalogue: in the
+    # sources table, whose note says so, and in the map's attribution line, which says so.
+    marked = [m.start() for m in re.finditer(r'lang="en"', page)]
+    assert marked
+    sources = (
+        page.index('<table class="sources">'),
+        page.index("</table>", page.index('<table class="sources">')),
+    )
+    attribution = (
+        page.index('<p class="attribution">'),
+        page.index("</p>", page.index('<p class="attribution">')),
+    )
+    for at in marked:
+        assert sources[0] < at < sources[1] or attribution[0] < at < attribution[1], page[
+            at - 200 : at
+        ]
+    assert "trích nguyên văn (tiếng Anh)" in visible_text(page[attribution[0] : attribution[1]])
+    assert "trích nguyên văn (tiếng Anh)" in visible_text(page[: sources[0]].rsplit("<h3>", 1)[1])
+
+
+def test_exclusion_reasons_and_rules_in_vietnamese(tiny_project: Path, tmp_path: Path) -> None:
+    write_report(evaluate(tiny_project / "scenario.yaml"), tmp_path, lang="vi", pdf=False)
+    text = visible_text((tmp_path / "report.html").read_text(encoding="utf-8"))
+    # The tiny project's site C has 4.0 ha against a minimum of 5 ha.
+    assert "diện tích 4,0 ha < 5 ha" in text
+    assert "diện tích >= 5 ha" in text
+    assert english_words(text) == []
 
 
 def test_report_first_page_answers_the_minister(bundled_vi: Path) -> None:
@@ -110,6 +143,19 @@ def test_pdf_holds_every_candidate_with_its_diacritics(bundled_vi: Path) -> None
         assert " ".join(str(name).split()) in " ".join(text.split()), name
     for word in ("Bảng xếp hạng", "Phân tích độ nhạy", "cảng Cái Mép", "Nguồn dữ liệu"):
         assert word in text, word
+    # Everything before the sources (the last section: provenance quoted in English, with a
+    # note that says so) reads in Vietnamese, once the scenario's code (its measures, as
+    # written in the YAML) and the quoted attribution line are taken out.
+    assert "trích nguyên văn (tiếng Anh)" in text
+    read = " ".join(text.rsplit("Nguồn dữ liệu", 1)[0].split())
+    for summary in result.criteria:
+        code = "; ".join(f"{k}: {v}" for k, v in _measure_text(summary))
+        assert " ".join(code.split()) in read
+        read = read.replace(" ".join(code.split()), " ")
+    quoted = "; ".join(sorted({u.attribution for u in result.layers if u.attribution}))
+    assert " ".join(quoted.split()) in read
+    read = read.replace(" ".join(quoted.split()), " ")
+    assert english_words(read) == []
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True)
     pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
     assert 4 <= pages <= 30

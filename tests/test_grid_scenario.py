@@ -11,6 +11,7 @@ from shapely import box
 
 from geosite import evaluate, load_scenario
 from geosite.errors import ScenarioError
+from geosite.i18n import LocalizedText, localized
 
 from .conftest import CRS, X0, Y0
 
@@ -75,3 +76,8 @@ def test_bundled_grid_variant_covers_dong_nai() -> None:
     # 100 ha hexagons whose centres fall in Đồng Nai (5,863 km² by the official figure).
     assert len(cells) == pytest.approx(5863, rel=0.02)
     assert math.isclose(float(cells.geometry.area.iloc[0]) / 1e4, 100.0, rel_tol=1e-9)
+    # Every reason a cell is excluded for is given in Vietnamese too, numbers as written there.
+    reasons = [r for r in cells["exclusion_reason"] if isinstance(r, str) and r]
+    assert reasons
+    assert all(isinstance(r, LocalizedText) and r.translations.get("vi") for r in reasons)
+    assert all("không đo được" in localized(r, "vi") for r in reasons if "not measurable" in r)

@@ -23,7 +23,7 @@ from geosite.errors import ParameterError
 from geosite.render import make_offline, results_to_map
 from geosite.render.assets import VENDOR_DIR, vendored_assets
 from geosite.render.map import classify_scores, display_geojson
-from geosite.render.text import CATALOGUES, format_number, format_value, tr
+from geosite.render.text import CATALOGUES, VENDOR_WORDS, format_number, format_value, tr
 
 DATA = re.compile(r"^\s*var (geosite_data_\w+) = (\{.*\});$", re.MULTILINE)
 LOADS = re.compile(r"<script[^>]+src=\"https?://|<link[^>]+href=\"https?://")
@@ -417,3 +417,21 @@ def test_comparison_maps_are_identical_between_runs() -> None:
         one = results_to_map(results, layout=layout).get_root().render()
         two = results_to_map(results, layout=layout).get_root().render()
         assert one == two, layout
+
+
+def test_every_word_the_map_libraries_write_is_translated() -> None:
+    """Each English text of Leaflet's controls and of the measure tool has a translation."""
+    vendor = Path(__file__).parent.parent / "geosite" / "render" / "vendor"
+    measure = (vendor / "leaflet-measure.min.js").read_text(encoding="utf-8")
+    # The measure tool's English table: {measure:"Measure",...,decPoint:".",...}
+    block = re.search(r'\{measure:"Measure",(.*?)\}', measure).group(1)
+    english = {
+        v for k, v in re.findall(r'(\w+):"([^"]*)"', block) if k not in {"decPoint", "thousandsSep"}
+    }
+    leaflet = (vendor / "leaflet.js").read_text(encoding="utf-8")
+    english |= {"Zoom in", "Zoom out", "Layers", "A JavaScript library for interactive maps"}
+    assert all(text in leaflet or text in measure for text in english)
+    for lang, words in VENDOR_WORDS.items():
+        if lang != "en":
+            assert english <= set(words), sorted(english - set(words))
+            assert all(words[w] and words[w] != w for w in english), lang

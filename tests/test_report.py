@@ -144,7 +144,11 @@ def test_sensitivity_result_is_rendered(tiny_project: Path, tmp_path: Path) -> N
     flip = analysis.winner.flip("winner", "l1")
     assert flip is not None
     assert "Smallest change of the whole weight vector" in text
-    assert f"{flip.rival} then reaches {flip.incumbent}" in text
+    # Candidates by name, the weight moved as a share of the total, and how it was found.
+    names = dict(zip(result.table["site_id"], result.table["name"], strict=True))
+    assert f"{names[flip.rival]} then reaches {names[flip.incumbent]}" in text
+    moved = f"{100 * flip.weight_moved:.1f} %"
+    assert f"{moved} of the total weight moved (exact, by linear programming)" in text
     assert "Weighted linear combination: the total is the weighted sum" in text
 
 

@@ -42,3 +42,20 @@ def test_shipped_scenario_prints_its_static_map(path: Path, tmp_path: Path) -> N
 
     png = static_map(evaluate(load_scenario(path)), tmp_path / "map.png", lang="vi")
     assert png.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenario_speaks_vietnamese(path: Path) -> None:
+    """Every text a planner wrote in a shipped scenario is given in Vietnamese too."""
+    from geosite.i18n import LocalizedText
+
+    scenario = load_scenario(path)
+    texts = {"name": scenario.name, "description": scenario.description}
+    texts |= {c.name: c.title for c in scenario.criteria}
+    texts |= {f"constraint {k}": c.label() for k, c in enumerate(scenario.constraints)}
+    untranslated = [
+        key
+        for key, text in texts.items()
+        if text and not (isinstance(text, LocalizedText) and text.translations.get("vi"))
+    ]
+    assert untranslated == []

@@ -152,7 +152,11 @@ def print_ranking(result: Result, *, lang: Language = "en", limit: int = 50) -> 
         rank = "  -" if row["excluded"] else f"{int(row['rank']):>3}"
         line = f"{rank}  {shown}  {row[label]}"
         if row["excluded"]:
-            line += "  [" + translate("cli.excluded", lang, reason=row["exclusion_reason"]) + "]"
+            line += (
+                "  ["
+                + translate("cli.excluded", lang, reason=localized(row["exclusion_reason"], lang))
+                + "]"
+            )
         print(line)
     if len(table) > limit:
         print(

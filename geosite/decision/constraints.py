@@ -16,7 +16,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geosite.errors import LayerError
-from geosite.i18n import ScenarioText
+from geosite.i18n import ScenarioText, phrase
 from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
@@ -98,14 +98,17 @@ class MinAreaConstraint(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        return f"area >= {self.min_ha:g} ha"
+        return phrase("rule.min_area", limit=self.min_ha)
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
         """Exclude parcels below the minimum area."""
         area = np.asarray(ctx.candidates.geometry.area) / 1e4
-        return _outcome(area < self.min_ha, lambda i: f"area {area[i]:.1f} ha < {self.min_ha:g} ha")
+        return _outcome(
+            area < self.min_ha,
+            lambda i: phrase("reason.min_area", area=float(area[i]), limit=self.min_ha),
+        )
 
 
 class MaxAreaConstraint(_Constraint):
@@ -116,14 +119,17 @@ class MaxAreaConstraint(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        return f"area <= {self.max_ha:g} ha"
+        return phrase("rule.max_area", limit=self.max_ha)
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
         """Exclude parcels above the maximum area."""
         area = np.asarray(ctx.candidates.geometry.area) / 1e4
-        return _outcome(area > self.max_ha, lambda i: f"area {area[i]:.1f} ha > {self.max_ha:g} ha")
+        return _outcome(
+            area > self.max_ha,
+            lambda i: phrase("reason.max_area", area=float(area[i]), limit=self.max_ha),
+        )
 
 
 def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float) -> Any:
@@ -148,8 +154,12 @@ class InsideConstraint(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        zone = f"{self.buffer_m:g} m of {self.layer}" if self.buffer_m else self.layer
-        return f"{'inside' if self.predicate == 'within' else 'touching'} {zone}"
+        zone = (
+            phrase("rule.buffer", buffer=self.buffer_m, layer=self.layer)
+            if self.buffer_m
+            else self.layer
+        )
+        return phrase("rule.inside" if self.predicate == "within" else "rule.touching", zone=zone)
 
     def layers_used(self) -> list[str]:
         """Return the zone layer."""
@@ -167,7 +177,7 @@ class InsideConstraint(_Constraint):
             if self.predicate == "within"
             else shapely.intersects(geoms, zone)
         )
-        return _outcome(~np.asarray(ok), lambda _i: f"not {self.describe()}")
+        return _outcome(~np.asarray(ok), lambda _i: phrase("reason.not_rule", rule=self.describe()))
 
 
 class OutsideConstraint(_Constraint):
@@ -183,8 +193,8 @@ class OutsideConstraint(_Constraint):
     def describe(self) -> str:
         """Return the rule in words."""
         if self.buffer_m:
-            return f"at least {self.buffer_m:g} m from {self.layer}"
-        return f"outside {self.layer}"
+            return phrase("rule.away", buffer=self.buffer_m, layer=self.layer)
+        return phrase("rule.outside", layer=self.layer)
 
     def layers_used(self) -> list[str]:
         """Return the zone layer."""
@@ -197,7 +207,7 @@ class OutsideConstraint(_Constraint):
         zone = _zone(ctx, self.layer, self.where, self.buffer_m)
         shapely.prepare(zone)
         hit = np.asarray(shapely.intersects(np.asarray(ctx.candidates.geometry.array), zone))
-        return _outcome(hit, lambda _i: f"not {self.describe()}")
+        return _outcome(hit, lambda _i: phrase("reason.not_rule", rule=self.describe()))
 
 
 class AttributeConstraint(_Constraint):
@@ -220,7 +230,7 @@ class AttributeConstraint(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        return f"{self.column} {self.op} {self.value!r}"
+        return phrase("rule.compare", column=self.column, op=self.op, value=repr(self.value))
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
@@ -244,7 +254,9 @@ class AttributeConstraint(_Constraint):
         arr = values.to_numpy()
         return _outcome(
             ~ok.to_numpy(dtype=bool),
-            lambda i: f"{self.column} = {arr[i]!r} fails {self.describe()}",
+            lambda i: phrase(
+                "reason.fails", column=self.column, value=repr(arr[i]), rule=self.describe()
+            ),
         )
 
 
@@ -270,10 +282,13 @@ class CriterionConstraint(_Constraint):
         """Return the rule in words."""
         parts = []
         if self.min is not None:
-            parts.append(f">= {self.min:g}")
+            parts.append(phrase("rule.at_least", limit=self.min))
         if self.max is not None:
-            parts.append(f"<= {self.max:g}")
-        return f"{self.criterion} {' and '.join(parts)}"
+            parts.append(phrase("rule.at_most", limit=self.max))
+        bounds = parts[0]
+        if len(parts) == 2:
+            bounds = phrase("rule.both", first=parts[0], second=parts[1])
+        return phrase("rule.bounded", criterion=self.criterion, bounds=bounds)
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
@@ -287,7 +302,13 @@ class CriterionConstraint(_Constraint):
             if self.max is not None:
                 bad |= values > self.max
         return _outcome(
-            bad, lambda i: f"{self.criterion} = {values[i]:.4g} fails {self.describe()}"
+            bad,
+            lambda i: phrase(
+                "reason.criterion_fails",
+                criterion=self.criterion,
+                value=float(values[i]),
+                rule=self.describe(),
+            ),
         )
 
 
@@ -299,7 +320,7 @@ class ForceInclude(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        return f"always include {self.ids!r}"
+        return phrase("rule.force_include", ids=repr(self.ids))
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]

@@ -22,6 +22,7 @@ import shapely
 from pydantic import ConfigDict, Field
 
 from geosite.errors import CRSError, LayerError
+from geosite.i18n import phrase
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.measures.overlay import require_valid
 from geosite.types import Where
@@ -104,8 +105,11 @@ def attribute_values(
     values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     reasons: list[str | None] = [None] * len(values)
     for i in np.flatnonzero(~np.isfinite(values)):
-        kind = "empty (NaN)" if np.isnan(values[i]) else f"infinite ({values[i]})"
-        reasons[i] = f"column {column!r} of layer {layer!r} is {kind}"
+        reasons[i] = (
+            phrase("reason.column_empty", column=column, layer=layer)
+            if np.isnan(values[i])
+            else phrase("reason.column_infinite", column=column, layer=layer, value=values[i])
+        )
         values[i] = np.nan
     return values, reasons
 
@@ -230,7 +234,7 @@ class AttributeMeasure(MeasureSpec):
         joined = which >= 0
         values[joined] = zone_values[which[joined]]
         for i in np.flatnonzero(~joined):
-            reasons[i] = f"the parcel lies in no zone of layer {self.layer!r}"
+            reasons[i] = phrase("reason.no_zone", layer=self.layer)
         for i in np.flatnonzero(joined):
             reasons[i] = zone_reasons[which[i]]
         zone_ids = np.asarray(zones.index)[np.maximum(which, 0)].astype(object)

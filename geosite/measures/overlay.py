@@ -31,6 +31,7 @@ import shapely
 from pydantic import Field
 
 from geosite.errors import CRSError, LayerError, ParameterError
+from geosite.i18n import phrase
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.types import Where
 
@@ -373,9 +374,5 @@ class OverlayMeasure(MeasureSpec):
         reasons: list[str | None] = [None] * len(values)
         missing = shapely.is_missing(parcels) | shapely.is_empty(parcels)
         for i in np.flatnonzero(np.isnan(values)):
-            reasons[i] = (
-                "the parcel has no geometry"
-                if missing[i]
-                else "the parcel has no area to take a share of"
-            )
+            reasons[i] = phrase("reason.no_geometry" if missing[i] else "reason.no_area")
         return MeasureResult(values=values, unit=self.result_unit, reasons=reasons)

@@ -55,6 +55,7 @@ import shapely
 from pydantic import ConfigDict, Field, model_validator
 
 from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
+from geosite.i18n import phrase
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 
 if TYPE_CHECKING:
@@ -1145,11 +1146,11 @@ class RasterMeasure(MeasureSpec):
         nodata = table["nodata_pixels"].to_numpy(dtype=np.float64)
         for i in np.flatnonzero(np.isnan(values)):
             if shapely.is_missing(geoms[i]) or shapely.is_empty(geoms[i]):
-                reasons[i] = "the parcel has no geometry"
+                reasons[i] = phrase("reason.no_geometry")
             elif nodata[i] > 0:
-                reasons[i] = f"every pixel of raster {self.raster!r} under the parcel is nodata"
+                reasons[i] = phrase("reason.raster_nodata", raster=self.raster)
             else:
-                reasons[i] = f"the parcel lies outside raster {self.raster!r}"
+                reasons[i] = phrase("reason.raster_outside", raster=self.raster)
         return MeasureResult(
             values=values,
             unit=self.result_unit,

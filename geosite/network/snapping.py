@@ -17,6 +17,7 @@ import pyproj
 import shapely
 
 from geosite.errors import CRSError
+from geosite.i18n import phrase
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -362,16 +363,20 @@ def _flags(
     small = comp < min_component_share * big
     for i in np.flatnonzero((snap.edge < 0) | far | small):
         if snap.edge[i] < 0:
-            reasons[i] = "empty geometry: nothing to join to the road network"
+            reasons[i] = phrase("reason.empty_geometry")
         elif far[i]:
-            reasons[i] = (
-                f"nearest road of network {graph.name!r} is {snap.distance_m[i]:,.0f} m away, "
-                f"more than max_snap_m = {max_snap_m:,.0f} m"
+            reasons[i] = phrase(
+                "reason.road_too_far",
+                network=graph.name,
+                distance=float(snap.distance_m[i]),
+                limit=max_snap_m,
             )
         else:
-            reasons[i] = (
-                f"nearest road of network {graph.name!r} is on a small disconnected part "
-                f"({comp[i]} of {graph.n_nodes} nodes)"
+            reasons[i] = phrase(
+                "reason.small_component",
+                network=graph.name,
+                nodes=int(comp[i]),
+                total=graph.n_nodes,
             )
     return reasons
 

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from geosite.errors import LayerError, NetworkError, ParameterError
+from geosite.i18n import phrase
 from geosite.network._validate import _check_choice
 from geosite.network.routing import (
     Direction,
@@ -163,10 +164,7 @@ def accessibility(
     search = _augmented(
         graph, fac, usable=usable, fac_leg=leg_f, metric=metric, direction=direction
     )
-    unreachable = (
-        f"no facility of layer {layer_name!r} can be reached on network {graph.name!r} "
-        f"(separate part of the network or one-way streets)"
-    )
+    unreachable = phrase("reason.unreachable", layer=layer_name, network=graph.name)
     blocked = ~pd.isna(reasons)
     if statistic in {"nearest", "detour_ratio"}:
         best, which, port, _ = _nearest(graph, search, origins, fac, leg_f)
@@ -188,7 +186,7 @@ def accessibility(
         )
         origin_xy = origins.origin_xy
         if note is not None:
-            unreachable = note.format(layer=layer_name, network=graph.name)
+            unreachable = phrase(note[0], layer=layer_name, network=graph.name, **note[1])
     straight = np.full(len(origins), np.nan)
     has = which >= 0
     # both ends are points: plain coordinates are exact and far cheaper than GEOS calls
@@ -200,9 +198,7 @@ def accessibility(
         ok = has & (straight >= 1.0)
         ratio[ok] = value[ok] / straight[ok]
         fine = pd.isna(reasons)
-        reasons[has & ~ok & fine] = (
-            "parcel and facility less than 1 m apart: detour ratio undefined"
-        )
+        reasons[has & ~ok & fine] = phrase("reason.detour_undefined")
         value = ratio
     fine = pd.isna(reasons)
     reasons[~np.isfinite(value) & fine] = unreachable
@@ -306,7 +302,7 @@ def _several(
     statistic: Statistic,
     k: int,
     within: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, dict[str, int]] | None]:
     """Compute statistics over several facilities: one bounded search per facility.
 
     A parcel's cost to each facility is the least over its rows (the places it joins), so
@@ -340,14 +336,13 @@ def _several(
     top = np.take_along_axis(top, order, axis=1)
     top_j = np.take_along_axis(top_j, order, axis=1)
     top_row = np.take_along_axis(top_row, order, axis=1)
-    note: str | None = (
-        f"fewer than k = {k} facilities of layer {{layer!r}} can be reached on network "
-        "{network!r}"
-    )
+    # The reason given to parcels without a value: a catalogue key and its values, phrased
+    # by the caller, which knows the layer and the network.
+    note: tuple[str, dict[str, int]] | None = ("reason.too_few_reachable", {"k": k})
     if counting:
         value, col, note = count, 0, None
     elif k > n_use:
-        note = f"layer {{layer!r}} has only {n_use} usable facilities, k = {k}"
+        note = ("reason.too_few_facilities", {"count": n_use, "k": k})
         value, col = np.full(n_o, np.nan), 0
     elif statistic == "kth_nearest":
         value, col = top[:, kk - 1], kk - 1
@@ -404,7 +399,7 @@ def _reduce_owners(
     missing = chosen < 0
     c = np.maximum(chosen, 0)
     out_reasons = reasons[c] if len(reasons) else np.full(len(chosen), None, dtype=object)
-    out_reasons[missing] = "no access point joins the road network"
+    out_reasons[missing] = phrase("reason.no_access_point")
 
     def pick(a: np.ndarray, fill: Any) -> np.ndarray:
         return np.where(missing, fill, a[c]) if len(a) else np.full(len(chosen), fill)

@@ -251,9 +251,15 @@ def _road_layer(
     summary: CriterionSummary, lines: gpd.GeoDataFrame, source: str, lang: str
 ) -> ContextLayer:
     classes = ["" if pd.isna(v) else str(v) for v in lines["class"]]
+    # Unnamed roads are labelled by their class, in the map's words like the legend.
+    # A class the legend does not list keeps its data name in English only.
+    other = tr("road.other", lang)
+    kinds = [
+        tr(f"road.{cl}", lang) if cl in ROAD_COLOURS else cl if lang == "en" else other
+        for cl in classes
+    ]
     labels = [
-        f"{lab} ({tr(f'road.{cl}', lang) if cl in ROAD_COLOURS else cl})" if lab else cl
-        for lab, cl in zip(_labels(lines), classes, strict=True)
+        f"{lab} ({kind})" if lab else kind for lab, kind in zip(_labels(lines), kinds, strict=True)
     ]
     present = set(classes)
     ordered = tuple(c for c in ROAD_COLOURS if c in present)

@@ -35,7 +35,7 @@ from folium.map import Layer
 from jinja2 import Template
 
 from geosite.errors import ParameterError
-from geosite.i18n import localized
+from geosite.i18n import check_language, localized
 from geosite.render.assets import drop_unused_defaults, make_offline, stable_ids
 from geosite.render.context import (
     OTHER_ROAD_COLOUR,
@@ -44,7 +44,7 @@ from geosite.render.context import (
     context_layers,
     frame_bounds,
 )
-from geosite.render.text import format_number, format_value, tr
+from geosite.render.text import VENDOR_WORDS, format_number, format_value, tr
 from geosite.render.whatif import add_what_if
 from geosite.result.scorecard import score_cards
 
@@ -340,6 +340,25 @@ class _Frame(MacroElement):
         self.label = label
 
 
+class _Ui(MacroElement):
+    """Leaflet's own words in the map's language, and a metric scale bar."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geosite.ui({{ this._parent.get_name() }}, {{ this.words|tojson }},
+          {{ this.decimal|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "geosite_ui"
+        self.words = VENDOR_WORDS[check_language(lang)]
+        self.decimal = format_number(1.5, 1, lang)[1]
+
+
 class _Attribution(MacroElement):
     """Add data-source attributions to the map's attribution control."""
 
@@ -404,7 +423,7 @@ def _new_map(
         location=((miny + maxy) / 2, (minx + maxx) / 2),
         zoom_start=9,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         **kwargs,
     )
     _add_tiles(fmap, basemap, offline=offline, lang=lang)
@@ -526,7 +545,10 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
             # (0.840462 -> 0.8405 -> 0.841).
             "total": [round(t, 6) if math.isfinite(t) else None for t in totals],
             "cls": cls.tolist(),
-            "reason": [_clean(v) for v in table["exclusion_reason"]],
+            "reason": [
+                None if v is None else localized(v, lang)  # type: ignore[arg-type]
+                for v in map(_clean, table["exclusion_reason"])
+            ],
             "raw": raw.tolist(),
             "score": rounded(score, 6),
             "contrib": rounded(contrib, 6),
@@ -731,8 +753,16 @@ def _legend_html(
     return "".join(parts)
 
 
-def _attributions(results: Sequence[Result]) -> list[str]:
-    return sorted({html.escape(u.attribution) for r in results for u in r.layers if u.attribution})
+def _attributions(results: Sequence[Result], lang: str) -> list[str]:
+    """Return the sources of the layers drawn, quoted from the catalogue (in English).
+
+    In another language the quotation is marked as English and introduced as a quotation.
+    """
+    texts = sorted({html.escape(u.attribution) for r in results for u in r.layers if u.attribution})
+    if lang == "en" or not texts:
+        return texts
+    label = html.escape(tr("map.sources.quoted", lang))
+    return [f"{label} " + "; ".join(f'<span lang="en">{t}</span>' for t in texts)]
 
 
 def _finish(
@@ -746,11 +776,12 @@ def _finish(
 ) -> None:
     legend = _legend_html(results, options, offline=offline, context=context)
     _Control(legend, title=tr("map.legend", options.lang)).add_to(fmap)
-    texts = _attributions(results)
+    texts = _attributions(results, options.lang)
     if texts:
         _Attribution(texts).add_to(fmap)
     _add_tools(fmap, options.lang)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    _Ui(options.lang).add_to(fmap)
     _Frame(bounds, label=tr("map.sources", options.lang)).add_to(fmap)
 
 
@@ -895,7 +926,7 @@ def _dual_map(
         location=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
         zoom_start=9,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         prefer_canvas=canvas,
     )
     _add_runtime(dual.m1)

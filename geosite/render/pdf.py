@@ -224,7 +224,7 @@ def _ranking_and_maps(pdf: Any, context: dict[str, Any], figures: Mapping[str, P
     _image(pdf, figures.get(static.file), f"{static.caption} {t('report.no_basemap')}")
     _para(
         pdf,
-        f"{t('report.sources.attribution')}: " + "; ".join(context["attributions"]),
+        f"{context['attribution_label']}: " + "; ".join(context["attributions"]),
         size=7,
         grey=True,
     )
@@ -296,7 +296,7 @@ def _appendix(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) ->
         [t("report.scenario"), ""],
         [
             [t("report.scenario"), scenario["name"]],
-            [t("report.scenario.aggregation"), scenario["aggregation"]],
+            [t("report.scenario.aggregation"), scenario["aggregation_text"]],
             [t("report.scenario.crs"), scenario["crs"]],
         ],
         widths=(45, 135),
@@ -335,6 +335,8 @@ def _appendix(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) ->
     else:
         _para(pdf, t("report.constraints.none"))
     _heading(pdf, t("report.sources"), 2)
+    if context["lang"] != "en":
+        _para(pdf, t("report.sources.quoted"), size=7, grey=True)
     rows = [
         [
             s["name"] + (f"\n{s['title']}" if s.get("title") else ""),
@@ -360,7 +362,7 @@ def _appendix(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) ->
     )
     _para(
         pdf,
-        f"{t('report.sources.attribution')}: " + "; ".join(context["attributions"]),
+        f"{context['attribution_label']}: " + "; ".join(context["attributions"]),
         size=7,
         grey=True,
     )

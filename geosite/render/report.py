@@ -26,7 +26,7 @@ from geosite._version import __version__
 from geosite.data.io import generation_time, write_csv
 from geosite.data.publish import output_set
 from geosite.errors import OutputError, ParameterError
-from geosite.i18n import check_language, localized
+from geosite.i18n import check_language, format_date, localized
 from geosite.progress import track
 from geosite.render.context import layer_title
 from geosite.render.map import Basemap, Scheme, result_to_map
@@ -37,7 +37,7 @@ from geosite.render.static import (
     static_map,
     value_function_figure,
 )
-from geosite.render.text import CATALOGUES, format_number, format_value, tr
+from geosite.render.text import CATALOGUES, format_number, format_value, formula_text, tr
 from geosite.result.outputs import result_to_frame
 from geosite.result.scorecard import score_cards
 
@@ -122,7 +122,7 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
                 "id": str(row[result.id_column]),
                 "rank": None if rank is None else int(rank),
                 "total": format_number(float(row["total_score"]), 3, lang),
-                "reason": _plain(row["exclusion_reason"]),
+                "reason": _reason(row["exclusion_reason"], lang),
                 "rows": [
                     {
                         "title": _t(s.title, lang),
@@ -140,6 +140,19 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
     return cards
 
 
+def _reason(value: Any, lang: str) -> str | None:
+    """Return why a candidate is excluded, in the report's language."""
+    value = _plain(value)
+    return None if value is None else _t(value, lang)
+
+
+def _raw_weight(value: Any, lang: str) -> str:
+    """Return a weight as written in the scenario, as a number of the report's language."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(float(value), 3 if value % 1 else 0, lang)
+    return _short(value if value is not None else "")
+
+
 def _num(value: Any, digits: int, lang: str) -> str:
     value = _plain(value)
     return format_number(None if value is None else float(value), digits, lang)
@@ -152,7 +165,7 @@ def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:
         # The best ranked, then every excluded candidate up to the limit: the full table is
         # in scores.csv.
         table = table.iloc[:rows]
-    head = [tr("report.col.rank", lang), tr("report.col.name", lang), "id"]
+    head = [tr("report.col.rank", lang), tr("report.col.name", lang), tr("card.id", lang)]
     head += [_t(s.title, lang) for s in result.criteria]
     head += [tr("report.col.total", lang), tr("report.col.reason", lang)]
     body = []
@@ -167,7 +180,7 @@ def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:
                     str(row[result.id_column]),
                     *[_num(row[f"{s.name}_score"], 2, lang) for s in result.criteria],
                     _num(row["total_score"], 3, lang),
-                    _plain(row["exclusion_reason"]) or "",
+                    _reason(row["exclusion_reason"], lang) or "",
                 ],
             }
         )
@@ -194,7 +207,7 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
         (
             _t(s.title, lang),
             format_number(s.weight, 3, lang),
-            _short(details.get("raw", {}).get(s.name, "")),
+            _raw_weight(details.get("raw", {}).get(s.name), lang),
         )
         for s in result.criteria
     ]
@@ -271,7 +284,7 @@ def _aggregation_text(result: Result, lang: str) -> str:
     )
 
 
-def _weight_flip_text(sensitivity: Any, lang: str) -> str:
+def _weight_flip_text(sensitivity: Any, names: dict[Any, str], lang: str) -> str:
     """Describe the smallest whole-vector weight change that changes the winner, if known."""
     from geosite.i18n import translate  # noqa: PLC0415
 
@@ -280,14 +293,14 @@ def _weight_flip_text(sensitivity: Any, lang: str) -> str:
     if flip is None or not math.isfinite(flip.distance):
         return ""
     language: Any = lang
-    how = "exact" if flip.exact else "upper bound"
+    how = tr("report.flip.exact" if flip.exact else "report.flip.bound", lang)
     return translate(
         "report.weight_flip",
         language,
-        distance=format_number(flip.weight_moved, 3, lang),
+        distance=_percent(float(flip.weight_moved), lang),
         how=how,
-        rival=flip.rival,
-        incumbent=flip.incumbent,
+        rival=names.get(flip.rival, str(flip.rival)),
+        incumbent=names.get(flip.incumbent, str(flip.incumbent)),
     )
 
 
@@ -501,7 +514,7 @@ def _sensitivity(
     return {
         "settings": settings,
         "tables": [candidates, *tables],
-        "flip": _weight_flip_text(sensitivity, lang),
+        "flip": _weight_flip_text(sensitivity, _names(result), lang),
     }
 
 
@@ -789,7 +802,7 @@ def write_report(
                 "description": _t(summary.criterion.description or "", lang),
                 "unit": summary.unit,
                 "measure": _measure_text(summary),
-                "formula": summary.criterion.value.formula(),
+                "formula": formula_text(summary.criterion.value.formula(), lang),
                 "weight": format_number(summary.weight, 3, lang),
                 "figure": _Figure(
                     f"figures/{file}",
@@ -809,7 +822,7 @@ def write_report(
             "report.generated",
             lang,
             version=__version__,
-            date=created.strftime("%Y-%m-%d %H:%M UTC"),
+            date=format_date(created.date(), check_language(lang)) + created.strftime(" %H:%M UTC"),
         ),
         "created": created,
         "scenario": {
@@ -849,11 +862,17 @@ def write_report(
         "criteria": criteria,
         "weights": _weights(result, lang),
         "constraints": [
-            {"label": _t(c.label(), lang), "rule": c.describe(), "type": getattr(c, "type", "")}
+            {
+                "label": _t(c.label(), lang),
+                "rule": _t(c.describe(), lang),
+                "type": getattr(c, "type", ""),
+            }
             for c in scenario.constraints
         ],
         "sources": _sources(result, lang),
         "attributions": sorted({u.attribution for u in result.layers if u.attribution}),
+        "attribution_label": tr("report.sources.attribution", lang)
+        + (f" ({tr('report.sources.attribution.quoted', lang)})" if lang != "en" else ""),
         "offline": offline,
     }
     html_text = _TEMPLATES.get_template("report.html.j2").render(**context)

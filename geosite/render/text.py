@@ -13,7 +13,15 @@ from __future__ import annotations
 from geosite import i18n
 from geosite.i18n import Language, check_language
 
-__all__ = ["CATALOGUES", "Language", "format_number", "format_value", "tr"]
+__all__ = [
+    "CATALOGUES",
+    "VENDOR_WORDS",
+    "Language",
+    "format_number",
+    "format_value",
+    "formula_text",
+    "tr",
+]
 
 _EN: dict[str, str] = {
     # map
@@ -52,6 +60,7 @@ _EN: dict[str, str] = {
     "map.legend.labels": "rank of the candidate",
     "map.sources": "Data",
     "map.sources.show": "Show the data sources",
+    "map.sources.quoted": "Sources:",
     "road.other": "other road",
     "layer.ports": "Ports",
     "layer.airports": "Airports",
@@ -275,6 +284,10 @@ _EN: dict[str, str] = {
     "report.col.name": "name",
     "report.col.total": "total score",
     "report.col.reason": "excluded because",
+    "report.flip.exact": "exact, by linear programming",
+    "report.flip.bound": "an upper bound from a line search",
+    "report.sources.attribution.quoted": "quoted from the layer catalogue",
+    "map.legend.tiles": "The background map needs internet; without it the data show on grey.",
     "report.col.value": "value",
 }
 
@@ -314,6 +327,7 @@ _VI: dict[str, str] = {
     "map.legend.labels": "thứ hạng của địa điểm",
     "map.sources": "Dữ liệu",
     "map.sources.show": "Xem nguồn dữ liệu",
+    "map.sources.quoted": "Nguồn (trích nguyên văn tiếng Anh):",
     "road.other": "đường khác",
     "layer.ports": "Cảng biển",
     "layer.airports": "Cảng hàng không",
@@ -548,6 +562,10 @@ _VI: dict[str, str] = {
     "report.col.name": "tên",
     "report.col.total": "điểm tổng hợp",
     "report.col.reason": "lý do bị loại",
+    "report.flip.exact": "chính xác, bằng quy hoạch tuyến tính",
+    "report.flip.bound": "cận trên, tìm theo đường thẳng",
+    "report.sources.attribution.quoted": "trích nguyên văn (tiếng Anh) từ danh mục lớp dữ liệu",
+    "map.legend.tiles": "Nền bản đồ cần kết nối internet; khi không có, dữ liệu hiện trên nền xám.",
     "report.col.value": "giá trị",
 }
 
@@ -599,3 +617,81 @@ def format_value(value: float | None, unit: str, lang: str = "en") -> str:
     '42,2 phút'
     """
     return i18n.format_quantity(value, unit, _check(lang))
+
+
+#: Words of value-function formulas (``geosite.decision.transforms``), longest first; the
+#: mathematics (``clip``, ``exp``, ``x``) reads the same in every language.
+_FORMULA_WORDS: dict[Language, tuple[tuple[str, str], ...]] = {
+    "vi": (
+        ("linear interpolation through", "nội suy tuyến tính qua"),
+        ("constant beyond the ends", "không đổi ngoài hai đầu"),
+        ("other categories", "các loại khác"),
+        ("excluded if", "bị loại nếu"),
+        ("otherwise", "trong các trường hợp khác"),
+        ("lookup", "tra bảng"),
+        ("value", "giá trị"),
+        ("beyond", "vượt quá"),
+        ("below", "dưới"),
+        ("above", "trên"),
+        ("if", "nếu"),
+        ("or", "hoặc"),
+        ("and", "và"),
+    ),
+}
+
+
+def formula_text(formula: str, lang: str = "en", /) -> str:
+    """Return a value function's formula with its words in ``lang``.
+
+    Examples
+    --------
+    >>> formula_text("0 if x <= 5; 1 - 2 / (x - 5 + 2) otherwise", "vi")
+    '0 nếu x <= 5; 1 - 2 / (x - 5 + 2) trong các trường hợp khác'
+    """
+    import re  # noqa: PLC0415
+
+    words = _FORMULA_WORDS.get(_check(lang), ())
+    for english, translated in words:
+        formula = re.sub(rf"\b{re.escape(english)}\b", translated, formula)
+    return formula
+
+
+#: What Leaflet and its plugins write on the map in English, and what the map shows instead
+#: (``geosite.ui`` in ``js/geosite.js`` replaces them in the page, popups included).
+VENDOR_WORDS: dict[Language, dict[str, str]] = {
+    "en": {},
+    "vi": {
+        "Zoom in": "Phóng to",
+        "Zoom out": "Thu nhỏ",
+        "Layers": "Lớp bản đồ",
+        "A JavaScript library for interactive maps": "Thư viện JavaScript cho bản đồ tương tác",
+        "Measure distances and areas": "Đo khoảng cách và diện tích",
+        "Measure": "Đo",
+        "Create a new measurement": "Tạo phép đo mới",
+        "Start creating a measurement by adding points to the map": (
+            "Bắt đầu đo bằng cách thêm các điểm lên bản đồ"
+        ),
+        "Finish measurement": "Kết thúc phép đo",
+        "Last point": "Điểm cuối",
+        "Area measurement": "Đo diện tích",
+        "Linear measurement": "Đo chiều dài",
+        "Path distance": "Chiều dài đường đo",
+        "Point location": "Vị trí điểm",
+        "Perimeter": "Chu vi",
+        "Area": "Diện tích",
+        "Center on this area": "Xem vùng này ở giữa",
+        "Center on this line": "Xem đường này ở giữa",
+        "Center on this location": "Xem điểm này ở giữa",
+        "Cancel": "Hủy",
+        "Delete": "Xóa",
+        "Sq Meters": "m²",
+        "Sq Feet": "ft²",
+        "Sq Miles": "dặm²",
+        "Kilometers": "km",
+        "Hectares": "ha",
+        "Meters": "m",
+        "Acres": "mẫu Anh",
+        "Miles": "dặm",
+        "Feet": "ft",
+    },
+}

@@ -154,6 +154,59 @@
     return box;
   };
 
+  /* The words Leaflet and its plugins write in English, in the map's language: titles and
+   * texts of the controls as they are added, and the measure tool's results (whose numbers
+   * then take the language's decimal mark). A metric scale bar. */
+  G.ui = function (map, words, decimal) {
+    L.control.scale({ imperial: false }).addTo(map);
+    var phrases = Object.keys(words).sort(function (a, b) { return b.length - a.length; });
+    if (!phrases.length) return;
+    var pattern = new RegExp("\\b(" + phrases.map(function (p) {
+      return p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")\\b", "g");
+    var number = /\d[\d,]*(\.\d+)?/g;
+    function swap(n) {
+      return n.replace(/[,.]/g, function (c) { return c === "," ? (decimal === "," ? "." : ",") : decimal; });
+    }
+    function measured(el) {
+      return !!(el && el.closest && el.closest(".leaflet-control-measure, .leaflet-measure-resultpopup"));
+    }
+    var written = new WeakMap();  // node -> the text written there: never translated twice
+    function text(node) {
+      var old = node.nodeValue, now;
+      if (written.get(node) === old) return;
+      if (measured(node.parentNode)) {
+        now = old.replace(pattern, function (p) { return words[p]; });
+        if (decimal !== ".") now = now.replace(number, swap);
+      } else {
+        var key = old.trim();
+        now = Object.prototype.hasOwnProperty.call(words, key) ? old.replace(key, words[key]) : old;
+      }
+      if (now !== old) {
+        written.set(node, now);
+        node.nodeValue = now;
+      }
+    }
+    function walk(root) {
+      if (root.nodeType === 3) { text(root); return; }
+      if (root.nodeType !== 1) return;
+      [root].concat(Array.prototype.slice.call(root.querySelectorAll("[title]"))).forEach(function (el) {
+        var t = el.getAttribute && el.getAttribute("title");
+        if (t && Object.prototype.hasOwnProperty.call(words, t)) el.setAttribute("title", words[t]);
+      });
+      var it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), n;
+      while ((n = it.nextNode())) text(n);
+    }
+    var box = map.getContainer();
+    walk(box);
+    new MutationObserver(function (changes) {
+      changes.forEach(function (c) {
+        if (c.type === "characterData") text(c.target);
+        else c.addedNodes.forEach(walk);
+      });
+    }).observe(box, { childList: true, subtree: true, characterData: true });
+  };
+
   /* The first view: the bounds fitted in the part of the map the legend leaves free, and the
    * attribution folded to one line that unfolds on a click. */
   G.frame = function (map, bounds, label) {
