@@ -822,7 +822,10 @@ def write_report(
             "report.generated",
             lang,
             version=__version__,
-            date=format_date(created.date(), check_language(lang)) + created.strftime(" %H:%M UTC"),
+            # ISO dates read in English; Vietnamese writes day/month/year.
+            date=created.strftime("%Y-%m-%d %H:%M UTC")
+            if lang == "en"
+            else format_date(created.date(), check_language(lang)) + created.strftime(" %H:%M UTC"),
         ),
         "created": created,
         "scenario": {
