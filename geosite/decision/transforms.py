@@ -191,7 +191,24 @@ class _MidpointSpread(_Base):
         return _positive("spread", value)
 
 
-class FuzzySmall(_MidpointSpread):
+class _PowerOfRatio(_MidpointSpread):
+    """Shared checks and range of the memberships of ``x / midpoint`` (small, large)."""
+
+    @field_validator("midpoint")
+    @classmethod
+    def _check_positive_midpoint(cls, value: float) -> float:
+        return _positive("midpoint", value)
+
+    def _ratio(self, x: FloatArray) -> FloatArray:
+        """Return ``x / midpoint``, with raw values below 0 taken as 0."""
+        return np.maximum(x / self.midpoint, 0.0)
+
+    def plot_range(self) -> tuple[float, float]:
+        """Return 0 to three times the midpoint."""
+        return (0.0, 3.0 * self.midpoint)
+
+
+class FuzzySmall(_PowerOfRatio):
     r"""Score small values high: ArcGIS Pro ``FuzzySmall`` membership.
 
     .. math:: s(x) = \frac{1}{1 + (x / m)^{f}}
@@ -219,25 +236,15 @@ class FuzzySmall(_MidpointSpread):
     type: Literal["fuzzy_small"] = "fuzzy_small"
     spread: float = 5.0
 
-    @field_validator("midpoint")
-    @classmethod
-    def _check_positive_midpoint(cls, value: float) -> float:
-        return _positive("midpoint", value)
-
     def _score(self, x: FloatArray) -> FloatArray:
-        ratio = np.maximum(x / self.midpoint, 0.0)
-        return 1.0 / (1.0 + ratio**self.spread)
+        return 1.0 / (1.0 + self._ratio(x) ** self.spread)
 
     def formula(self) -> str:
         """Return the formula with midpoint and spread filled in."""
         return f"1 / (1 + (x / {_num(self.midpoint)})^{_num(self.spread)})"
 
-    def plot_range(self) -> tuple[float, float]:
-        """Return 0 to three times the midpoint."""
-        return (0.0, 3.0 * self.midpoint)
 
-
-class FuzzyLarge(_MidpointSpread):
+class FuzzyLarge(_PowerOfRatio):
     r"""Score large values high: ArcGIS Pro ``FuzzyLarge`` membership.
 
     .. math:: s(x) = \frac{1}{1 + (x / m)^{-f}}
@@ -263,23 +270,13 @@ class FuzzyLarge(_MidpointSpread):
     type: Literal["fuzzy_large"] = "fuzzy_large"
     spread: float = 5.0
 
-    @field_validator("midpoint")
-    @classmethod
-    def _check_positive_midpoint(cls, value: float) -> float:
-        return _positive("midpoint", value)
-
     def _score(self, x: FloatArray) -> FloatArray:
-        ratio = np.maximum(x / self.midpoint, 0.0)
         # ratio**-f is inf at 0, giving the limit score 0.
-        return 1.0 / (1.0 + ratio ** (-self.spread))
+        return 1.0 / (1.0 + self._ratio(x) ** (-self.spread))
 
     def formula(self) -> str:
         """Return the formula with midpoint and spread filled in."""
         return f"1 / (1 + (x / {_num(self.midpoint)})^-{_num(self.spread)})"
-
-    def plot_range(self) -> tuple[float, float]:
-        """Return 0 to three times the midpoint."""
-        return (0.0, 3.0 * self.midpoint)
 
 
 class FuzzyNear(_MidpointSpread):
@@ -388,6 +385,11 @@ class _MeanStd(_Base):
     def _bs(self) -> float:
         return self.std_multiplier * self.std
 
+    def _small(self, x: FloatArray) -> FloatArray:
+        """Return the ``MSSmall`` score: 1 up to ``a m``, ``b s / (x - a m + b s)`` above."""
+        above = x > self._am
+        return np.where(above, self._bs / np.where(above, x - self._am + self._bs, 1.0), 1.0)
+
     def plot_range(self) -> tuple[float, float]:
         """Return ``a*m - b*s`` to ``a*m + 8*b*s``."""
         return (self._am - self._bs, self._am + 8.0 * self._bs)
@@ -430,8 +432,7 @@ class MSSmall(_MeanStd):
     type: Literal["ms_small"] = "ms_small"
 
     def _score(self, x: FloatArray) -> FloatArray:
-        above = x > self._am
-        return np.where(above, self._bs / np.where(above, x - self._am + self._bs, 1.0), 1.0)
+        return self._small(x)
 
     def formula(self) -> str:
         """Return the formula with the scaled mean and standard deviation filled in."""
@@ -469,9 +470,7 @@ class MSLarge(_MeanStd):
     type: Literal["ms_large"] = "ms_large"
 
     def _score(self, x: FloatArray) -> FloatArray:
-        above = x > self._am
-        small = self._bs / np.where(above, x - self._am + self._bs, 1.0)
-        return np.where(above, 1.0 - small, 0.0)
+        return 1.0 - self._small(x)
 
     def formula(self) -> str:
         """Return the formula with the scaled mean and standard deviation filled in."""
@@ -574,10 +573,20 @@ class _RiseFall(_Base):
             )
         return self
 
+    def _plateau(self) -> str:
+        """Return the formula's middle part: where the score is 1."""
+        lo = _num(self.rise[1]) if self.rise is not None else None
+        hi = _num(self.fall[0]) if self.fall is not None else None
+        return "1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None)
+
+    def _span(self) -> tuple[float, float]:
+        """Return the lowest and the highest control point."""
+        pts = [*(self.rise or ()), *(self.fall or ())]
+        return (min(pts), max(pts))
+
     def plot_range(self) -> tuple[float, float]:
         """Return a range a little wider than all control points."""
-        pts = [*(self.rise or ()), *(self.fall or ())]
-        return _pad(min(pts), max(pts))
+        return _pad(*self._span())
 
 
 class Sigmoidal(_RiseFall):
@@ -637,9 +646,7 @@ class Sigmoidal(_RiseFall):
                 f"0 if x <= {a}",
                 f"cos((1 - (x - {a}) / ({b} - {a})) * pi/2)^2 if {a} < x < {b}",
             ]
-        lo = _num(self.rise[1]) if self.rise is not None else None
-        hi = _num(self.fall[0]) if self.fall is not None else None
-        parts.append("1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None))
+        parts.append(self._plateau())
         if self.fall is not None:
             c, d = (_num(v) for v in self.fall)
             parts += [f"cos((x - {c}) / ({d} - {c}) * pi/2)^2 if {c} < x < {d}", f"0 if x >= {d}"]
@@ -698,9 +705,7 @@ class JShaped(_RiseFall):
         if self.rise is not None:
             a, b = (_num(v) for v in self.rise)
             parts.append(f"1 / (1 + ((x - {b}) / ({b} - {a}))^2) if x < {b}")
-        lo = _num(self.rise[1]) if self.rise is not None else None
-        hi = _num(self.fall[0]) if self.fall is not None else None
-        parts.append("1 if " + " <= ".join(p for p in (lo, "x", hi) if p is not None))
+        parts.append(self._plateau())
         if self.fall is not None:
             c, d = (_num(v) for v in self.fall)
             parts.append(f"1 / (1 + ((x - {c}) / ({d} - {c}))^2) if x > {c}")
@@ -708,8 +713,7 @@ class JShaped(_RiseFall):
 
     def plot_range(self) -> tuple[float, float]:
         """Return a range wide enough to show the long J-shaped tails."""
-        pts = [*(self.rise or ()), *(self.fall or ())]
-        return _pad(min(pts), max(pts), 1.0)
+        return _pad(*self._span(), 1.0)
 
 
 class Ideal(_Base):
