@@ -90,6 +90,11 @@ def _outcome(excluded: npt.NDArray[np.bool_], reason: Callable[[int], str]) -> C
     )
 
 
+def _area_ha(ctx: MeasureContext) -> npt.NDArray[np.float64]:
+    """Return each candidate's area in hectares, in the metric analysis CRS."""
+    return np.asarray(ctx.candidates.geometry.area) / 1e4
+
+
 class MinAreaConstraint(_Constraint):
     """Exclude parcels smaller than ``min_ha`` hectares (area in the metric analysis CRS)."""
 
@@ -104,7 +109,7 @@ class MinAreaConstraint(_Constraint):
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
         """Exclude parcels below the minimum area."""
-        area = np.asarray(ctx.candidates.geometry.area) / 1e4
+        area = _area_ha(ctx)
         return _outcome(
             area < self.min_ha,
             lambda i: phrase("reason.min_area", area=float(area[i]), limit=self.min_ha),
@@ -125,7 +130,7 @@ class MaxAreaConstraint(_Constraint):
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
         """Exclude parcels above the maximum area."""
-        area = np.asarray(ctx.candidates.geometry.area) / 1e4
+        area = _area_ha(ctx)
         return _outcome(
             area > self.max_ha,
             lambda i: phrase("reason.max_area", area=float(area[i]), limit=self.max_ha),
@@ -133,10 +138,14 @@ class MaxAreaConstraint(_Constraint):
 
 
 def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float) -> Any:
+    """Return the union of a layer's features grown by ``buffer_m``, prepared for tests."""
     # The whole source layer is buffered, so a feature just outside the study area still counts.
     features = ctx.load_layer(layer, where)
     zone = shapely.union_all(np.asarray(features.geometry.array))
-    return shapely.buffer(zone, buffer_m) if buffer_m > 0 else zone
+    if buffer_m > 0:
+        zone = shapely.buffer(zone, buffer_m)
+    shapely.prepare(zone)
+    return zone
 
 
 class InsideConstraint(_Constraint):
@@ -170,7 +179,6 @@ class InsideConstraint(_Constraint):
     ) -> ConstraintOutcome:
         """Exclude parcels outside the zone."""
         zone = _zone(ctx, self.layer, self.where, self.buffer_m)
-        shapely.prepare(zone)
         geoms = np.asarray(ctx.candidates.geometry.array)
         ok = (
             shapely.within(geoms, zone)
@@ -205,7 +213,6 @@ class OutsideConstraint(_Constraint):
     ) -> ConstraintOutcome:
         """Exclude parcels that touch the (buffered) zone."""
         zone = _zone(ctx, self.layer, self.where, self.buffer_m)
-        shapely.prepare(zone)
         hit = np.asarray(shapely.intersects(np.asarray(ctx.candidates.geometry.array), zone))
         return _outcome(hit, lambda _i: phrase("reason.not_rule", rule=self.describe()))
 
