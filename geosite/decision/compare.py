@@ -16,18 +16,19 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
+from geosite._json import json_ready
 from geosite.decision.weights import resolve_weights
 from geosite.errors import DataNotFoundError, ParameterError
 from geosite.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from geosite.analysis import Result
 
@@ -452,7 +453,8 @@ class ScenarioDiff:
         results = None
         if self.results is not None:
             frame = self.results.astype(object).where(self.results.notna(), None)
-            results = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+            rows = frame.to_dict("records")
+            results = [{k: json_ready(v) for k, v in row.items()} for row in rows]
         return {
             "a": self.a,
             "b": self.b,
@@ -462,8 +464,8 @@ class ScenarioDiff:
                     "section": c.section,
                     "key": c.key,
                     "kind": c.kind,
-                    "before": _plain(c.before),
-                    "after": _plain(c.after),
+                    "before": json_ready(c.before),
+                    "after": json_ready(c.after),
                 }
                 for c in self.changes
             ],
@@ -504,16 +506,6 @@ class ScenarioDiff:
                     f" ({_delta(row['score_change'])})   {who}"
                 )
         return "\n".join(lines)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
 
 
 #: Longest value shown whole in the text report (the JSON form keeps every value whole).

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from scipy.optimize import linprog
 
+from geosite._json import json_ready
 from geosite.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -132,22 +133,14 @@ class WeightChange:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the change as JSON-ready data (weights keyed by criterion)."""
-
-        def plain(value: Any) -> Any:
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, float) and not math.isfinite(value):
-                return None
-            return value
-
         return {
             "event": self.event,
             "norm": self.norm,
-            "distance": plain(self.distance),
-            "weight_moved": plain(self.weight_moved),
-            "weights": {c: plain(w) for c, w in zip(self.criteria, self.weights, strict=True)},
-            "rival": plain(self.rival),
-            "incumbent": plain(self.incumbent),
+            "distance": json_ready(self.distance),
+            "weight_moved": json_ready(self.weight_moved),
+            "weights": {c: json_ready(w) for c, w in zip(self.criteria, self.weights, strict=True)},
+            "rival": json_ready(self.rival),
+            "incumbent": json_ready(self.incumbent),
             "top_k": self.top_k,
             "exact": self.exact,
             "bound": self.bound,

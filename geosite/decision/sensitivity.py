@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from geosite._json import json_ready
 from geosite._memory import require_memory
 from geosite.decision.aggregate import PROMETHEE, WLC, aggregate, linear_profile
 from geosite.decision.robustness import WeightChange, min_weight_changes
@@ -1179,10 +1180,10 @@ class Sensitivity:
         top = ranked.sort_values("p_first", ascending=False, kind="stable").head(self.top_k)
         return {
             "scenario": self.scenario,
-            "winner": _plain(self.winner.winner),
+            "winner": json_ready(self.winner.winner),
             "winner_fragile": self.winner.fragile,
-            "smallest_weight_change_to_change_winner": _plain(self.winner.smallest),
-            "smallest_relative_one_at_a_time_change": _plain(self.winner.smallest_relative),
+            "smallest_weight_change_to_change_winner": json_ready(self.winner.smallest),
+            "smallest_relative_one_at_a_time_change": json_ready(self.winner.smallest_relative),
             "winner_change_exact": self.winner.exact,
             "smallest_weight_changes": [f.as_dict() for f in self.winner.flips],
             "p_first": {
@@ -1196,22 +1197,13 @@ class Sensitivity:
                 "draws": self.draws,
                 "seed": self.seed,
                 "spread": self.spread,
-                "dirichlet_concentration": _plain(self.concentration),
+                "dirichlet_concentration": json_ready(self.concentration),
                 "step": self.step,
                 "top_k": self.top_k,
                 "threshold_draws": self.threshold_draws,
                 "invalid_threshold_draws": self.invalid_threshold_draws,
             },
         }
-
-
-def _plain(value: Any) -> Any:
-    """Turn numpy scalars and non-finite floats into JSON-ready values."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True, slots=True)
