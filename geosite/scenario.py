@@ -356,19 +356,47 @@ class Scenario(_Model):
 Marks = dict[tuple[str | int, ...], tuple[int, int, str | None]]
 
 
+#: The loader that parses first: libyaml's, where PyYAML was built with it (20 to 40 times
+#: faster than the pure-Python parser, so a scenario's first load does not wait on it), else
+#: PyYAML's own. Both give the same positions, but libyaml words its complaints more tersely
+#: ("found undefined alias" without the alias), so a document it refuses is parsed again by
+#: the pure-Python loader, whose message is the one reported.
+_Loader = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+_FAST_LOADER: _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
     """Parse YAML safely, bounded in size, depth and alias expansion, keeping positions."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         msg = f"the file is larger than {MAX_BYTES // 1000} kB; a scenario is a page of YAML"
         raise ScenarioError(Problem(msg, file=file), file=file)
     try:
+        node, loader = _parse_yaml(text, _FAST_LOADER, file=file)
+    except ScenarioError:
+        if _FAST_LOADER is yaml.SafeLoader:
+            raise
+        node, loader = _parse_yaml(text, yaml.SafeLoader, file=file)
+    if node is None:
+        raise ScenarioError(Problem("the file is empty", file=file), file=file)
+    composer = _Composer(loader, file)
+    data = composer.build(node, ())
+    if composer.problems:
+        raise ScenarioError(composer.problems, file=file)
+    return data, composer.marks
+
+
+def _parse_yaml(
+    text: str, loader_class: _Loader, *, file: str | None
+) -> tuple[yaml.Node | None, yaml.SafeLoader | yaml.CSafeLoader]:
+    """Return the document's node tree and the loader that builds its values."""
+    try:
         # The reader checks the characters already, so the loader is built inside the try.
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.YAMLError as err:
         msg = f"this is not valid YAML: {err}".replace("\n", " ")
         raise ScenarioError(Problem(msg, file=file), file=file) from err
     try:
-        _check_depth(text, file=file)
+        _check_depth(text, loader_class, file=file)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -383,27 +411,21 @@ def _load_yaml(text: str, *, file: str | None) -> tuple[Any, Marks]:
         ) from err
     finally:
         loader.dispose()
-    if node is None:
-        raise ScenarioError(Problem("the file is empty", file=file), file=file)
-    composer = _Composer(loader, file)
-    data = composer.build(node, ())
-    if composer.problems:
-        raise ScenarioError(composer.problems, file=file)
-    return data, composer.marks
+    return node, loader
 
 
-def _check_depth(text: str, *, file: str | None) -> None:
+def _check_depth(text: str, loader_class: _Loader, *, file: str | None) -> None:
     """Refuse a document nested deeper than :data:`MAX_DEPTH` before composing it.
 
     PyYAML's composer recurses once per level, so ``[[[[...]]]]`` a few thousand levels
     deep would exhaust Python's stack; its parser does not recurse, so the depth is measured
     on the event stream first.
     """
-    scanner = yaml.SafeLoader(text)
+    scanner = loader_class(text)
     depth = 0
     try:
         while scanner.check_event():
-            event = scanner.get_event()  # type: ignore[no-untyped-call]
+            event = scanner.get_event()
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -433,7 +455,7 @@ class _Composer:
     is refused instead of exhausting memory; tags other than the standard ones are refused.
     """
 
-    loader: yaml.SafeLoader
+    loader: yaml.SafeLoader | yaml.CSafeLoader
     file: str | None
     marks: Marks = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)

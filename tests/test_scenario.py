@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
+import geosite.scenario as scenario_module
 from geosite.errors import ScenarioError
 from geosite.scenario import (
     MAX_NODES,
@@ -62,6 +63,30 @@ def test_broken_yaml_reports_line_and_column(tiny_project: Path) -> None:
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:3:")
     assert "not valid YAML" in problem
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "where", "says"),
+    [
+        ("name: tiny", "name: *tiny", ":2:7:", "found undefined alias 'tiny'"),
+        ("name: tiny", "name:\n\ttiny", ":3:1:", "found character '\\t' that cannot start"),
+    ],
+)
+def test_broken_yaml_names_what_it_found(
+    tiny_project: Path, before: str, after: str, where: str, says: str
+) -> None:
+    # libyaml parses first and words these tersely; the message is PyYAML's, which names it.
+    path = write(tiny_project, BASE.replace(before, after))
+    (problem,) = problems_of(path)
+    assert where in problem
+    assert says in problem
+
+
+def test_yaml_parsers_read_values_and_positions_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (REPO / "scenarios" / "dong-nam-bo.yaml").read_text(encoding="utf-8")
+    fast = scenario_module._load_yaml(text, file=None)
+    monkeypatch.setattr(scenario_module, "_FAST_LOADER", yaml.SafeLoader)
+    assert scenario_module._load_yaml(text, file=None) == fast
 
 
 def test_unknown_key_suggests_the_right_one_with_its_position(tiny_project: Path) -> None:
