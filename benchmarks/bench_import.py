@@ -18,7 +18,7 @@ the minimum is the figure least disturbed by other work.
 Both sides load compiled bytecode, as an installed package does (pip compiles it at install;
 an editable checkout writes it on first import). Where ``PYTHONDONTWRITEBYTECODE`` is set and
 the checkout has no ``__pycache__``, every start would compile geosite's sources again while
-geopandas loads its ``.pyc`` files, which adds about 0.1 s to geosite's side alone. So the
+geopandas loads its ``.pyc`` files, which adds about 0.06 s to geosite's side alone. So the
 interpreters here write and read bytecode in a temporary folder (``PYTHONPYCACHEPREFIX``),
 filled by one warm-up round that is not counted; ``--from-source`` times the uncompiled
 case instead::
