@@ -370,3 +370,57 @@ MAP_READER_TEXT = """(() => {
   return parts.join('\\n');
 })()"""
 MAP_READER_TEXT_STRIP = re.compile(r"<[^>]+>|&[a-z]+;")
+
+
+# The rank labels a reader sees: their boxes, and every rank each one shows ("#3-5", written with an en dash, is 3, 4, 5).
+LABELS = """(() => {
+  const seen = Array.from(document.querySelectorAll('.leaflet-marker-pane .geosite-rank'))
+    .filter(e => getComputedStyle(e).display !== 'none');
+  const ranks = [];
+  for (const e of seen) {
+    for (const part of e.textContent.split(' ')) {
+      const m = /^#(\\d+)(?:\\u2013(\\d+))?$/.exec(part);
+      if (!m) continue;
+      for (let k = +m[1]; k <= +(m[2] || m[1]); k++) ranks.push(k);
+    }
+  }
+  const boxes = seen.map(e => e.getBoundingClientRect())
+    .map(r => [r.left, r.top, r.right, r.bottom]);
+  return {boxes, ranks: ranks.sort((a, b) => a - b)};
+})()"""
+
+
+def assert_labels_apart(page: Page, ranks: list[int]) -> int:
+    """Check that no two visible rank labels touch and every rank shows; return the labels."""
+    seen = page.evaluate(LABELS)
+    boxes = seen["boxes"]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (a, b)
+    assert seen["ranks"] == ranks
+    return len(boxes)
+
+
+@pytest.mark.parametrize("case", ["bundled", "grid"])
+def test_rank_labels_never_overlap(browser: Browser, tmp_path: Path, case: str) -> None:
+    result = evaluate("dong-nam-bo") if case == "bundled" else synthetic_result(tmp_path, 400)
+    page = open_map(browser, result_to_map(result, offline=True), tmp_path / "labels.html")
+    ranks = sorted(int(r) for r in result.table["rank"].iloc[:50].dropna())
+    first = assert_labels_apart(page, ranks)
+    page.screenshot(ARTIFACTS / f"rank_labels_{case}.png")
+    if case == "bundled":
+        # Only the two Long Thành sites, a few hundred metres apart, share a label.
+        assert first == len(ranks) - 1
+        assert "#1 #2" in page.evaluate(
+            "Array.from(document.querySelectorAll('.geosite-rank')).map(e => e.textContent)"
+        )
+    for zoom in (-3, +6):
+        page.evaluate(
+            f"(() => {{ const m = geosite.layers[0].layer._map; "
+            f"m.setZoom(m.getZoom() + ({zoom}), {{animate: false}}); }})()"
+        )
+        page.evaluate("new Promise(r => setTimeout(r, 200))")
+        assert_labels_apart(page, ranks)
+    page.screenshot(ARTIFACTS / f"rank_labels_{case}_zoomed.png")
+    assert_clean(page)

@@ -435,3 +435,36 @@ def test_every_word_the_map_libraries_write_is_translated() -> None:
         if lang != "en":
             assert english <= set(words), sorted(english - set(words))
             assert all(words[w] and words[w] != w for w in english), lang
+
+
+@pytest.mark.parametrize("case", ["bundled", "grid"])
+def test_print_map_rank_labels_never_overlap(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from geosite.render import static
+    from tests.test_browser import synthetic_result
+
+    result = evaluate("dong-nam-bo") if case == "bundled" else synthetic_result(tmp_path, 300)
+    drawn = []
+    monkeypatch.setattr(static, "_save", lambda fig, path: drawn.append(fig) or path)
+    static.static_map(result, tmp_path / "map.png", max_labels=30)
+    fig = drawn[0]
+    FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "geosite-rank"]
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (labels[i].get_text(), a, b)
+    shown = []
+    for text in (t.get_text() for t in labels):
+        for part in text.split():
+            first, _, last = part.removeprefix("#").partition("\u2013")
+            shown += range(int(first), int(last or first) + 1)
+    assert sorted(shown) == sorted(int(r) for r in result.table["rank"].iloc[:30].dropna())
+    if case == "bundled":
+        # Only the two Long Thành sites, a few hundred metres apart, share a label.
+        assert sorted(t.get_text() for t in labels) == ["#1 #2", "#3", "#4", "#5", "#6"]

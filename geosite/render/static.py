@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -39,9 +41,9 @@ from geosite.render.map import (
 from geosite.render.text import format_number, tr
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
-    import pandas as pd
     from matplotlib.axes import Axes
 
     from geosite.analysis import CriterionSummary, Result
@@ -132,22 +134,6 @@ def static_map(
     for layer in layers:
         handles += _draw_layer(ax, layer, result.crs, lang)
     table.plot(ax=ax, color=colours, edgecolor="#202020", linewidth=0.5, zorder=4)
-    n_labels = min(len(table), max_labels)
-    for _, row in table.head(n_labels).iterrows():
-        point = row.geometry.representative_point()
-        rank = row["rank"]
-        text = "×" if row["excluded"] or rank is None else f"#{int(rank)}"  # noqa: RUF001
-        ax.annotate(
-            text,
-            (point.x, point.y),
-            xytext=(0, 7),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7,
-            color="white",
-            bbox={"boxstyle": "round,pad=0.2", "fc": "#202020", "ec": "none", "alpha": 0.85},
-            zorder=5,
-        )
     _frame(ax, result, layers)
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -183,11 +169,106 @@ def static_map(
     sources = sorted({u.attribution for u in result.layers if u.attribution})
     footer = f"{result.crs.name} · {tr('report.no_basemap', lang)}"
     if sources:
-        footer += "\n" + tr("map.sources", lang) + ": " + "; ".join(sources)
+        label = tr("map.sources", lang) + ":" if lang == "en" else tr("map.sources.quoted", lang)
+        footer += "\n" + label + " " + "; ".join(sources)
     # As the axis label, so the layout keeps room for it under the map.
     lines = [w for part in footer.split("\n") for w in textwrap.wrap(part, 150)]
     ax.set_xlabel("\n".join(lines), fontsize=6, color="#444", loc="left")
+    _rank_labels(fig, ax, table.head(min(len(table), max_labels)))
     return _save(fig, path)
+
+
+def label_text(ranks: Sequence[int], crosses: int = 0) -> str:
+    """Return the text of a rank label that stands for several candidates.
+
+    Runs of three or more ranks are written as a range; excluded candidates as a cross,
+    as on the web map (``js/geosite.js``).
+
+    Examples
+    --------
+    >>> label_text([1, 2]), label_text([3, 4, 5, 9], crosses=1)
+    ('#1 #2', '#3–5 #9 ×')
+    """  # noqa: RUF002 - the en dash and the cross are the label's own characters
+    parts: list[str] = []
+    ranks = sorted(ranks)
+    k = 0
+    while k < len(ranks):
+        j = k
+        while j + 1 < len(ranks) and ranks[j + 1] == ranks[j] + 1:
+            j += 1
+        if j > k + 1:
+            parts.append(f"#{ranks[k]}\u2013{ranks[j]}")
+        else:
+            parts += [f"#{r}" for r in ranks[k : j + 1]]
+        k = j + 1
+    return " ".join(parts + ["\u00d7"] * crosses)
+
+
+@dataclass
+class _Label:
+    at: tuple[float, float]
+    ranks: list[int]
+    crosses: int
+
+
+def _best(label: _Label) -> float:
+    return min(label.ranks) if label.ranks else math.inf
+
+
+def _rank_labels(fig: Figure, ax: Axes, rows: gpd.GeoDataFrame) -> None:
+    """Label candidates with their ranks, joining labels that would touch into one.
+
+    Labels are placed best rank first; one that would overlap a label already placed joins
+    it ("#1 #2"), at the place of the better rank, and the wider label may join others in
+    turn: the rule of the web map. Sizes are measured in the laid-out figure, so no two
+    labels of the printed map overlap. (adjustText moves labels apart iteratively but does
+    not promise that none overlap, and a print map should match the web map's labels.)
+    """
+    FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # settle the layout: label boxes are measured in it
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    style: dict[str, Any] = {
+        "xytext": (0, 7),
+        "textcoords": "offset points",
+        "ha": "center",
+        "fontsize": 7,
+        "color": "white",
+        "bbox": {"boxstyle": "round,pad=0.2", "fc": "#202020", "ec": "none", "alpha": 0.85},
+        "zorder": 5,
+        "annotation_clip": False,
+        "in_layout": False,
+        "gid": "geosite-rank",
+    }
+
+    def box(label: _Label) -> Any:
+        text = ax.annotate(label_text(label.ranks, label.crosses), label.at, **style)
+        extent = text.get_window_extent(renderer)
+        text.remove()
+        # The round box around the text reaches its pad (0.2 of the font size) further.
+        return extent.padded(0.2 * 7 * fig.dpi / 72 + 1.0)
+
+    items = []
+    for geometry, rank, excluded in zip(rows.geometry, rows["rank"], rows["excluded"], strict=True):
+        point = geometry.representative_point()
+        ok = not (excluded or pd.isna(rank))
+        items.append(_Label((point.x, point.y), [int(rank)] if ok else [], 0 if ok else 1))
+    items.sort(key=_best)
+    placed: list[tuple[_Label, Any]] = []
+    for item in items:
+        label, extent = item, box(item)
+        while True:
+            hit = next((k for k, (_, other) in enumerate(placed) if other.overlaps(extent)), None)
+            if hit is None:
+                break
+            other, _ = placed.pop(hit)
+            # The better ranked of the two keeps its place; the other joins it.
+            into, out = (other, label) if _best(other) <= _best(label) else (label, other)
+            into.ranks += out.ranks
+            into.crosses += out.crosses
+            label, extent = into, box(into)
+        placed.append((label, extent))
+    for label, _ in placed:
+        ax.annotate(label_text(label.ranks, label.crosses), label.at, **style)
 
 
 def _wrap(text: str, width: int = 44) -> str:

@@ -82,6 +82,95 @@
     return layer;
   };
 
+  /* Rank labels never overlap: labels are placed best rank first, and a label that would
+   * touch one already placed joins it ("#1 #2", runs as "#3–5"), at the place of the better
+   * rank; a merged label is wider, so it may join others in turn. Redone at every zoom and
+   * whenever the labels change (the what-if panel re-ranks them). */
+  var LABEL_HEIGHT = 16, LABEL_LIFT = 22, LABEL_GAP = 2;
+
+  function labelWidth(text) {
+    return Math.max(34, 7 * text.length + 10);
+  }
+
+  function labelRank(text) {
+    var m = /^#(\d+)$/.exec(text);
+    return m ? +m[1] : Infinity;
+  }
+
+  function labelText(ranks, crosses) {
+    var parts = [], k = 0;
+    while (k < ranks.length) {
+      var j = k;
+      while (j + 1 < ranks.length && ranks[j + 1] === ranks[j] + 1) j++;
+      parts.push(j > k + 1 ? "#" + ranks[k] + "\u2013" + ranks[j]
+        : j === k + 1 ? "#" + ranks[k] + " #" + ranks[j] : "#" + ranks[k]);
+      k = j + 1;
+    }
+    for (k = 0; k < crosses; k++) parts.push("\u00d7");
+    return parts.join(" ");
+  }
+
+  G.placeLabels = function (group) {
+    var map = group._map;
+    if (!map) return;
+    var items = [];
+    group.eachLayer(function (m) {
+      var el = m.getElement();
+      if (!el) return;
+      var text = String(m.options.icon.options.html);
+      items.push({ marker: m, el: el, rank: labelRank(text), at: map.latLngToLayerPoint(m.getLatLng()) });
+    });
+    items.sort(function (a, b) { return a.rank - b.rank; });
+    function box(g) {
+      var w = labelWidth(labelText(g.ranks, g.crosses));
+      return { l: g.at.x - w / 2 - LABEL_GAP, r: g.at.x + w / 2 + LABEL_GAP,
+        t: g.at.y - LABEL_LIFT - LABEL_GAP, b: g.at.y - LABEL_LIFT + LABEL_HEIGHT + LABEL_GAP };
+    }
+    function best(g) {
+      return g.ranks.length ? g.ranks[0] : Infinity;
+    }
+    function touch(a, b) {
+      return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+    }
+    var groups = [];
+    items.forEach(function (it) {
+      var g = { lead: it, at: it.at, ranks: isFinite(it.rank) ? [it.rank] : [],
+        crosses: isFinite(it.rank) ? 0 : 1, members: [it] };
+      var merged = true;
+      while (merged) {
+        merged = false;
+        for (var k = 0; k < groups.length; k++) {
+          if (!touch(box(groups[k]), box(g))) continue;
+          // The better ranked of the two keeps its place; the other joins it.
+          var other = groups[k], into = best(other) <= best(g) ? other : g;
+          var out = into === g ? other : g;
+          into.ranks = into.ranks.concat(out.ranks).sort(function (a, b) { return a - b; });
+          into.crosses += out.crosses;
+          into.members = into.members.concat(out.members);
+          groups.splice(k, 1);
+          g = into;
+          merged = true;
+          break;
+        }
+      }
+      groups.push(g);
+    });
+    groups.forEach(function (g) {
+      var text = labelText(g.ranks, g.crosses), w = labelWidth(text);
+      g.members.forEach(function (it) {
+        if (it !== g.lead) {
+          it.el.style.display = "none";
+          return;
+        }
+        it.el.style.display = "";
+        it.el.textContent = text;
+        it.el.style.width = w + "px";
+        it.el.style.marginLeft = -w / 2 + "px";
+        it.el.dataset.ranks = g.ranks.join(" ");
+      });
+    });
+  };
+
   G.rankLabels = function (d, points, name) {
     var group = L.featureGroup();
     points.forEach(function (p) {
@@ -95,6 +184,14 @@
     });
     G.layers.push({ kind: "labels", key: "labels", scenario: d.scenario, name: name, layer: group,
       count: points.length });
+    var place = function () { G.placeLabels(group); };
+    group.on("add", function () {
+      group._map.on("zoomend viewreset", place);
+      place();
+    });
+    group.on("remove", function (e) {
+      e.target._map && e.target._map.off("zoomend viewreset", place);
+    });
     return group;
   };
 

@@ -474,6 +474,7 @@
       }).addTo(group));
     });
     while (markers.length > shown.length) group.removeLayer(markers.pop());
+    G.placeLabels(group);
   };
 
   WhatIf.prototype.contribRow = function (i) {
