@@ -1,6 +1,7 @@
 """The maps in a real browser: headless Chromium, every network request answered locally.
 
-CDN requests for Leaflet and its plugins are answered from geosite's vendored copies, tiles
+Maps embed Leaflet and its plugins; the CDN requests of maps that link them (``cdn=True``) are
+answered from geosite's vendored copies, tiles
 with a blank image; anything else is refused and fails the test. Screenshots go to
 ``tests/artifacts/``.
 """
@@ -101,7 +102,7 @@ def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
     result = evaluate("dong-nam-bo")
     page = open_map(browser, result_to_map(result), tmp_path / "map.html")
     assert_clean(page)
-    assert any("leaflet@1.9.3/dist/leaflet.js" in url for url in page.served)
+    assert page.served == []  # Leaflet and its plugins are in the file
     assert page.tiles > 0
     # One SVG shape per candidate (small maps draw SVG).
     assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == len(
@@ -162,6 +163,16 @@ def test_bundled_map_in_chromium(browser: Browser, tmp_path: Path) -> None:
     assert "Rank <b>1</b>" in card
     page.screenshot(ARTIFACTS / "bundled_map.png")
     assert_clean(page)
+
+
+def test_map_linking_a_cdn_loads_leaflet_from_it(browser: Browser, tmp_path: Path) -> None:
+    result = evaluate("dong-nam-bo")
+    page = open_map(browser, result_to_map(result, cdn=True), tmp_path / "cdn.html")
+    assert_clean(page)
+    assert any("leaflet@1.9.3/dist/leaflet.js" in url for url in page.served)
+    assert page.evaluate("document.querySelectorAll('path.geosite-candidate').length") == len(
+        result.table
+    )
 
 
 def test_offline_map_makes_no_request(browser: Browser, tmp_path: Path) -> None:

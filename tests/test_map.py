@@ -143,13 +143,28 @@ def test_offline_map_loads_nothing_from_the_network(tiny_project: Path) -> None:
     assert "leaflet-measure 2.1.7, MIT" in html
     assert "L.tileLayer" not in html
     assert tr("map.legend.offline") in html
-    online = result_to_map(evaluate(tiny_project / "scenario.yaml")).get_root().render()
+    linked = result_to_map(evaluate(tiny_project / "scenario.yaml"), cdn=True)
+    online = linked.get_root().render()
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
     assert "bootstrap" not in online  # folium defaults geosite maps do not use
 
 
+def test_default_map_embeds_its_libraries_and_keeps_its_tiles(tiny_project: Path) -> None:
+    """A map e-mailed to someone opens: Leaflet is in the file; tiles come when online."""
+    result = evaluate(tiny_project / "scenario.yaml")
+    html = result_to_map(result).get_root().render()
+    assert not LOADS.findall(html)
+    assert "leaflet 1.9.3, BSD-2-Clause" in html
+    assert "L.tileLayer" in html
+    assert tr("map.legend.tiles") in html
+    assert tr("map.legend.offline") not in html
+    assert tr("map.legend.tiles") not in result_to_map(result, basemap="none").get_root().render()
+    with pytest.raises(ParameterError, match="choose one"):
+        result_to_map(result, offline=True, cdn=True)
+
+
 def test_offline_refuses_assets_it_cannot_embed(tiny_project: Path) -> None:
-    fmap = result_to_map(evaluate(tiny_project / "scenario.yaml"))
+    fmap = result_to_map(evaluate(tiny_project / "scenario.yaml"), cdn=True)
     folium.plugins.MarkerCluster().add_to(fmap)
     with pytest.raises(ParameterError, match="markercluster"):
         make_offline(fmap)

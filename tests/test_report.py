@@ -225,6 +225,11 @@ def test_cli_report_and_offline_run(
     assert not re.search(r"<script[^>]+src=\"https?://", offline)
     assert main(["run", scenario, "--out", str(tmp_path / "o"), "--offline"]) == 0
     assert not re.search(r"<script[^>]+src=\"https?://", read(tmp_path / "o" / "map.html"))
+    # By default the map embeds its libraries too; --cdn links them.
+    assert main(["run", scenario, "--out", str(tmp_path / "d")]) == 0
+    assert not re.search(r"<script[^>]+src=\"https?://", read(tmp_path / "d" / "map.html"))
+    assert main(["run", scenario, "--out", str(tmp_path / "c"), "--cdn"]) == 0
+    assert re.search(r"<script[^>]+src=\"https://cdn", read(tmp_path / "c" / "map.html"))
     with pytest.raises(SystemExit) as exit_info:
         main(["report", scenario, "--out", str(tmp_path / "x"), "--lang", "fr"])
     assert exit_info.value.code == 2

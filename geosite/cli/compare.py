@@ -49,7 +49,18 @@ def register(sub: Subparsers) -> None:
     cmd.add_argument(
         "--offline",
         action="store_true",
-        help="embed the map's JavaScript so comparison.html opens without internet",
+        help=(
+            "also leave the background tiles out of comparison.html: it then makes no "
+            "network request (the map's libraries are embedded by default)"
+        ),
+    )
+    cmd.add_argument(
+        "--cdn",
+        action="store_true",
+        help=(
+            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
+            "a file about 300 kB smaller that needs internet to show anything"
+        ),
     )
     cmd.set_defaults(handler=main, writes_folder=True)
 
@@ -91,6 +102,7 @@ def main(args: argparse.Namespace) -> int:
             layout=args.layout,
             basemap=args.basemap,
             offline=args.offline,
+            cdn=args.cdn,
         )
     )
     names = ["comparison.csv", "pairs.csv"]

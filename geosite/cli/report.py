@@ -32,7 +32,18 @@ def register(sub: Subparsers) -> None:
     report.add_argument(
         "--offline",
         action="store_true",
-        help="embed the map's JavaScript so it opens without internet (no background tiles)",
+        help=(
+            "also leave the background tiles out of map.html: it then makes no network request "
+            "(the map's libraries are embedded by default)"
+        ),
+    )
+    report.add_argument(
+        "--cdn",
+        action="store_true",
+        help=(
+            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
+            "a file about 300 kB smaller that needs internet to show anything"
+        ),
     )
     report.add_argument(
         "--basemap",
@@ -102,6 +113,7 @@ def main(args: argparse.Namespace) -> int:
         args.out,
         sensitivity=stability,
         offline=args.offline,
+        cdn=args.cdn,
         basemap=args.basemap,
         scheme=args.scheme,
         cards=args.cards,

@@ -38,7 +38,18 @@ def register(sub: Subparsers) -> None:
     run.add_argument(
         "--offline",
         action="store_true",
-        help="embed the map's JavaScript so map.html opens without internet (no background tiles)",
+        help=(
+            "also leave the background tiles out of map.html: it then makes no network request "
+            "(the map's libraries are embedded by default)"
+        ),
+    )
+    run.add_argument(
+        "--cdn",
+        action="store_true",
+        help=(
+            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
+            "a file about 300 kB smaller that needs internet to show anything"
+        ),
     )
     add_what_if_flag(run)
     run.add_argument(
@@ -74,6 +85,7 @@ def main(args: argparse.Namespace) -> int:
             result,
             basemap=args.basemap,
             offline=args.offline,
+            cdn=args.cdn,
             lang=lang,
             what_if=scenario.outputs.what_if and not args.no_what_if,
         )

@@ -1,7 +1,8 @@
-"""The JavaScript and CSS of maps, and how an offline map embeds them.
+"""The JavaScript and CSS of maps, and how maps embed them.
 
-folium loads Leaflet and its plugins from CDNs. For maps that must open without internet
-(archived reports, closed networks), geosite ships copies of the files it draws with, taken
+folium loads Leaflet and its plugins from CDNs. Maps are passed around by e-mail and archived
+with reports, so geosite's maps embed them (unless ``cdn=True``): geosite ships copies of
+the files it draws with, taken
 from the npm registry by ``python -m geosite.render._vendor`` into ``geosite/render/vendor/``
 (``manifest.json`` there names each file's package, version, licence, npm integrity hash and
 the CDN address it stands in for; ``LICENSES.txt`` holds the licence texts):
@@ -12,7 +13,8 @@ the CDN address it stands in for; ``LICENSES.txt`` holds the licence texts):
 - leaflet.sync 0.2.4 (BSD-3-Clause), side-by-side scenario maps.
 
 Stylesheets have their images inlined as ``data:`` URIs. Background map tiles cannot be
-embedded: an offline map has none and says so in its legend.
+embedded: they load when there is internet (the legend says so), and an ``offline=True`` map
+has none and says so in its legend.
 """
 
 from __future__ import annotations

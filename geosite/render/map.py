@@ -401,6 +401,7 @@ class _Options:
     lang: str
     renderer: str
     max_shapes: int
+    basemap: str
 
 
 def _check_options(basemap: str, renderer: str, max_labels: int) -> None:
@@ -722,6 +723,7 @@ def _legend_html(
     options: _Options,
     *,
     offline: bool,
+    tiles: bool,
     context: Sequence[ContextLayer],
 ) -> str:
     """Return the legend: one entry per drawn layer, made from the list that drew them."""
@@ -750,6 +752,8 @@ def _legend_html(
             break
     if offline:
         parts.append(f"<div class='note'>{esc(tr('map.legend.offline', lang))}</div>")
+    elif tiles:
+        parts.append(f"<div class='note'>{esc(tr('map.legend.tiles', lang))}</div>")
     return "".join(parts)
 
 
@@ -774,7 +778,9 @@ def _finish(
     context: Sequence[ContextLayer],
     bounds: npt.NDArray[np.float64],
 ) -> None:
-    legend = _legend_html(results, options, offline=offline, context=context)
+    legend = _legend_html(
+        results, options, offline=offline, tiles=options.basemap != "none", context=context
+    )
     _Control(legend, title=tr("map.legend", options.lang)).add_to(fmap)
     texts = _attributions(results, options.lang)
     if texts:
@@ -801,6 +807,7 @@ def _options(
     lang: str,
     renderer: str,
     max_shapes: int,
+    basemap: str,
 ) -> _Options:
     first = results[0].table
     scores = np.where(first["excluded"], np.nan, first["total_score"].to_numpy(float))
@@ -815,6 +822,7 @@ def _options(
         lang=lang,
         renderer=renderer,
         max_shapes=max_shapes,
+        basemap=basemap,
     )
 
 
@@ -826,6 +834,7 @@ def result_to_map(
     classes: int = 5,
     show_features: bool = True,
     offline: bool = False,
+    cdn: bool = False,
     simplify_m: float = 1.0,
     max_labels: int = 50,
     renderer: Literal["auto", "svg", "canvas"] = "auto",
@@ -857,8 +866,12 @@ def result_to_map(
     show_features
         Draw, for each criterion, the features it measured to, and constraint zones.
     offline
-        Embed Leaflet and its plugins in the file so it renders without internet (see
-        :mod:`geosite.render.assets`); such a map has no background tiles.
+        Leave out the background tiles too, so the file makes no network request at all.
+        (Leaflet and its plugins are embedded in every map unless ``cdn`` is set: see
+        :mod:`geosite.render.assets`.)
+    cdn
+        Link Leaflet and its plugins from their CDNs instead of embedding them: a file
+        about 300 kB smaller that shows nothing without internet.
     simplify_m
         Display simplification tolerance, metres of the analysis CRS (0 keeps every vertex).
     max_labels
@@ -889,8 +902,8 @@ def result_to_map(
     Examples
     --------
     >>> from geosite import evaluate
-    >>> m = result_to_map(evaluate("dong-nam-bo"), offline=True)
-    >>> "cdn.jsdelivr.net" in m.get_root().render()
+    >>> m = result_to_map(evaluate("dong-nam-bo"))
+    >>> "cdn.jsdelivr.net" in m.get_root().render()  # Leaflet is embedded
     False
     """
     fmap = results_to_map(
@@ -900,6 +913,7 @@ def result_to_map(
         classes=classes,
         show_features=show_features,
         offline=offline,
+        cdn=cdn,
         simplify_m=simplify_m,
         max_labels=max_labels,
         renderer=renderer,
@@ -917,6 +931,7 @@ def _dual_map(
     *,
     basemap: str,
     offline: bool,
+    cdn: bool,
     canvas: bool,
     show_features: bool,
 ) -> folium.plugins.DualMap:
@@ -938,7 +953,7 @@ def _dual_map(
         _finish(fmap, [result], options, offline=offline, context=own, bounds=bounds)
     stable_ids(dual)
     drop_unused_defaults(dual)
-    if offline:
+    if not cdn:
         make_offline(dual)
     return dual
 
@@ -952,6 +967,7 @@ def results_to_map(
     classes: int = 5,
     show_features: bool = True,
     offline: bool = False,
+    cdn: bool = False,
     simplify_m: float = 1.0,
     max_labels: int = 50,
     renderer: Literal["auto", "svg", "canvas"] = "auto",
@@ -969,7 +985,7 @@ def results_to_map(
         ``"layers"``: one map with each scenario's candidates and rank labels as layers to
         switch in the layer control (the first shown). ``"side_by_side"``: two maps that
         pan and zoom together (``folium.plugins.DualMap``); needs exactly two results.
-    basemap, scheme, classes, show_features, offline, simplify_m, max_labels, renderer
+    basemap, scheme, classes, show_features, offline, cdn, simplify_m, max_labels, renderer
     max_shapes, lang
         As for :func:`result_to_map`. Class breaks come from the first result, so colours
         mean the same score on every layer (use ``"equal_interval"`` to compare).
@@ -1005,6 +1021,12 @@ def results_to_map(
         msg = f"layout='side_by_side' shows exactly two results, got {len(results)}; use 'layers'"
         raise ParameterError(msg)
     _check_options(basemap, renderer, max_labels)
+    if offline and cdn:
+        msg = (
+            "offline=True makes a map that needs no internet, and cdn=True one that loads "
+            "Leaflet from the internet; choose one"
+        )
+        raise ParameterError(msg)
     if max_shapes < 1:
         msg = f"max_shapes must be >= 1, got {max_shapes!r}"
         raise ParameterError(msg)
@@ -1017,6 +1039,7 @@ def results_to_map(
         lang=lang,
         renderer=renderer,
         max_shapes=max_shapes,
+        basemap=basemap,
     )
     context = context_layers(results, lang)
     bounds = _bounds(results, context, options)
@@ -1032,6 +1055,7 @@ def results_to_map(
             bounds,
             basemap=basemap,
             offline=offline,
+            cdn=cdn,
             canvas=canvas,
             show_features=show_features,
         )
@@ -1048,6 +1072,6 @@ def results_to_map(
     _finish(fmap, results, options, offline=offline, context=drawn, bounds=bounds)
     stable_ids(fmap)
     drop_unused_defaults(fmap)
-    if offline:
+    if not cdn:
         make_offline(fmap)
     return fmap

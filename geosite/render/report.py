@@ -705,6 +705,7 @@ def write_report(
     *,
     sensitivity: Any = None,
     offline: bool = False,
+    cdn: bool = False,
     basemap: Basemap = "light",
     scheme: Scheme = "equal_interval",
     classes: int = 5,
@@ -729,8 +730,11 @@ def write_report(
         winner tables), or a DataFrame with one row per candidate (``rank_min`` and
         ``rank_max`` columns give a rank-interval figure).
     offline
-        Embed the map's JavaScript in ``map.html`` so the report opens without internet
-        (no background tiles then).
+        Leave the background tiles out of ``map.html`` too: the report then makes no
+        network request (the map's libraries are embedded unless ``cdn`` is set).
+    cdn
+        Link the map's libraries from their CDNs instead of embedding them (see
+        :func:`geosite.render.result_to_map`).
     basemap, scheme, classes
         As for :func:`geosite.render.result_to_map`.
     cards
@@ -780,6 +784,7 @@ def write_report(
         scheme=scheme,
         classes=classes,
         offline=offline,
+        cdn=cdn,
         lang=lang,
         what_if=what_if,
     )
