@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,7 +12,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geosite.cli import EXIT_OK, EXIT_USAGE, main
+from geosite.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, main
+from geosite.data.publish import STAGE_MARK
 
 SCENARIO = """\
 version: 1
@@ -115,3 +119,113 @@ class _nothing:  # noqa: N801 - a null context manager
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+# Published as one set, like every command's outputs (geosite.data.publish).
+
+QUICK = SCENARIO.replace("  zones: {top_share: 0.1, levels: [province_old, province_new]}\n", "")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _strays(folder: Path) -> list[str]:
+    beside = [p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}.")]
+    inside = [p.name for p in folder.rglob("*") if STAGE_MARK in p.name or "geosite-lock" in p.name]
+    return beside + inside
+
+
+@pytest.fixture
+def previous(located, tmp_path: Path) -> Path:
+    """A folder holding a whole earlier ``locate`` set (zones and scored regions) and notes."""
+    out = tmp_path / "out"
+    shutil.copytree(located[0], out, ignore=shutil.ignore_patterns("again"))
+    (out / "notes.txt").write_text("a planner's notes", encoding="utf-8")
+    (tmp_path / "brvt.yaml").write_text(QUICK, encoding="utf-8")
+    return out
+
+
+def test_a_new_locate_set_replaces_the_old_one_whole_and_keeps_other_files(previous):
+    before = _snapshot(previous)
+    inode = previous.stat().st_ino
+    code = main(
+        ["locate", str(previous.parent / "brvt.yaml"), "--out", str(previous), "--no-score"]
+    )
+    assert code == EXIT_OK
+    after = _snapshot(previous)
+    # No zones and no scoring this time: the earlier run's zones and regions/ are gone, not
+    # left to be mistaken for this run's.
+    assert not (previous / "zones.csv").exists()
+    assert not (previous / "zones.gpkg").exists()
+    assert not (previous / "regions").exists()
+    assert {"regions.gpkg", "regions.yaml", "scores.csv", "scores.gpkg"} <= set(after)
+    assert after["notes.txt"] == before["notes.txt"]
+    assert after["scores.csv"] == before["scores.csv"]  # the same surface
+    assert previous.stat().st_ino != inode  # swapped in one step
+    assert _strays(previous) == []
+
+
+@pytest.mark.parametrize("interrupt", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failure_or_ctrl_c_while_writing_leaves_the_previous_set(
+    previous, monkeypatch, capsys, interrupt
+):
+    from geosite.locate import pipeline
+
+    before = _snapshot(previous)
+
+    def fail_late(*args, **kwargs):  # after the surface and the regions are staged
+        raise interrupt
+
+    monkeypatch.setattr(pipeline, "_regions_yaml", fail_late)
+    code = main(["locate", str(previous.parent / "brvt.yaml"), "--out", str(previous)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if isinstance(interrupt, KeyboardInterrupt):
+        assert code == EXIT_INTERRUPTED
+        assert "previous outputs are unchanged" in err
+    else:
+        assert code == EXIT_OUTPUT
+        assert "No space left on device" in err
+    assert _snapshot(previous) == before
+    assert _strays(previous) == []
+
+
+def test_locate_into_a_folder_another_command_writes_to_exits_3_at_once(
+    previous, capsys, monkeypatch
+):
+    import geosite.analysis
+
+    def never(*args, **kwargs):
+        raise AssertionError("the surface was scored before the lock was taken")
+
+    monkeypatch.setattr(geosite.analysis, "evaluate", never)  # refused before any work
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import time\n"
+                "from geosite.data.publish import output_lock\n"
+                f"with output_lock({str(previous)!r}):\n"
+                "    print('held', flush=True); time.sleep(60)\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        before = _snapshot(previous)
+        code = main(["locate", str(previous.parent / "brvt.yaml"), "--out", str(previous)])
+        err = capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert code == EXIT_OUTPUT
+    assert f"process {holder.pid}" in err
+    assert str(previous) in err
+    assert _snapshot(previous) == before

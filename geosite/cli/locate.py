@@ -74,7 +74,7 @@ def register(sub: Subparsers) -> None:
     )
     cmd.add_argument("--lang", choices=["en", "vi"], default=None, help="language of the maps")
     add_allow_path(cmd)
-    cmd.set_defaults(handler=main)
+    cmd.set_defaults(handler=main, writes_folder=True)
 
 
 def main(args: argparse.Namespace) -> int:

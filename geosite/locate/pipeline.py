@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 import yaml
 
-from geosite.data.io import atomic_path, write_csv
+from geosite.data.io import write_csv
 from geosite.errors import GeositeError, OutputError, ScenarioError
 from geosite.locate.regions import find_regions, regions_to_frame
 from geosite.locate.spec import LocateSpec, cell_counts
@@ -26,14 +26,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from geosite.analysis import Result
+    from geosite.result.outputs import TableFormat
     from geosite.scenario import Scenario
 
-__all__ = ["LocateOutcome", "locate", "locate_regions", "regions_scenario"]
+__all__ = ["LocateOutcome", "locate", "locate_regions", "owned_names", "regions_scenario"]
 
 logger = logging.getLogger(__name__)
 
 REGIONS_FILE = "regions.gpkg"
 REGIONS_SCENARIO = "regions.yaml"
+ZONES_FILES = ("zones.csv", "zones.gpkg")
 _CANDIDATES_LAYER = "candidates"
 _SUFFIX = " – located regions"  # noqa: RUF001 - a dash in a title
 
@@ -302,7 +304,7 @@ def locate(
     spec: LocateSpec | None = None,
     score: bool = True,
     surface_map: bool = False,
-    formats: Sequence[str] = ("csv", "gpkg"),
+    formats: Sequence[TableFormat] | None = None,
     lang: str | None = None,
     allowed_roots: Sequence[str | Path] | None = None,
     **overrides: Any,
@@ -328,7 +330,7 @@ def locate(
     surface_map
         Also write the map of every scored cell.
     formats
-        Table formats of the score tables.
+        Table formats of the score tables (default: the scenario's ``outputs: {formats}``).
     lang
         Language of the maps (default: the scenario's).
     allowed_roots
@@ -392,7 +394,7 @@ def locate(
                 staged,
                 beside=candidates is not None,
                 surface_map=surface_map,
-                formats=formats,
+                formats=list(scenario.outputs.formats) if formats is None else formats,
                 lang=lang,
             )
     return outcome
@@ -406,6 +408,18 @@ def _grid_error(scenario: Scenario) -> None:
     raise ScenarioError(msg)
 
 
+def owned_names() -> set[str]:
+    """Return every top-level name :func:`locate` may write into its output folder.
+
+    An entry of these names left by an earlier ``locate`` that this run does not write (the
+    ``regions/`` folder after ``score=False``, ``zones.csv`` without ``zones``) is removed, so
+    the folder never mixes two runs' outputs.
+    """
+    from geosite.result.outputs import owned_names as table_names  # noqa: PLC0415
+
+    return table_names() | {REGIONS_FILE, REGIONS_SCENARIO, "regions", *ZONES_FILES}
+
+
 def _write_all(
     outcome: LocateOutcome,
     scenario: Scenario,
@@ -414,40 +428,43 @@ def _write_all(
     *,
     beside: bool,
     surface_map: bool,
-    formats: Sequence[str],
+    formats: Sequence[TableFormat],
     lang: str | None,
 ) -> list[Path]:
+    """Write every output into one staging folder, then publish them as one set."""
+    from geosite.data.publish import output_set  # noqa: PLC0415
     from geosite.render.map import result_to_map  # noqa: PLC0415
-    from geosite.result.outputs import write_outputs  # noqa: PLC0415
+    from geosite.result.outputs import stage_outputs  # noqa: PLC0415
 
     if out.exists() and not out.is_dir():
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
     language = lang or scenario.language
-    written: list[Path] = []
     fmap = result_to_map(outcome.surface, lang=language) if surface_map else None
-    written += write_outputs(outcome.surface, out, formats=formats, fmap=fmap)  # type: ignore[arg-type]
-    if outcome.scored is not None:
-        scored_map = result_to_map(outcome.scored, lang=language) if scenario.outputs.map else None
-        written += write_outputs(outcome.scored, out / "regions", formats=formats, fmap=scored_map)  # type: ignore[arg-type]
-    with contextlib.ExitStack() as stack:
-        targets = []
-        target = out / REGIONS_FILE
-        tmp = stack.enter_context(atomic_path(target))
-        tmp.write_bytes(staged.read_bytes())
-        targets.append(target)
+    scored_map = (
+        result_to_map(outcome.scored, lang=language)
+        if outcome.scored is not None and scenario.outputs.map
+        else None
+    )
+    names: list[str] = []
+    with output_set(out, owns=owned_names()) as stage:
+        names += stage_outputs(outcome.surface, stage, formats=formats, fmap=fmap)
+        if outcome.scored is not None:
+            (stage / "regions").mkdir()
+            scored = stage_outputs(
+                outcome.scored, stage / "regions", formats=formats, fmap=scored_map
+            )
+            names += [f"regions/{name}" for name in scored]
+        shutil.copyfile(staged, stage / REGIONS_FILE)
+        names.append(REGIONS_FILE)
         if scenario.source is not None:
-            target = out / REGIONS_SCENARIO
-            tmp = stack.enter_context(atomic_path(target))
-            tmp.write_text(_regions_yaml(scenario, out, beside=beside), encoding="utf-8")
-            targets.append(target)
+            text = _regions_yaml(scenario, out, beside=beside)
+            (stage / REGIONS_SCENARIO).write_text(text, encoding="utf-8")
+            names.append(REGIONS_SCENARIO)
         if outcome.zones is not None:
-            target = out / "zones.csv"
-            tmp = stack.enter_context(atomic_path(target))
-            write_csv(pd.DataFrame(outcome.zones.drop(columns="geometry")), tmp)
-            targets.append(target)
-            target = out / "zones.gpkg"
-            tmp = stack.enter_context(atomic_path(target))
-            outcome.zones.to_file(tmp, driver="GPKG", layer="zones", engine="pyogrio")
-            targets.append(target)
-    return written + targets
+            write_csv(pd.DataFrame(outcome.zones.drop(columns="geometry")), stage / "zones.csv")
+            outcome.zones.to_file(
+                stage / "zones.gpkg", driver="GPKG", layer="zones", engine="pyogrio"
+            )
+            names += list(ZONES_FILES)
+    return [out / name for name in names]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from geosite.analysis import Result
 
-__all__ = ["result_to_frame", "write_outputs", "write_table"]
+__all__ = ["result_to_frame", "stage_outputs", "write_outputs", "write_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,34 +183,54 @@ def write_outputs(
         is changed in it then.
     """
     out = Path(out_dir)
-    names: list[str] = []
     with output_set(out, owns=owned_names(map_name)) as stage:
-        for fmt in dict.fromkeys(formats):
-            name = f"scores.{fmt}"
-            if fmt == "csv":
-                write_csv(result_to_frame(result), stage / name)
-            elif fmt == "gpkg":
-                _write_vector(result, stage / name, "GPKG")
-                _style(result, stage / name)
-            elif fmt == "xlsx":
-                from geosite.result.excel import write_workbook  # noqa: PLC0415
-
-                write_workbook(result, stage / name)
-            else:
-                _write_vector(result, stage / name, "GeoJSON")
-            names.append(name)
-        if cards and "csv" in formats:
-            write_csv(score_cards(result), stage / "score_cards.csv")
-            names.append("score_cards.csv")
-        if formats and result.scenario.candidates.grid is not None:
-            from geosite.result.raster import write_suitability  # noqa: PLC0415
-
-            write_suitability(result, stage / "suitability.tif")
-            names.append("suitability.tif")
-        if fmap is not None:
-            fmap.save(str(stage / map_name))
-            names.append(map_name)
+        names = stage_outputs(
+            result, stage, formats=formats, fmap=fmap, map_name=map_name, cards=cards
+        )
     targets = [out / name for name in names]
     for path in targets:
         logger.info("wrote %s", path)
     return targets
+
+
+def stage_outputs(
+    result: Result,
+    folder: Path,
+    *,
+    formats: Sequence[TableFormat] = ("csv", "gpkg"),
+    fmap: folium.Map | None = None,
+    map_name: str = "map.html",
+    cards: bool = True,
+) -> list[str]:
+    """Write what :func:`write_outputs` writes into ``folder``, unpublished; return the names.
+
+    For a command that publishes several results as one set (``geosite locate``): write each
+    into the staging folder of one :func:`~geosite.data.publish.output_set`.
+    """
+    names: list[str] = []
+    for fmt in dict.fromkeys(formats):
+        name = f"scores.{fmt}"
+        if fmt == "csv":
+            write_csv(result_to_frame(result), folder / name)
+        elif fmt == "gpkg":
+            _write_vector(result, folder / name, "GPKG")
+            _style(result, folder / name)
+        elif fmt == "xlsx":
+            from geosite.result.excel import write_workbook  # noqa: PLC0415
+
+            write_workbook(result, folder / name)
+        else:
+            _write_vector(result, folder / name, "GeoJSON")
+        names.append(name)
+    if cards and "csv" in formats:
+        write_csv(score_cards(result), folder / "score_cards.csv")
+        names.append("score_cards.csv")
+    if formats and result.scenario.candidates.grid is not None:
+        from geosite.result.raster import write_suitability  # noqa: PLC0415
+
+        write_suitability(result, folder / "suitability.tif")
+        names.append("suitability.tif")
+    if fmap is not None:
+        fmap.save(str(folder / map_name))
+        names.append(map_name)
+    return names
