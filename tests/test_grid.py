@@ -211,6 +211,25 @@ def test_grid_candidates_loads_area_and_buffers_exclusions() -> None:
         )
 
 
+def test_grid_area_widened_by_a_buffer_holds_the_cells_within_that_distance() -> None:
+    # A point widened by 1 km: the 100 m cells wholly within 1 km of it, counted directly.
+    point = shapely.Point(X0 + 50, Y0 + 50)  # a cell centre: the lattice is symmetric about it
+    layers = {"site": gpd.GeoDataFrame(geometry=[point], crs=CRS)}
+    spec = GridSpec(cell_size_m=100, cells="within", area={"layer": "site", "buffer_m": 1000})
+    cells = grid_candidates(spec, lambda name, where: layers[name], CRS)
+    corners = shapely.get_coordinates(cells.geometry.boundary.to_numpy()).reshape(len(cells), -1)
+    far = np.hypot(corners[:, 0::2] - point.x, corners[:, 1::2] - point.y).max(axis=1)
+    assert far.max() <= 1000
+    # Every cell of the lattice whose corners all lie within 1 km (less the buffer's
+    # polygon approximation, at most 1000 * (1 - cos(pi / 32)) = 4.8 m) is there.
+    i, j = np.meshgrid(np.arange(-12, 13), np.arange(-12, 13))
+    cx, cy = X0 + 50 + 100 * i.ravel(), Y0 + 50 + 100 * j.ravel()
+    reach = np.hypot(np.abs(cx - point.x) + 50, np.abs(cy - point.y) + 50)
+    assert (reach <= 1000 - 4.9).sum() <= len(cells) <= (reach <= 1000).sum()
+    with pytest.raises(ValidationError, match="buffer_m"):
+        GridSpec(cell_size_m=100, area={"layer": "site", "buffer_m": -1})
+
+
 def test_every_10_ha_cell_of_dong_nai() -> None:
     from geosite import read_layer
 

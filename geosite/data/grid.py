@@ -87,11 +87,18 @@ class _Model(BaseModel):
 
 
 class GridArea(_Model):
-    """The study area: the union of a layer's (filtered) polygons."""
+    """The study area: the union of a layer's (filtered) polygons, optionally widened."""
 
     layer: str = Field(description="Polygon layer: a bundled layer or one declared in layers:.")
     where: Where | None = Field(
         None, description="Keep only features whose attributes match, e.g. {province_id: dong-nai}."
+    )
+    buffer_m: float = Field(
+        0.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="Widen the features by this many metres: the cells within 15 km of an "
+        "airport's outline take the airport and buffer_m: 15000 (points and lines need one).",
     )
 
     @model_validator(mode="before")
@@ -634,6 +641,10 @@ def grid_candidates(
     if len(area) == 0:
         msg = f"grid area layer {spec.area.layer!r} has no features; check its `where`"
         raise LayerError(msg)
+    area_geoms = _as_array(area)
+    if spec.area.buffer_m > 0:
+        area_geoms = area_geoms[~(shapely.is_missing(area_geoms) | shapely.is_empty(area_geoms))]
+        area_geoms = np.asarray(shapely.buffer(area_geoms, spec.area.buffer_m), dtype=object)
     pieces: list[npt.NDArray[np.object_]] = []
     for item in spec.exclude:
         layer = load_layer(item.layer, item.where)
@@ -647,7 +658,7 @@ def grid_candidates(
             raise LayerError(str(err)) from err
     holes = np.concatenate(pieces) if pieces else None
     return grid_from_area(
-        _as_array(area),
+        area_geoms,
         cell_size_m=spec.cell_size(),
         shape=spec.shape,
         exclude=list(holes) if holes is not None else None,
