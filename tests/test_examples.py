@@ -141,3 +141,11 @@ def test_zones_example_ranks_maps_and_reports_them_beside_the_proposed_sites(
     printed = [line for line in stdout.splitlines() if line.strip()[:1].isdigit()]
     assert len(printed) == len(ranking)
     assert sum(" located " in line for line in printed) == 2
+
+
+def test_readme_shows_the_ranking_the_zones_example_prints(zones_example) -> None:
+    _, stdout = zones_example
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ python examples/locate_zones.py out/zones\n...\n", 1)[1].split("```")[0]
+    printed = stdout.split("\n\n")[1]  # the table, between the located zones and "wrote"
+    assert block.strip() == printed.strip()
