@@ -15,6 +15,7 @@ The command line turns bars off with ``--quiet``.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,6 +58,32 @@ def progress_enabled() -> bool:
     return stream is not None and hasattr(stream, "isatty") and stream.isatty()
 
 
+#: The terminal size assumed where the terminal does not say (columns, lines).
+FALLBACK_SIZE = (80, 24)
+
+
+def _bar_options() -> dict[str, Any]:
+    """Return tqdm's options: standard error, removed when done, and a screen size.
+
+    tqdm sizes bars to the terminal and hides every bar below its last line, so in a
+    terminal that reports a size of zero, as pseudo-terminals opened without one do
+    (``script`` run from a program, ``docker exec -t``, some editors' shells), it draws
+    nothing at all. Such a terminal is taken to be :data:`FALLBACK_SIZE`.
+    """
+    options: dict[str, Any] = {"file": sys.stderr, "leave": False}
+    if "ipykernel" in sys.modules:
+        return options
+    try:
+        columns, lines = os.get_terminal_size(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):
+        columns, lines = 0, 0
+    if columns <= 0:
+        options["ncols"] = FALLBACK_SIZE[0]
+    if lines <= 0:
+        options["nrows"] = FALLBACK_SIZE[1]
+    return options
+
+
 def track(iterable: Iterable[T], *, total: int | None = None, desc: str = "") -> Iterable[T]:
     """Return ``iterable``, counted by a progress bar when bars are shown.
 
@@ -70,7 +97,7 @@ def track(iterable: Iterable[T], *, total: int | None = None, desc: str = "") ->
         return iterable
     from tqdm.auto import tqdm  # noqa: PLC0415 - only drawn bars need it
 
-    bar: Iterable[T] = tqdm(iterable, total=total, desc=desc, leave=False, file=sys.stderr)
+    bar: Iterable[T] = tqdm(iterable, total=total, desc=desc, **_bar_options())
     return bar
 
 
@@ -97,7 +124,7 @@ class ProgressBar:
         if self._bar is None:
             from tqdm.auto import tqdm  # noqa: PLC0415
 
-            self._bar = tqdm(total=total, desc=self.desc, leave=False, file=sys.stderr)
+            self._bar = tqdm(total=total, desc=self.desc, **_bar_options())
         self._bar.total = total
         self._bar.update(done - self._bar.n)
         if done >= total:
