@@ -76,6 +76,40 @@ def test_exact_matches_brute_force(shape, objective):
     assert np.isfinite(flat[found.cells]).all()
 
 
+@pytest.mark.parametrize("shape", ["square", "hex"])
+@pytest.mark.parametrize("objective", ["mean", "min", "total"])
+def test_exact_matches_brute_force_over_an_area_range(shape, objective):
+    # Every count of the range, a shape rule and an excluded cell: the roots, reach and
+    # flow bounds of the programme must never cut off the best region.
+    values = _smooth(np.random.default_rng(5), (5, 6))
+    values[1, 3] = np.nan
+    surface = surface_from_array(values, shape=shape)
+    counts, compactness = range(4, 7), 0.75
+    flat = surface.scores.ravel()
+    best = (-np.inf, -np.inf)
+    for n in counts:
+        limit = min_perimeter(n, shape) / compactness
+        for cells in _connected_sets(surface, n):
+            if _perimeter(surface, cells) > limit:
+                continue
+            s = flat[list(cells)]
+            best = max(
+                best, ({"mean": s.mean(), "min": s.min(), "total": s.sum()}[objective], s.mean())
+            )
+    found = best_region_exact(
+        surface, surface.usable, counts, objective=objective, compactness=compactness
+    )
+    assert found is not None
+    assert found.optimal
+    assert found.value == pytest.approx(best[0], abs=1e-9)
+    assert flat[found.cells].mean() == pytest.approx(best[1], abs=1e-9)  # ties: the best mean
+    assert len(found.cells) in counts
+    assert (
+        _perimeter(surface, set(found.cells.tolist()))
+        <= min_perimeter(len(found.cells), shape) / compactness
+    )
+
+
 def test_min_perimeter_known_values():
     # Harary & Harborth: a 3x3 square, the P-pentomino, two hexagons, a flower of seven.
     assert [min_perimeter(n, "square") for n in (1, 4, 5, 9)] == [4, 8, 10, 12]

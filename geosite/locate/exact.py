@@ -1,36 +1,47 @@
-"""The exact region search: one mixed-integer programme per cell count, solved by HiGHS.
+"""The exact region search: mixed-integer programmes per cell count and root, solved by HiGHS.
 
 For a fixed number of cells ``n`` the best contiguous region of a connected set of usable
-cells is the optimum of (binary ``x_i``: cell ``i`` is in the region)::
+cells is the best, over every *root* cell ``r`` (the region's first cell in row-major
+order), of the optimum of (binary ``x_i``: cell ``i`` is in the region)::
 
     maximise   sum_i s_i x_i                       (mean and total: n is fixed)
           or   t,  t <= s_i + M (1 - x_i)          (minimum cell; then the mean at that t)
-    subject to sum_i x_i = n
-               single-commodity flow: one root r_i (sum r_i = 1, r_i <= x_i) sends n - 1
-               units along lattice edges, every other selected cell keeps one; flow only
-               between selected cells (f_ij <= (n - 1) x_i, f_ij <= (n - 1) x_j)
-               the root is the selected cell of lowest index (breaks the n-fold symmetry)
+    subject to sum_i x_i = n,  x_r = 1,  x_i = 0 for the cells before r
+               single-commodity flow: r sends n - 1 units along lattice edges, every other
+               selected cell keeps one; f_ij <= (n - h_j) x_i and (n - h_j) x_j, where h_j
+               is the number of steps from r to j through cells after r
                perimeter, in cell sides, sum_i k x_i - 2 sum_(ij) y_ij <= P_max,
                y_ij <= x_i, y_ij <= x_j                     (only with a compactness bound)
 
 Any flow-feasible ``x`` is connected (every selected cell receives flow from the root along
-selected cells) and every connected ``x`` has a feasible flow (a spanning tree), so the
-optimum is the best contiguous region. An area range is solved count by count and the best
-kept, skipping a count whose bound (the mean of its ``n`` best cells) cannot beat the best
-found; so the mean, a ratio over a varying count, stays exact without linearising a fraction.
-HiGHS (through :func:`scipy.optimize.milp`) proves optimality to a relative gap of 1e-7; a
-time limit that stops it first is reported (``optimal`` False) with the best region found.
+selected cells) and every connected ``x`` rooted at ``r`` has a feasible flow: the subtree
+sizes of a shortest-path tree from ``r`` in the region, where a cell ``h`` steps away heads
+at most ``n - h`` cells. Cells more than ``n - 1`` steps from ``r``, or, with a perimeter
+bound, farther from it than half the longest outline allowed (``P_max`` sides), are left
+out. Fixing the root removes the choice of root from the programme (each region has exactly
+one) and the weak big-M rows that chose it; the tighter flow bounds and the smaller
+programmes make the relaxation much stronger. Roots are solved best bound first (the root's
+score plus the best ``n - 1`` it can reach); a root whose bound cannot beat the best region
+found is skipped, and each programme only accepts regions better than it.
+
+An area range is solved count by count and the best kept, skipping a count whose bound (the
+mean of its ``n`` best cells) cannot beat the best found; so the mean, a ratio over a varying
+count, stays exact without linearising a fraction. HiGHS (through
+:func:`scipy.optimize.milp`) proves optimality to a relative gap of 1e-7; a time limit that
+stops it first is reported (``optimal`` False) with the best region found.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import ndimage, optimize, sparse
+from scipy.sparse import csgraph
 
 from geosite.locate.surface import OFFSETS, STRUCTURES, Surface, min_perimeter
 
@@ -90,7 +101,7 @@ def _edges(surface: Surface, cells: npt.NDArray[np.int64]) -> npt.NDArray[np.int
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
+def _solve_count(  # noqa: C901 - roots bounded, then solved best first
     s: npt.NDArray[np.float64],
     edges: npt.NDArray[np.int64],
     n: int,
@@ -100,19 +111,120 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
     objective: Objective,
     time_limit_s: float,
     cutoff: float,
+    xy: npt.NDArray[np.float64] | None = None,
+    side_m: float = math.inf,
 ) -> tuple[npt.NDArray[np.bool_], bool] | None:
-    """Solve one count; return the selection and whether it is proven optimal."""
-    v, e = len(s), len(edges)
-    a = 2 * e
-    # Variable blocks: x (v), r (v), f (a arcs), y (e, perimeter), t (1, minimum).
-    use_y = max_perimeter is not None
-    nx, nr, nf = v, v, a
-    ny = e if use_y else 0
-    nt = 1 if objective == "min" else 0
-    ox, orr, of, oy, ot = 0, v, 2 * v, 2 * v + nf, 2 * v + nf + ny
-    nvar = ox + nx + nr + nf + ny + nt
+    """Solve one count, root by root; return the selection and whether it is proven optimal.
+
+    Cells are in row-major order; the region's *root* is its first cell. For each root ``r``
+    only cells after it can join, and only those at most ``n - 1`` steps away (through
+    cells after ``r``) or, with a perimeter bound ``P``, at most ``P * side / 2`` from it (a
+    region's outline is at least twice its diameter). Roots whose best ``n`` reachable
+    scores cannot beat the best region found are skipped unsolved.
+    """
+    v = len(s)
     tail = np.concatenate([edges[:, 0], edges[:, 1]])
     head = np.concatenate([edges[:, 1], edges[:, 0]])
+    adjacency = sparse.csr_array((np.ones(len(tail)), (tail, head)), shape=(v, v))
+    reach = math.inf if max_perimeter is None else max_perimeter * side_m / 2.0 + 1e-6
+    roots = []
+    for r in range(v):
+        cand = np.arange(r, v)
+        hops = csgraph.shortest_path(
+            adjacency[cand][:, cand], unweighted=True, directed=False, indices=0
+        )
+        keep = hops <= n - 1
+        if xy is not None and math.isfinite(reach):
+            keep &= np.hypot(*(xy[cand] - xy[r]).T) <= reach
+        cand, hops = cand[keep], hops[keep]
+        if len(cand) < n:
+            continue
+        rest = np.sort(s[cand[1:]])[::-1][: n - 1]
+        if objective == "min":
+            bound = float(min(s[r], rest.min(initial=math.inf)))
+        else:
+            bound = float(s[r] + rest.sum())
+        roots.append((bound, r, cand, hops.astype(np.int64)))
+    roots.sort(key=lambda item: -item[0])
+    deadline = time.monotonic() + time_limit_s
+    best: npt.NDArray[np.bool_] | None = None
+    best_key = (-math.inf, -math.inf)
+    floor = cutoff
+    proven, stopped = True, False
+    for bound, _, cand, hops in roots:
+        tol = 1e-9 * max(1.0, abs(floor))
+        if bound < floor - tol:
+            break  # sorted: no later root can reach the floor either
+        left = deadline - time.monotonic()
+        if left <= 0:
+            proven, stopped = False, True
+            break
+        solved = _solve_rooted(
+            s[cand],
+            cand,
+            edges,
+            hops,
+            n,
+            sides=sides,
+            max_perimeter=max_perimeter,
+            objective=objective,
+            time_limit_s=left,
+            floor=floor,
+        )
+        if solved is None:
+            continue
+        local, optimal = solved
+        proven = proven and optimal
+        if local is None:
+            continue
+        chosen = np.zeros(v, dtype=bool)
+        chosen[cand[local]] = True
+        key = _key(s[chosen], objective)
+        if key > best_key:
+            best_key, best = key, chosen
+            # Later roots must do better (the minimum: as well, with a better mean).
+            value = key[0] * n if objective == "mean" else key[0]
+            floor = max(floor, value if objective == "min" else value + 1e-9 * max(1, abs(value)))
+    if best is None:
+        return (np.zeros(v, dtype=bool), False) if stopped or not proven else None
+    return best, proven
+
+
+def _solve_rooted(  # noqa: C901, PLR0915 - one programme, built block by block
+    s: npt.NDArray[np.float64],
+    cand: npt.NDArray[np.int64],
+    edges: npt.NDArray[np.int64],
+    hops: npt.NDArray[np.int64],
+    n: int,
+    *,
+    sides: int,
+    max_perimeter: float | None,
+    objective: Objective,
+    time_limit_s: float,
+    floor: float,
+) -> tuple[npt.NDArray[np.bool_] | None, bool] | None:
+    """Solve the region rooted at ``cand[0]``; None if no region reaches ``floor``.
+
+    Single-commodity flow from the root: it sends ``n - 1`` units, every other selected
+    cell keeps one. A cell ``h`` steps from the root heads a subtree of at most ``n - h``
+    cells in a shortest-path spanning tree of the region, so no more flow need enter it:
+    flow bounds of ``n - h`` instead of ``n - 1``.
+    """
+    v = len(cand)
+    where = np.full(int(cand.max()) + 1, -1, dtype=np.int64)
+    where[cand] = np.arange(v)
+    inside = (edges.max(axis=1) <= cand.max()) & (edges.min(axis=1) >= cand[0])
+    local = where[edges[inside]]
+    local = local[(local >= 0).all(axis=1)]
+    e = len(local)
+    a = 2 * e
+    tail = np.concatenate([local[:, 0], local[:, 1]])
+    head = np.concatenate([local[:, 1], local[:, 0]])
+    use_y = max_perimeter is not None
+    ny = e if use_y else 0
+    nt = 1 if objective == "min" else 0
+    ox, of, oy, ot = 0, v, v + a, v + a + ny
+    nvar = v + a + ny + nt
     rows: list[npt.NDArray[np.int64]] = []
     cols: list[npt.NDArray[np.int64]] = []
     vals: list[npt.NDArray[np.float64]] = []
@@ -127,42 +239,28 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
         vals.append(np.broadcast_to(np.asarray(x, dtype=np.float64), rr.shape).copy())
 
     idx = np.arange(v)
-    # sum x = n ; sum r = 1
     add(np.full(v, row), ox + idx, 1.0)
-    add(np.full(v, row + 1), orr + idx, 1.0)
-    lo += [n, 1]
-    hi += [n, 1]
-    row += 2
-    # A root is a selected cell.
-    add(row + idx, orr + idx, 1.0)
-    add(row + idx, ox + idx, -1.0)
-    lo += [-np.inf] * v
-    hi += [0.0] * v
-    row += v
-    # inflow - outflow - x_i + n r_i = 0
+    lo.append(n)
+    hi.append(n)
+    row += 1
+    # inflow - outflow - x_i = -n at the root, 0 elsewhere
     arcs = np.arange(a)
     add(row + head, of + arcs, 1.0)
     add(row + tail, of + arcs, -1.0)
     add(row + idx, ox + idx, -1.0)
-    add(row + idx, orr + idx, float(n))
-    lo += [0.0] * v
-    hi += [0.0] * v
+    supply = np.zeros(v)
+    supply[0] = -float(n)
+    lo += supply.tolist()
+    hi += supply.tolist()
     row += v
-    # f_a - (n - 1) x_tail <= 0 ; f_a - (n - 1) x_head <= 0
+    # f_a <= (n - hops(head)) x_tail and x_head; nothing flows back into the root
+    cap = np.where(head == 0, 0.0, n - hops[head]).astype(np.float64)
     for ends in (tail, head):
         add(row + arcs, of + arcs, 1.0)
-        add(row + arcs, ox + ends, -(n - 1.0))
+        add(row + arcs, ox + ends, -cap)
         lo += [-np.inf] * a
         hi += [0.0] * a
         row += a
-    # root = the selected cell of lowest index: sum_{j<i} x_j + n r_i <= n
-    if v > 1:
-        jj, ii = np.triu_indices(v, k=1)  # jj < ii
-        add(row + ii, ox + jj, 1.0)
-        add(row + idx, orr + idx, float(n))
-        lo += [-np.inf] * v
-        hi += [float(n)] * v
-        row += v
     if use_y:
         assert max_perimeter is not None
         add(np.full(v, row), ox + idx, float(sides))
@@ -170,21 +268,19 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
         lo.append(-np.inf)
         hi.append(max_perimeter)
         row += 1
-        for ends in (edges[:, 0], edges[:, 1]):
+        for ends in (local[:, 0], local[:, 1]):
             add(row + np.arange(e), oy + np.arange(e), 1.0)
             add(row + np.arange(e), ox + ends, -1.0)
             lo += [-np.inf] * e
             hi += [0.0] * e
             row += e
-    if math.isfinite(cutoff) and not nt:
-        # Only regions at least as good as one already known: prunes the search tree.
+    if math.isfinite(floor) and not nt:
         add(np.full(v, row), ox + idx, s)
-        lo.append(cutoff)
+        lo.append(floor)
         hi.append(np.inf)
         row += 1
     big = float(s.max() - s.min()) + 1.0
     if nt:
-        # t + M x_i <= s_i + M
         add(row + idx, np.full(v, ot), 1.0)
         add(row + idx, ox + idx, big)
         lo += [-np.inf] * v
@@ -194,20 +290,19 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(row, nvar)
     )
     integrality = np.zeros(nvar)
-    integrality[: nx + nr] = 1
+    integrality[:v] = 1
     lower = np.zeros(nvar)
-    upper = np.concatenate(
-        [np.ones(nx + nr), np.full(nf, max(n - 1.0, 0.0)), np.ones(ny), np.full(nt, np.inf)]
-    )
+    lower[0] = 1.0  # the root
+    upper = np.concatenate([np.ones(v), cap, np.ones(ny), np.full(nt, np.inf)])
     if nt:
-        lower[ot] = cutoff if math.isfinite(cutoff) else -np.inf
+        lower[ot] = floor if math.isfinite(floor) else -np.inf
     constraints = [optimize.LinearConstraint(matrix, np.array(lo), np.array(hi))]
     options = {"time_limit": time_limit_s, "mip_rel_gap": _GAP, "disp": False}
     cost = np.zeros(nvar)
     if nt:
         cost[ot] = -1.0
     else:
-        cost[ox : ox + nx] = -s
+        cost[:v] = -s
     res = optimize.milp(
         cost,
         integrality=integrality,
@@ -216,16 +311,14 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
         options=options,
     )
     if res.x is None:
-        # Infeasible (no region of this count and shape), or stopped before finding one.
-        return None if res.status == 2 else (np.zeros(v, dtype=bool), False)
+        return None if res.status == 2 else (None, False)
     optimal = res.status == 0
     if nt:
-        # Second stage: the best mean among the regions whose minimum is the optimum.
         t_star = float(res.x[ot])
         lower2 = lower.copy()
         lower2[ot] = t_star - 1e-9
         cost = np.zeros(nvar)
-        cost[ox : ox + nx] = -s
+        cost[:v] = -s
         res2 = optimize.milp(
             cost,
             integrality=integrality,
@@ -236,7 +329,7 @@ def _solve_count(  # noqa: C901, PLR0915 - one programme, built block by block
         if res2.x is not None:
             optimal = optimal and res2.status == 0
             res = res2
-    return np.asarray(res.x[ox : ox + nx] > 0.5, dtype=bool), optimal
+    return np.asarray(res.x[:v] > 0.5, dtype=bool), optimal
 
 
 def _cutoff(value: float, n: int, objective: Objective) -> float:
@@ -303,7 +396,7 @@ def best_region_exact(  # noqa: C901
         Least ratio of the lattice's minimum perimeter for the count to the region's perimeter
         (0-1]; None for no shape rule.
     time_limit_s
-        Time limit of each HiGHS solve, in seconds.
+        Time limit of the programmes of one cell count, all roots together, in seconds.
     known
         A region known to meet every rule (the heuristic's): cells that cannot belong to a
         region at least as good are left out of the programme, and it is returned, proven
@@ -317,6 +410,8 @@ def best_region_exact(  # noqa: C901
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
     flat_scores = surface.scores.ravel()
+    # The length of a cell side: the outline of a region of perimeter P is P sides long.
+    side_m = surface.cell_size_m if surface.shape == "square" else surface.circumradius_m
     best: RegionFound | None = None
     best_key = (-math.inf, -math.inf)
     proven = True
@@ -347,6 +442,8 @@ def best_region_exact(  # noqa: C901
                 objective=objective,
                 time_limit_s=time_limit_s,
                 cutoff=_cutoff(max(best_key[0], floor), n, objective),
+                xy=np.column_stack(surface.centres(cells)),
+                side_m=side_m,
             )
             if solved is None:
                 continue

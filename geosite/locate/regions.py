@@ -124,7 +124,7 @@ def find_regions(
         ``"exact"``, ``"heuristic"`` or ``"auto"`` (exact up to ``exact_max_cells`` usable
         cells in the search).
     time_limit_s
-        Time limit of one exact solve, in seconds.
+        Time limit of the exact search of one cell count (all its roots), in seconds.
     seeds, improve
         Heuristic: seeds on a large surface; grown regions improved by swaps.
 

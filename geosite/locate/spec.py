@@ -121,7 +121,10 @@ class LocateSpec(_Model):
     )
     exact_max_cells: int = Field(400, ge=1, description="Largest search auto solves exactly.")
     time_limit_s: float = Field(
-        120.0, gt=0, allow_inf_nan=False, description="Time limit of one exact solve (seconds)."
+        120.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Time limit of the exact search of one cell count (seconds).",
     )
 
     @field_validator("area_ha")
