@@ -31,7 +31,7 @@ from geosite.decision.constraints import ForceInclude
 from geosite.decision.weights import WeightResult, resolve_weights
 from geosite.errors import DataNotFoundError, GeositeError, LayerError, ParameterError
 from geosite.i18n import LocalizedText, join_phrases, localized, phrase, unit_label
-from geosite.measures.base import MeasureContext, MeasureResult
+from geosite.measures.base import MeasureContext, MeasureResult, describe_measured_to
 from geosite.progress import track
 from geosite.scenario import Criterion, Scenario, load_scenario
 
@@ -683,6 +683,14 @@ def evaluate(
         table[column] = raw[name]
         for suffix, extra in result.extra.items():
             table[f"{name}_{suffix}"] = extra
+        extra_columns = [f"{name}_{suffix}" for suffix in result.extra]
+        if "measured_to_kind" in result.extra:
+            table[f"{name}_measured_to"] = describe_measured_to(
+                result.extra["nearest" if "nearest" in result.extra else "facility"],
+                result.extra["measured_to_kind"],
+                scenario.language,
+            )
+            extra_columns.append(f"{name}_measured_to")
         table[f"{name}_score"] = scores[:, j]
         table[f"{name}_weight"] = w[j]
         table[f"{name}_contribution"] = parts[:, j]
@@ -692,7 +700,7 @@ def evaluate(
                 unit=result.unit,
                 raw_column=column,
                 weight=float(w[j]),
-                extra_columns=tuple(f"{name}_{suffix}" for suffix in result.extra),
+                extra_columns=tuple(extra_columns),
                 features=result.features,
             )
         )

@@ -95,6 +95,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "legend.excluded": {"en": "Excluded", "vi": "Bị loại"},
     "legend.class": {"en": "{low} to {high}", "vi": "{low} đến {high}"},
     "legend.road_class": {"en": "Road class", "vi": "Cấp đường"},
+    # What a distance or travel time was measured to (the <criterion>_measured_to column).
+    "measured_to.outline": {"en": "{name} (outline)", "vi": "{name} (ranh giới)"},
+    "measured_to.point": {"en": "{name} (point)", "vi": "{name} (điểm)"},
+    "measured_to.line": {"en": "{name} (line)", "vi": "{name} (tuyến)"},
+    "measured_to.shape": {"en": "{name} (shape)", "vi": "{name} (hình)"},
     # The popup score card.
     "popup.rank": {"en": "Rank", "vi": "Hạng"},
     "popup.rank_total": {

@@ -56,11 +56,13 @@ def test_rows_sorted_by_rank_and_excluded_last_with_reason(tiny_project: Path) -
 
 def test_columns_follow_the_documented_layout(tiny_project: Path) -> None:
     cols = evaluate(tiny_project / "scenario.yaml").table.columns.tolist()
-    assert cols[:7] == [
+    assert cols[:9] == [
         "site_id",
         "name",
         "port_distance_m",
         "port_distance_nearest",
+        "port_distance_measured_to_kind",
+        "port_distance_measured_to",
         "port_distance_score",
         "port_distance_weight",
         "port_distance_contribution",

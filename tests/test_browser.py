@@ -435,3 +435,19 @@ def test_rank_labels_never_overlap(browser: Browser, tmp_path: Path, case: str) 
         assert_labels_apart(page, ranks)
     page.screenshot(ARTIFACTS / f"rank_labels_{case}_zoomed.png")
     assert_clean(page)
+
+
+def test_popup_says_what_each_value_was_measured_to(browser: Browser, tmp_path: Path) -> None:
+    """The score card names the facility and whether to its outline or a point, per language."""
+    from geosite.data import bundled
+
+    result = evaluate("dong-nam-bo")
+    airport = bundled.read_layer("airports").set_index("airport_id").loc["long-thanh", "name"]
+    port = bundled.read_layer("ports").set_index("port_id").loc["cai-mep-thi-vai", "name"]
+    for lang, outline, point in (("en", "outline", "point"), ("vi", "ranh giới", "điểm")):
+        page = open_map(browser, result_to_map(result, lang=lang), tmp_path / f"map_{lang}.html")
+        card = click_candidate(page, 0)
+        assert tr("card.to", lang, target=f"{airport} ({outline})") in card
+        assert tr("card.to", lang, target=f"{port} ({point})") in card
+        page.screenshot(ARTIFACTS / f"popup_measured_to_{lang}.png")
+        assert_clean(page)

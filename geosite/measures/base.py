@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+import shapely
 from pydantic import BaseModel, ConfigDict
 
 # Where and Scalar live in geosite.types; re-exported for code that imports them from here.
@@ -22,11 +24,18 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import geopandas as gpd
-    import numpy as np
     import numpy.typing as npt
     import pyproj
 
-__all__ = ["MeasureContext", "MeasureResult", "MeasureSpec", "Scalar", "Where"]
+__all__ = [
+    "MeasureContext",
+    "MeasureResult",
+    "MeasureSpec",
+    "Scalar",
+    "Where",
+    "describe_measured_to",
+    "geometry_kinds",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +99,9 @@ class MeasureResult:
         Per-candidate reason a value is missing (``None`` where the value is fine).
     extra
         Further per-candidate columns to report, keyed by suffix (for example
-        ``{"snap_m": ...}`` becomes ``<criterion>_snap_m``).
+        ``{"snap_m": ...}`` becomes ``<criterion>_snap_m``). A measure to the nearest feature
+        names it (``nearest`` or ``facility``) and says, in ``measured_to_kind``, what of it
+        the value was measured to (see :func:`geometry_kinds`).
     features
         Geometries worth drawing on the map for this criterion (the facilities measured to,
         network paths...), in the analysis CRS, or ``None``.
@@ -120,3 +131,87 @@ class MeasureSpec(BaseModel):
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Compute the raw value of this measure for every candidate."""
         raise NotImplementedError
+
+
+#: What a distance to a feature of each shapely geometry type is measured to.
+_KIND_OF_TYPE = {
+    0: "point",  # Point
+    1: "line",  # LineString
+    2: "line",  # LinearRing
+    3: "outline",  # Polygon
+    4: "point",  # MultiPoint
+    5: "line",  # MultiLineString
+    6: "outline",  # MultiPolygon
+    7: "shape",  # GeometryCollection
+}
+
+
+def geometry_kinds(geometries: Any) -> npt.NDArray[np.object_]:
+    """Say what a distance to each geometry is measured to: its outline, a point or a line.
+
+    A distance to a polygon is measured to its outline (0 inside it), to a point layer to the
+    point, to a line to the nearest point of the line. Layers may mix them (an airport drawn as
+    its aerodrome outline beside an airfield known only by its reference point), so the kind is
+    per feature.
+
+    Parameters
+    ----------
+    geometries
+        A GeoSeries or array of shapely geometries.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``"outline"`` (polygon), ``"point"``, ``"line"`` or ``"shape"`` (a collection) per
+        geometry; ``None`` where the geometry is missing or empty.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> geometry_kinds([box(0, 0, 1, 1), Point(5, 5), None]).tolist()
+    ['outline', 'point', None]
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    out = np.full(len(geoms), None, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    for i, type_id in zip(
+        np.flatnonzero(present), shapely.get_type_id(geoms[present]), strict=True
+    ):
+        out[i] = _KIND_OF_TYPE.get(int(type_id), "shape")
+    return out
+
+
+def describe_measured_to(names: Any, kinds: Any, language: str = "en") -> list[str | None]:
+    """Say, for a planner, what each value was measured to: the feature and what of it.
+
+    Parameters
+    ----------
+    names
+        Name of the feature each value was measured to (``None`` where there is none).
+    kinds
+        What of it, from :func:`geometry_kinds`: ``"outline"``, ``"point"``, ``"line"`` or
+        ``"shape"``.
+    language
+        ``"en"`` or ``"vi"``.
+
+    Returns
+    -------
+    list of str or None
+        One text per value; ``None`` where nothing was measured.
+
+    Examples
+    --------
+    >>> describe_measured_to(["Long Thành airport", "Cát Lái", None], ["outline", "point", None])
+    ['Long Thành airport (outline)', 'Cát Lái (point)', None]
+    >>> describe_measured_to(["Cát Lái"], ["point"], "vi")
+    ['Cát Lái (điểm)']
+    """
+    from geosite.i18n import check_language, translate  # noqa: PLC0415
+
+    lang = check_language(language)
+    return [
+        None
+        if name is None or kind is None or name != name  # noqa: PLR0124  (NaN from a table)
+        else translate(f"measured_to.{kind}", lang, name=name)
+        for name, kind in zip(names, kinds, strict=True)
+    ]

@@ -19,7 +19,7 @@ import shapely
 from pydantic import Field
 
 from geosite.errors import LayerError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, geometry_kinds
 from geosite.types import Where
 
 if TYPE_CHECKING:
@@ -538,11 +538,17 @@ class DistanceMeasure(MeasureSpec):
         """Measure the distance from every candidate to the nearest feature."""
         features = _features(ctx, self.layer, self.where)
         distances, nearest = nearest_distance(ctx.candidates.geometry, features.geometry)
-        names = _feature_labels(features)
+        names = np.asarray(_feature_labels(features), dtype=object)
+        kinds = geometry_kinds(features.geometry)
+        found = nearest >= 0
+        nearest_name = np.full(len(nearest), None, dtype=object)
+        nearest_kind = np.full(len(nearest), None, dtype=object)
+        nearest_name[found] = names[nearest[found]]
+        nearest_kind[found] = kinds[nearest[found]]
         return MeasureResult(
             values=distances,
             unit=self.unit,
-            extra={"nearest": np.asarray(names, dtype=object)[nearest]},
+            extra={"nearest": nearest_name, "measured_to_kind": nearest_kind},
             features=features,
         )
 

@@ -44,7 +44,7 @@ from pydantic import (
 from geosite._lazy import lazy_module
 from geosite.data.source import is_graph, open_layer
 from geosite.errors import LayerError, NetworkError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
+from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, geometry_kinds
 from geosite.types import Where
 
 if TYPE_CHECKING:
@@ -594,11 +594,19 @@ class NetworkMeasure(MeasureSpec):
             raise NetworkError(msg) from err
         names = _facility_names(facilities)
         facility = np.array([names[j] if j >= 0 else None for j in res.facility], dtype=object)
+        # A facility drawn as an area joins the roads that reach its outline (snap_to_graph).
+        kinds = geometry_kinds(facilities.geometry)
+        kind = np.array([kinds[j] if j >= 0 else None for j in res.facility], dtype=object)
         return MeasureResult(
             values=res.values,
             unit=self.value_unit(),
             reasons=res.reasons,
-            extra={"snap_m": res.snap_m, "straight_m": res.straight_m, "facility": facility},
+            extra={
+                "snap_m": res.snap_m,
+                "straight_m": res.straight_m,
+                "facility": facility,
+                "measured_to_kind": kind,
+            },
             features=self._features(
                 graph,
                 origins=origins,

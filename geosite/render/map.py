@@ -46,7 +46,7 @@ from geosite.render.context import (
 )
 from geosite.render.text import VENDOR_WORDS, format_number, format_value, tr
 from geosite.render.whatif import add_what_if
-from geosite.result.scorecard import score_cards
+from geosite.result.scorecard import measured_to, score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -511,6 +511,11 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
         return r.tolist()  # type: ignore[no-any-return]
 
     margins = _margins(result, lang)
+    measured = [measured_to(result, s.name, language=lang) for s in result.criteria]
+    to = [
+        [None if m is None or m[i] is None else tr("card.to", lang, target=m[i]) for m in measured]
+        for i in range(len(table))
+    ]
     ranks = table["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     totals = table["total_score"].to_numpy(dtype=float)
     payload = {
@@ -554,6 +559,7 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
             "score": rounded(score, 6),
             "contrib": rounded(contrib, 6),
             "margin": margins,
+            "to": to,
         },
     }
     return _js_json(payload)

@@ -251,7 +251,7 @@ def _cards(pdf: Any, context: dict[str, Any]) -> None:
         _para(pdf, f"{t('card.id')} {card['id']} · {t('card.total')} {card['total']}", size=8)
         rows = [
             [
-                r["title"],
+                r["title"] + (f"\n{r['to']}" if r["to"] else ""),
                 r["raw"],
                 r["score_text"],
                 r["weight"],

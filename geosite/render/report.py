@@ -39,7 +39,7 @@ from geosite.render.static import (
 )
 from geosite.render.text import CATALOGUES, format_number, format_value, formula_text, tr
 from geosite.result.outputs import result_to_frame
-from geosite.result.scorecard import score_cards
+from geosite.result.scorecard import measured_to, score_cards
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,8 +113,14 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
     label = result.name_column or result.id_column
     limit = int(rows["rank"].max()) if len(rows) and rows["rank"].notna().any() else 0
     margins = _margins(result, lang, limit) if limit else {}
+    position = {cid: i for i, cid in enumerate(result.table[result.id_column])}
+    measured: dict[str, list[str | None]] = {}
+    for s in result.criteria:
+        texts = measured_to(result, s.name, language=lang)
+        measured[s.name] = [None] * len(result.table) if texts is None else texts
     cards = []
     for _, row in rows.iterrows():
+        i = position[row[result.id_column]]
         rank = _plain(row["rank"])
         cards.append(
             {
@@ -127,6 +133,9 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
                     {
                         "title": _t(s.title, lang),
                         "raw": format_value(_plain(row[s.raw_column]), s.unit, lang),
+                        "to": None
+                        if measured[s.name][i] is None
+                        else tr("card.to", lang, target=measured[s.name][i]),
                         "score": _plain(row[f"{s.name}_score"]),
                         "score_text": _num(row[f"{s.name}_score"], 2, lang),
                         "weight": format_number(s.weight, 2, lang),

@@ -85,6 +85,7 @@ _EN: dict[str, str] = {
     "card.contribution": "contribution",
     "card.margin": "to move up a rank",
     "card.route": "{candidate} to {facility}",
+    "card.to": "to {target}",
     # what-if panel of the map ({placeholders} without values are filled in the browser)
     "whatif.title": "What if? Weights",
     "whatif.open": "Move the weights and watch the ranking change",
@@ -351,6 +352,7 @@ _VI: dict[str, str] = {
     "card.contribution": "đóng góp",
     "card.margin": "để lên một hạng",
     "card.route": "{candidate} đến {facility}",
+    "card.to": "đến {target}",
     "whatif.title": "Thử thay đổi trọng số",
     "whatif.open": "Di chuyển trọng số và xem thứ hạng thay đổi",
     "whatif.close": "Thu gọn bảng",

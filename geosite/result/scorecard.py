@@ -23,13 +23,14 @@ import numpy as np
 import pandas as pd
 
 from geosite.decision.aggregate import aggregate
+from geosite.measures.base import describe_measured_to
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from geosite.analysis import Result
 
-__all__ = ["compute_score_cards", "score_cards"]
+__all__ = ["compute_score_cards", "measured_to", "score_cards"]
 
 _RAW_GRID = 4001
 _BISECT = 48
@@ -108,6 +109,46 @@ def _invert(
     return target
 
 
+def measured_to(result: Result, criterion: str, *, language: str = "en") -> list[str | None] | None:
+    """Return, per candidate (in table order), what a criterion's value was measured to.
+
+    Parameters
+    ----------
+    result
+        An evaluated scenario.
+    criterion
+        Name of a criterion.
+    language
+        ``"en"`` or ``"vi"``: maps and reports may be written in another language than the
+        scenario's, whose language the table's ``<criterion>_measured_to`` column uses.
+
+    Returns
+    -------
+    list of str or None, or None
+        E.g. ``"Cảng hàng không quốc tế Long Thành (outline)"`` per candidate; ``None`` for a
+        criterion that is not measured to a feature (a count, a raster, an attribute).
+
+    Examples
+    --------
+    >>> from geosite import evaluate
+    >>> result = evaluate("dong-nam-bo")
+    >>> measured_to(result, "long_thanh_airport_time", language="vi")[0]
+    'Cảng hàng không quốc tế Long Thành (ranh giới)'
+    >>> measured_to(result, "industrial_parks_within_15km") is None
+    True
+    """
+    table = result.table
+    kinds = f"{criterion}_measured_to_kind"
+    if kinds not in table:
+        return None
+    names = next(
+        table[f"{criterion}_{suffix}"]
+        for suffix in ("nearest", "facility")
+        if f"{criterion}_{suffix}" in table
+    )
+    return describe_measured_to(list(names), list(table[kinds]), language)
+
+
 def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     """Return the score card of every candidate: one row per candidate and criterion.
 
@@ -125,8 +166,10 @@ def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns: the candidate id, ``rank``, ``total_score``, ``criterion``, ``label``,
-        ``unit``, ``raw``, ``score``, ``weight``, ``contribution``, ``next_total`` (the total
-        of the candidate one place up), ``needed_score``, ``target_raw`` and
+        ``unit``, ``raw``, ``measured_to`` (for a distance or travel time: the facility and
+        whether to its outline, a point or a line), ``score``, ``weight``, ``contribution``,
+        ``next_total`` (the total of the candidate one place up), ``needed_score``,
+        ``target_raw`` and
         ``margin_to_next_rank`` (``target_raw - raw``, in the criterion's unit), and
         ``margin_note`` when the margin is missing.
 
@@ -203,6 +246,9 @@ def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataF
                     "label": summary.title,
                     "unit": summary.unit,
                     "raw": raw,
+                    "measured_to": table[f"{summary.name}_measured_to"].to_numpy(dtype=object)
+                    if f"{summary.name}_measured_to" in table
+                    else None,
                     "score": scores[:, j],
                     "weight": weights[j],
                     "contribution": table[f"{summary.name}_contribution"].to_numpy(dtype=float),

@@ -40,7 +40,8 @@
     d.criteria.forEach(function (c, j) {
       var s = r.score[i][j];
       var width = s === null ? 0 : Math.round(60 * s);
-      h.push("<tr><td>" + G.esc(c.title) + '</td><td class="n">' + G.esc(r.raw[i][j]) +
+      var to = r.to && r.to[i][j] ? '<br><small class="geosite-to">' + G.esc(r.to[i][j]) + "</small>" : "";
+      h.push("<tr><td>" + G.esc(c.title) + to + '</td><td class="n">' + G.esc(r.raw[i][j]) +
         '</td><td class="n"><span class="geosite-bar" style="width:' + width + 'px"></span>' +
         G.num(d, s, 2) + '</td><td class="n">' + G.num(d, c.weight, 2) + '</td><td class="n">' +
         G.num(d, r.contrib[i][j], 3) + '</td><td class="n">' +
