@@ -291,9 +291,26 @@ class _LayerStore:
             raise RuntimeError(msg)
         key = (name, repr(sorted((where or {}).items())))
         if key not in self._projected:
-            gdf = filter_where(self.raw(name), where, layer=name)
-            self._projected[key] = gdf.to_crs(self.crs)
+            gdf = filter_where(self.raw(name), where, layer=name).to_crs(self.crs)
+            coverage = self.coverage(name)
+            if coverage is not None:
+                gdf.attrs["coverage"] = coverage
+            self._projected[key] = gdf
         return self._projected[key]
+
+    def coverage(self, name: str) -> Any:
+        """Return the area a bundled layer covers (analysis CRS), if only part of the region."""
+        from geosite.data import bundled  # noqa: PLC0415
+
+        if name in self.memory:
+            return None
+        found = self.source(name)
+        if not isinstance(found, str):
+            return None
+        area = bundled.layer_coverage(found)
+        if area is None:
+            return None
+        return gpd.GeoSeries([area], crs="EPSG:4326").to_crs(self.crs).iloc[0]
 
 
 def load_layer(

@@ -3651,6 +3651,28 @@ def write_parts(gdf: gpd.GeoDataFrame, name: str) -> list[dict[str, Any]]:
     return out
 
 
+# Layers that hold only what the OpenStreetMap extract of Ho Chi Minh City maps: beyond its
+# reach there may be lines and campuses it does not show, so distances measured from there are
+# upper bounds (geosite flags them from the layer's coverage).
+EXTRACT_ONLY = {"power_lines", "universities"}
+REGION_COVERAGE = {
+    "area": "the region of the layer's sources (Đông Nam Bộ), with the gaps its known defects "
+    "name; not limited to part of the region",
+    "geometry": None,
+}
+
+
+def extract_coverage(osm: dict[str, Any]) -> dict[str, Any]:
+    """Return the coverage of the layers drawn from the extract: its reach, in lon/lat."""
+    reach = geom_to_ll(osm["reach_m"])
+    return {
+        "area": "the OpenStreetMap extract of Ho Chi Minh City (about 2018): the area where it "
+        f"maps a road network, less {REACH_MARGIN_M:,.0f} m (old Ho Chi Minh City and the "
+        "edges of Bình Dương and Biên Hòa)",
+        "geometry": mapping(shapely.set_precision(reach, 10**-5)),
+    }
+
+
 LAYER_ORDER = [
     "candidate_sites",
     "ports",
@@ -3735,7 +3757,9 @@ def main(argv: list[str]) -> int:
         "airports": measure_airports(airports, osm),
         "railways": measure_railways(railways, osm),
     }
+    coverage = extract_coverage(osm)
     for entry in CATALOG:
+        entry["coverage"] = coverage if entry["name"] in EXTRACT_ONLY else REGION_COVERAGE
         if entry["name"] in measured:
             entry["measured_accuracy"] = measured[entry["name"]]
         if entry["name"] in frames:

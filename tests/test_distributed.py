@@ -61,6 +61,14 @@ def test_bundled_scenario_partitioned_equals_single_run(partition_size: int) -> 
     assert_same_result(single, parted)
 
 
+def test_coverage_flags_partitioned_equal_single_run() -> None:
+    """Layers that cover part of the region flag bounds the same way in every partition."""
+    single = evaluate("data-centre")
+    parted = evaluate_partitioned("data-centre", partition_size=2, scheduler="synchronous")
+    assert "hv_supply_distance_upper_bound" in single.table
+    assert_same_result(single, parted)
+
+
 def test_tiny_project_partitioned_equals_single_run(tiny_project: Path) -> None:
     scenario = tiny_project / "scenario.yaml"
     single = evaluate(scenario)

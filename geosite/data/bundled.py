@@ -39,6 +39,7 @@ __all__ = [
     "attribution_for",
     "catalog",
     "catalog_markdown",
+    "layer_coverage",
     "layer_info",
     "layer_names",
     "layer_path",
@@ -387,6 +388,44 @@ def layer_info(name: str) -> LayerInfo:
     )
 
 
+def layer_coverage(name: str) -> Any:
+    """Return the area a bundled layer covers, where it covers only part of the region.
+
+    A layer drawn from the OpenStreetMap extract of Ho Chi Minh City (power lines,
+    universities) holds nothing beyond the extract: a feature may exist just outside it. A
+    distance from a site nearer the edge of the coverage than to the nearest feature is then an
+    upper bound, not a measurement (geosite's distance measures flag it).
+
+    Parameters
+    ----------
+    name
+        Layer name, e.g. ``"power_lines"``.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The covered area in EPSG:4326, or ``None`` for a layer not limited to part of the
+        region (``layer_info(name).extra["coverage"]["area"]`` says which).
+
+    Raises
+    ------
+    DataNotFoundError
+        If there is no layer of that name.
+
+    Examples
+    --------
+    >>> layer_coverage("power_lines").geom_type
+    'Polygon'
+    >>> layer_coverage("ports") is None
+    True
+    """
+    import shapely.geometry  # noqa: PLC0415
+
+    coverage = layer_info(name).extra.get("coverage") or {}
+    geometry = coverage.get("geometry")
+    return None if geometry is None else shapely.geometry.shape(geometry)
+
+
 def layer_path(name: str) -> Path:
     """Return the path of a bundled layer's file.
 
@@ -516,6 +555,17 @@ def attribution_for(names: Iterable[str]) -> str:
     return " | ".join(seen)
 
 
+def _coverage_text(info: LayerInfo) -> str:
+    coverage = info.extra.get("coverage") or {}
+    text = str(coverage.get("area") or "not stated")
+    if coverage.get("geometry") is not None:
+        text += (
+            " (outline in the catalogue; a distance from a site nearer the edge of the coverage "
+            "than to the nearest feature is flagged as an upper bound)"
+        )
+    return text
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -620,6 +670,7 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             ("Attribution", info.attribution),
             ("Vintage", info.vintage),
             ("Positional accuracy", info.positional_accuracy),
+            ("Coverage", _coverage_text(info)),
             ("Approximate", "yes" if info.approximate else "no"),
         ]
         out += [f"- **{key}:** {value}" for key, value in rows]

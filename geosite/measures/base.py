@@ -35,6 +35,7 @@ __all__ = [
     "Where",
     "describe_measured_to",
     "geometry_kinds",
+    "uncovered_distance",
 ]
 
 
@@ -215,3 +216,36 @@ def describe_measured_to(names: Any, kinds: Any, language: str = "en") -> list[s
         else translate(f"measured_to.{kind}", lang, name=name)
         for name, kind in zip(names, kinds, strict=True)
     ]
+
+
+def uncovered_distance(geometries: Any, coverage: Any) -> npt.NDArray[np.float64]:
+    """Measure how far each geometry is from the area a layer does not cover.
+
+    A layer that covers only part of the region (the power lines of one city's OpenStreetMap
+    extract) says nothing beyond it: a feature may lie just outside. A distance to the nearest
+    feature that exceeds this distance is therefore an upper bound, and a count within a radius
+    that exceeds it a lower bound.
+
+    Parameters
+    ----------
+    geometries
+        Candidate geometries, in the CRS of ``coverage`` (metres).
+    coverage
+        The covered area, a (multi)polygon.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distance in metres from each geometry to the nearest point outside ``coverage``; 0 for
+        a geometry that is not wholly inside it.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> uncovered_distance([Point(2, 5), Point(20, 5), box(8, 0, 12, 1)], box(0, 0, 10, 10))
+    array([2., 0., 0.])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    inside = shapely.within(geoms, coverage)
+    edge = shapely.distance(shapely.boundary(coverage), geoms)
+    return np.where(inside, edge, 0.0).astype(np.float64)

@@ -11,7 +11,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +19,13 @@ import shapely
 from pydantic import Field
 
 from geosite.errors import LayerError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, geometry_kinds
+from geosite.measures.base import (
+    MeasureContext,
+    MeasureResult,
+    MeasureSpec,
+    geometry_kinds,
+    uncovered_distance,
+)
 from geosite.types import Where
 
 if TYPE_CHECKING:
@@ -545,12 +551,17 @@ class DistanceMeasure(MeasureSpec):
         nearest_kind = np.full(len(nearest), None, dtype=object)
         nearest_name[found] = names[nearest[found]]
         nearest_kind[found] = kinds[nearest[found]]
-        return MeasureResult(
-            values=distances,
-            unit=self.unit,
-            extra={"nearest": nearest_name, "measured_to_kind": nearest_kind},
-            features=features,
-        )
+        extra: dict[str, npt.NDArray[Any]] = {
+            "nearest": nearest_name,
+            "measured_to_kind": nearest_kind,
+        }
+        coverage = features.attrs.get("coverage")
+        if coverage is not None:
+            # A feature beyond the layer's coverage could be nearer than the edge of it.
+            edge = uncovered_distance(ctx.candidates.geometry, coverage)
+            extra["coverage_edge_m"] = edge
+            extra["upper_bound"] = np.isfinite(distances) & (distances > edge)
+        return MeasureResult(values=distances, unit=self.unit, extra=extra, features=features)
 
 
 class CountWithinMeasure(MeasureSpec):
@@ -577,7 +588,16 @@ class CountWithinMeasure(MeasureSpec):
         """Count the features within the radius of every candidate."""
         features = _features(ctx, self.layer, self.where)
         counts = count_within(ctx.candidates.geometry, features.geometry, self.radius_m)
-        return MeasureResult(values=counts.astype(np.float64), unit=self.unit, features=features)
+        extra: dict[str, npt.NDArray[Any]] = {}
+        coverage = features.attrs.get("coverage")
+        if coverage is not None:
+            # Where the radius reaches beyond the layer's coverage, more features may lie there.
+            edge = uncovered_distance(ctx.candidates.geometry, coverage)
+            extra["coverage_edge_m"] = edge
+            extra["lower_bound"] = edge < self.radius_m
+        return MeasureResult(
+            values=counts.astype(np.float64), unit=self.unit, extra=extra, features=features
+        )
 
 
 def _feature_labels(features: gpd.GeoDataFrame) -> list[str]:

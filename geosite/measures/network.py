@@ -44,12 +44,19 @@ from pydantic import (
 from geosite._lazy import lazy_module
 from geosite.data.source import is_graph, open_layer
 from geosite.errors import LayerError, NetworkError, ParameterError
-from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec, geometry_kinds
+from geosite.measures.base import (
+    MeasureContext,
+    MeasureResult,
+    MeasureSpec,
+    geometry_kinds,
+    uncovered_distance,
+)
 from geosite.types import Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import numpy.typing as npt
     import pyproj
 
     from geosite import network as net
@@ -601,12 +608,7 @@ class NetworkMeasure(MeasureSpec):
             values=res.values,
             unit=self.value_unit(),
             reasons=res.reasons,
-            extra={
-                "snap_m": res.snap_m,
-                "straight_m": res.straight_m,
-                "facility": facility,
-                "measured_to_kind": kind,
-            },
+            extra=self._extra(ctx, facilities, res, facility, kind),
             features=self._features(
                 graph,
                 origins=origins,
@@ -617,6 +619,34 @@ class NetworkMeasure(MeasureSpec):
                 facilities=facilities,
             ),
         )
+
+    def _extra(
+        self,
+        ctx: MeasureContext,
+        facilities: gpd.GeoDataFrame,
+        res: net.AccessResult,
+        facility: npt.NDArray[np.object_],
+        kind: npt.NDArray[np.object_],
+    ) -> dict[str, npt.NDArray[Any]]:
+        extra: dict[str, npt.NDArray[Any]] = {
+            "snap_m": res.snap_m,
+            "straight_m": res.straight_m,
+            "facility": facility,
+            "measured_to_kind": kind,
+        }
+        coverage = facilities.attrs.get("coverage")
+        if coverage is not None:
+            # A facility beyond the layer's coverage could lie nearer, in a straight line, than
+            # the one found; on the roads it could then be nearer too.
+            edge = uncovered_distance(ctx.candidates.geometry, coverage)
+            extra["coverage_edge_m"] = edge
+            if self.statistic == "count_within":
+                # Within minutes, any distance may be in reach: such a count is never complete.
+                reach = self.within_m if self.within_m is not None else np.inf
+                extra["lower_bound"] = edge < reach
+            else:
+                extra["upper_bound"] = np.isfinite(res.straight_m) & (res.straight_m > edge)
+        return extra
 
     def _features(
         self,

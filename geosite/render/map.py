@@ -44,9 +44,9 @@ from geosite.render.context import (
     context_layers,
     frame_bounds,
 )
-from geosite.render.text import VENDOR_WORDS, format_number, format_value, tr
+from geosite.render.text import VENDOR_WORDS, bounded, format_number, format_value, tr
 from geosite.render.whatif import add_what_if
-from geosite.result.scorecard import measured_to, score_cards
+from geosite.result.scorecard import measured_to, score_cards, value_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -492,14 +492,21 @@ def _margins(result: Result, lang: str) -> list[list[str | None]]:
 def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _Options) -> str:
     table = result.table
     name_col = result.name_column or result.id_column
+    bounds = [value_bounds(result, s.name) for s in result.criteria]
     raw = np.column_stack(
         [
             np.array(
-                [format_value(_clean(v), s.unit, lang) for v in table[s.raw_column]], dtype=object
+                [
+                    bounded(format_value(_clean(v), s.unit, lang), bound, lang)
+                    for v, bound in zip(table[s.raw_column], bounds[j], strict=True)
+                ],
+                dtype=object,
             )
-            for s in result.criteria
+            for j, s in enumerate(result.criteria)
         ]
     )
+    bound_note = tr("card.bound.note", lang)
+    notes = [bound_note if any(b[i] for b in bounds) else None for i in range(len(table))]
     score = np.column_stack([table[f"{s.name}_score"].to_numpy(float) for s in result.criteria])
     contrib = np.column_stack(
         [table[f"{s.name}_contribution"].to_numpy(float) for s in result.criteria]
@@ -560,6 +567,7 @@ def _card_data(result: Result, lang: str, cls: npt.NDArray[np.int64], options: _
             "contrib": rounded(contrib, 6),
             "margin": margins,
             "to": to,
+            "note": notes,
         },
     }
     return _js_json(payload)

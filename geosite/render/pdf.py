@@ -261,6 +261,8 @@ def _cards(pdf: Any, context: dict[str, Any]) -> None:
             for r in card["rows"]
         ]
         _table(pdf, card_head, rows, widths=(70, 24, 16, 16, 22, 32), numeric_from=1)
+        if card.get("note"):
+            _para(pdf, card["note"], size=8, grey=True)
 
 
 def _sensitivity(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) -> None:

@@ -37,9 +37,16 @@ from geosite.render.static import (
     static_map,
     value_function_figure,
 )
-from geosite.render.text import CATALOGUES, format_number, format_value, formula_text, tr
+from geosite.render.text import (
+    CATALOGUES,
+    bounded,
+    format_number,
+    format_value,
+    formula_text,
+    tr,
+)
 from geosite.result.outputs import result_to_frame
-from geosite.result.scorecard import measured_to, score_cards
+from geosite.result.scorecard import measured_to, score_cards, value_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -114,6 +121,7 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
     limit = int(rows["rank"].max()) if len(rows) and rows["rank"].notna().any() else 0
     margins = _margins(result, lang, limit) if limit else {}
     position = {cid: i for i, cid in enumerate(result.table[result.id_column])}
+    bounds = {s.name: value_bounds(result, s.name) for s in result.criteria}
     measured: dict[str, list[str | None]] = {}
     for s in result.criteria:
         texts = measured_to(result, s.name, language=lang)
@@ -129,10 +137,15 @@ def _cards(result: Result, rows: pd.DataFrame, lang: str) -> list[dict[str, Any]
                 "rank": None if rank is None else int(rank),
                 "total": format_number(float(row["total_score"]), 3, lang),
                 "reason": _reason(row["exclusion_reason"], lang),
+                "note": tr("card.bound.note", lang) if any(b[i] for b in bounds.values()) else None,
                 "rows": [
                     {
                         "title": _t(s.title, lang),
-                        "raw": format_value(_plain(row[s.raw_column]), s.unit, lang),
+                        "raw": bounded(
+                            format_value(_plain(row[s.raw_column]), s.unit, lang),
+                            bounds[s.name][i],
+                            lang,
+                        ),
                         "to": None
                         if measured[s.name][i] is None
                         else tr("card.to", lang, target=measured[s.name][i]),

@@ -17,6 +17,7 @@ __all__ = [
     "CATALOGUES",
     "VENDOR_WORDS",
     "Language",
+    "bounded",
     "format_number",
     "format_value",
     "formula_text",
@@ -86,6 +87,13 @@ _EN: dict[str, str] = {
     "card.margin": "to move up a rank",
     "card.route": "{candidate} to {facility}",
     "card.to": "to {target}",
+    "card.bound.upper": "≤ {value}",
+    "card.bound.lower": "≥ {value}",
+    "card.bound.note": (
+        "≤ an upper bound, ≥ a lower bound: the layer measured covers only part of the region "
+        "(LAYERS.md states its coverage), and a nearer feature, or more features, may lie "
+        "beyond it."
+    ),
     # what-if panel of the map ({placeholders} without values are filled in the browser)
     "whatif.title": "What if? Weights",
     "whatif.open": "Move the weights and watch the ranking change",
@@ -353,6 +361,13 @@ _VI: dict[str, str] = {
     "card.margin": "để lên một hạng",
     "card.route": "{candidate} đến {facility}",
     "card.to": "đến {target}",
+    "card.bound.upper": "≤ {value}",
+    "card.bound.lower": "≥ {value}",
+    "card.bound.note": (
+        "≤ là giới hạn trên, ≥ là giới hạn dưới: lớp dữ liệu được đo chỉ bao phủ một phần khu "
+        "vực (phạm vi được nêu trong LAYERS.md), nên có thể có đối tượng gần hơn, hoặc nhiều "
+        "đối tượng hơn, ở ngoài phạm vi đó."
+    ),
     "whatif.title": "Thử thay đổi trọng số",
     "whatif.open": "Di chuyển trọng số và xem thứ hạng thay đổi",
     "whatif.close": "Thu gọn bảng",
@@ -592,6 +607,17 @@ def tr(key: str, lang: str = "en", /, **values: object) -> str:
     code = _check(lang)
     template = CATALOGUES[code].get(key) or _EN[key]
     return template.format(**values) if values else template
+
+
+def bounded(text: str, bound: str | None, lang: str = "en") -> str:
+    """Mark a formatted value that is only an upper or lower bound.
+
+    Examples
+    --------
+    >>> bounded("4.7 km", "upper"), bounded("6", "lower", "vi"), bounded("12 min", None)
+    ('≤ 4.7 km', '≥ 6', '12 min')
+    """
+    return text if bound is None else tr(f"card.bound.{bound}", lang, value=text)
 
 
 def format_number(value: float | None, digits: int = 0, lang: str = "en") -> str:

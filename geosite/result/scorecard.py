@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from geosite.analysis import Result
 
-__all__ = ["compute_score_cards", "measured_to", "score_cards"]
+__all__ = ["compute_score_cards", "measured_to", "score_cards", "value_bounds"]
 
 _RAW_GRID = 4001
 _BISECT = 48
@@ -149,6 +149,47 @@ def measured_to(result: Result, criterion: str, *, language: str = "en") -> list
     return describe_measured_to(list(names), list(table[kinds]), language)
 
 
+def value_bounds(result: Result, criterion: str) -> list[str | None]:
+    """Return, per candidate (in table order), whether a criterion's value is only a bound.
+
+    A layer that covers only part of the region (see
+    :func:`geosite.data.bundled.layer_coverage`) cannot show a feature beyond its edge: a
+    distance from a candidate nearer that edge than the nearest feature is an upper bound, and a
+    count whose radius crosses it a lower bound.
+
+    Parameters
+    ----------
+    result
+        An evaluated scenario.
+    criterion
+        Name of a criterion.
+
+    Returns
+    -------
+    list of str or None
+        ``"upper"``, ``"lower"`` or ``None`` (the value is as measured) per candidate.
+
+    Examples
+    --------
+    >>> from geosite import evaluate
+    >>> result = evaluate("data-centre")
+    >>> dict(zip(result.table["site_id"], value_bounds(result, "hv_supply_distance")))[
+    ...     "long-thanh-digital-119ha"]
+    'upper'
+    >>> set(value_bounds(result, "port_truck_time"))
+    {None}
+    """
+    table = result.table
+    out: list[str | None] = [None] * len(table)
+    for bound in ("upper", "lower"):
+        column = f"{criterion}_{bound}_bound"
+        if column in table:
+            for i, flagged in enumerate(table[column].to_numpy()):
+                if bool(flagged):
+                    out[i] = bound
+    return out
+
+
 def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     """Return the score card of every candidate: one row per candidate and criterion.
 
@@ -167,7 +208,9 @@ def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     pandas.DataFrame
         Columns: the candidate id, ``rank``, ``total_score``, ``criterion``, ``label``,
         ``unit``, ``raw``, ``measured_to`` (for a distance or travel time: the facility and
-        whether to its outline, a point or a line), ``score``, ``weight``, ``contribution``,
+        whether to its outline, a point or a line), ``bound`` (``"upper"`` or ``"lower"`` where
+        the raw value is only a bound, see :func:`value_bounds`), ``score``, ``weight``,
+        ``contribution``,
         ``next_total`` (the total of the candidate one place up), ``needed_score``,
         ``target_raw`` and
         ``margin_to_next_rank`` (``target_raw - raw``, in the criterion's unit), and
@@ -178,7 +221,7 @@ def score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataFrame:
     >>> from geosite import evaluate
     >>> cards = score_cards(evaluate("dong-nam-bo"))
     >>> sorted(cards.columns)[:3]
-    ['contribution', 'criterion', 'label']
+    ['bound', 'contribution', 'criterion']
     """
     return result.score_cards(limit=limit)
 
@@ -249,6 +292,7 @@ def compute_score_cards(result: Result, *, limit: int | None = 1000) -> pd.DataF
                     "measured_to": table[f"{summary.name}_measured_to"].to_numpy(dtype=object)
                     if f"{summary.name}_measured_to" in table
                     else None,
+                    "bound": value_bounds(result, summary.name),
                     "score": scores[:, j],
                     "weight": weights[j],
                     "contribution": table[f"{summary.name}_contribution"].to_numpy(dtype=float),

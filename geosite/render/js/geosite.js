@@ -47,7 +47,9 @@
         G.num(d, r.contrib[i][j], 3) + '</td><td class="n">' +
         (r.margin[i][j] === null ? "&ndash;" : G.esc(r.margin[i][j])) + "</td></tr>");
     });
-    h.push("</table></div>");
+    h.push("</table>");
+    if (r.note && r.note[i]) h.push('<small class="geosite-bound">' + G.esc(r.note[i]) + "</small>");
+    h.push("</div>");
     return h.join("");
   };
 
