@@ -281,6 +281,7 @@ def test_second_run_reads_the_cache_and_refresh_fetches(tmp_path: Path, overpass
     assert overpass.calls == 0
     assert second.from_cache
     assert second.counts == first.counts == {"power_lines": 5, "airports": 1}
+    assert list(second.counts) == ["power_lines", "airports"]  # the file's order
     assert out.read_bytes() == before
     third = osm.fetch_osm(
         REGION, out, endpoint=ENDPOINT, kinds=["power_lines", "airports"], refresh=True
@@ -493,6 +494,9 @@ def test_the_readme_scenario_uses_the_fetched_layers(fetched: Path, tmp_path: Pa
     used = {use.name: use.path for use in result.layers}
     gpkg = (tmp_path / "data" / "osm-dnb.gpkg").resolve()
     assert used["power_lines"] == used["universities"] == gpkg
+    # the map and the workbook credit OpenStreetMap as the ODbL asks
+    credited = {use.name: use.attribution for use in result.layers}
+    assert credited["power_lines"] == "© OpenStreetMap contributors (ODbL-1.0)"
 
 
 # --------------------------------------------------------------------------- live

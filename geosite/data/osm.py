@@ -822,7 +822,7 @@ def _cached(path: Path, request: dict[str, Any], area: Region) -> FetchedOSM | N
     return FetchedOSM(
         path=path,
         region=str(meta.get("region")),
-        counts=dict(meta.get("counts") or {}),
+        counts={k: int(n) for k in KINDS for c, n in (meta.get("counts") or {}).items() if c == k},
         fetched_at=str(meta.get("fetched_at")),
         from_cache=True,
         metadata=meta,

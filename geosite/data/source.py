@@ -388,7 +388,31 @@ def _read(
     path = check_file(source, what=f"layer {name!r}")
     gdf = io.read_vector(path, layer=layer, encoding=encoding)
     conversions = gdf.attrs.get("text_conversions") or None
-    return gdf, LayerUse(name, path, text_conversions=conversions), encoding is not None
+    use = LayerUse(
+        name, path, attribution=_file_attribution(path, layer), text_conversions=conversions
+    )
+    return gdf, use, encoding is not None
+
+
+def _file_attribution(path: Path, layer: str | None) -> str | None:
+    """Return the attribution a GeoPackage states in its metadata, with its licence.
+
+    ``geosite fetch-osm`` writes ``attribution`` ("© OpenStreetMap contributors") and
+    ``licence`` (ODbL-1.0) there; maps and the workbook's sources sheet then credit them.
+    """
+    if path.suffix.lower() != ".gpkg":
+        return None
+    import pyogrio  # noqa: PLC0415
+
+    try:
+        meta = pyogrio.read_info(path, layer=layer).get("dataset_metadata") or {}
+    except Exception:  # noqa: BLE001 - a missing attribution is not a reason to refuse a layer
+        return None
+    text = meta.get("attribution")
+    if not text:
+        return None
+    licence = meta.get("licence")
+    return f"{text} ({licence})" if licence else str(text)
 
 
 def _convert_declared(gdf: gpd.GeoDataFrame, encoding: str, name: str) -> gpd.GeoDataFrame:
