@@ -513,3 +513,56 @@ def test_live_fetch_of_a_small_box(tmp_path: Path, monkeypatch) -> None:
     assert osm.fetch_osm(
         "106.768,10.849,106.776,10.855", out, kinds=["roads", "universities"]
     ).from_cache
+
+
+# --------------------------------------------------------------------------- routing
+
+
+def test_fetched_roads_route_like_the_answer_one_way_streets_included(fetched: Path) -> None:
+    """Road distances on the fetched layer equal Dijkstra on the answer's ways (networkx)."""
+    import networkx as nx
+
+    from geosite.network import accessibility, graph_from_gdf
+
+    nodes, ways, _ = _elements("roads")
+    to_utm = pyproj.Transformer.from_crs(4326, 32648, always_xy=True)
+    xy = {n: to_utm.transform(e["lon"], e["lat"]) for n, e in nodes.items()}
+    g = nx.DiGraph()
+    uses = {}
+    for w in ways.values():
+        tags = w.get("tags", {})
+        if tags.get("highway") not in osm.DEFAULT_ROAD_CLASSES:
+            continue
+        oneway = tags.get("oneway")
+        if oneway is None and tags.get("junction") == "roundabout":
+            oneway = "yes"
+        for a, b in zip(w["nodes"], w["nodes"][1:], strict=False):
+            length = math.dist(xy[a], xy[b])
+            if oneway != "-1":
+                g.add_edge(
+                    a, b, length=min(length, g.get_edge_data(a, b, {"length": 1e18})["length"])
+                )
+            if oneway not in {"yes", "true", "1"}:
+                g.add_edge(
+                    b, a, length=min(length, g.get_edge_data(b, a, {"length": 1e18})["length"])
+                )
+        for n in w["nodes"]:
+            uses[n] = uses.get(n, 0) + 1
+    main_part = max(nx.strongly_connected_components(g), key=len)
+    junctions = sorted(n for n in main_part if uses[n] >= 2)
+    rng = np.random.default_rng(16)
+    pairs = [tuple(rng.choice(junctions, 2, replace=False)) for _ in range(12)]
+
+    roads = gpd.read_file(fetched, layer="roads")
+    graph = graph_from_gdf(
+        roads, crs=32648, class_column="class", speed_column="speed_kmh", oneway_column="oneway"
+    )
+    origins = gpd.GeoSeries([shapely.Point(xy[a]) for a, _ in pairs], crs=32648)
+    expected = [nx.dijkstra_path_length(g, a, b, weight="length") for a, b in pairs]
+    for i, (_, b) in enumerate(pairs):
+        target = gpd.GeoSeries([shapely.Point(xy[b])], crs=32648)
+        got = accessibility(graph, origins.iloc[[i]], target, metric="distance")
+        assert got.values[0] == pytest.approx(expected[i], abs=0.01), pairs[i]
+    # one-way streets matter here: some trips are longer one way than back
+    back = [nx.dijkstra_path_length(g, b, a, weight="length") for a, b in pairs]
+    assert any(abs(x - y) > 1 for x, y in zip(expected, back, strict=True))
