@@ -428,6 +428,34 @@ def test_interruption_leaves_the_previous_file(tmp_path: Path, overpass, monkeyp
     assert _leftovers(tmp_path) == ["osm.gpkg"]
 
 
+def test_busy_server_is_given_up_after_one_retry(tmp_path: Path, capsys, monkeypatch) -> None:
+    import time
+
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)  # osmnx waits 55 s before a retry
+    out = tmp_path / "osm.gpkg"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.GET, f"{ENDPOINT}/status", body=STATUS)
+        rsps.add(responses.POST, f"{ENDPOINT}/interpreter", status=504, body="busy")
+        err = _fails(["fetch-osm", REGION, "--out", str(out), "--endpoint", ENDPOINT], capsys)
+        posts = [c for c in rsps.calls if c.request.method == "POST"]
+    assert len(posts) == 2  # the first answer and osmnx's one retry
+    assert "is busy (HTTP 504" in err
+    assert "try again in a few minutes" in err
+    assert _leftovers(tmp_path) == []
+
+
+def test_bad_options_are_named(tmp_path: Path, capsys) -> None:
+    out = str(tmp_path / "osm.gpkg")
+    err = _fails(["fetch-osm", REGION, "--out", out, "--kinds", "roads,stations"], capsys)
+    assert "unknown kind 'stations'; choose from roads, industrial_parks" in err
+    err = _fails(["fetch-osm", REGION, "--out", str(tmp_path / "osm.shp")], capsys)
+    assert "must be a GeoPackage file ending in .gpkg" in err
+    err = _fails(["fetch-osm", REGION, "--out", out, "--timeout", "0"], capsys)
+    assert "timeout_s: 0.0 must be a positive number of seconds" in err
+    assert _leftovers(tmp_path) == []
+
+
 # --------------------------------------------------------------------------- regions
 
 
