@@ -168,3 +168,65 @@ def test_sensitivity_refuses_draws_that_cannot_fit_in_memory(
     assert "iB" in err
     assert "Traceback" not in err
     assert not (tmp_path / "s").exists()
+
+
+def _sigterm_inside_set_name() -> None:
+    import os
+    import signal
+    import time
+
+    class Descriptor:
+        def __set_name__(self, owner: type, name: str) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs here, inside class creation
+
+    type("Quadrature", (), {"nodes": Descriptor()})
+
+
+def _ctrl_c_inside_set_name() -> None:
+    class Descriptor:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    type("Quadrature", (), {"nodes": Descriptor()})
+
+
+def _terminated_wrapped_in_a_geosite_error() -> None:
+    from geosite.cli._base import Terminated
+    from geosite.errors import LayerError
+
+    try:
+        _terminate_now()
+    except Terminated as err:
+        raise LayerError("a layer could not be read") from err
+
+
+def _terminate_now() -> None:
+    from geosite.cli._base import Terminated
+
+    raise Terminated
+
+
+@pytest.mark.parametrize(
+    ("interrupt", "code", "word"),
+    [
+        (_sigterm_inside_set_name, 143, "terminated"),
+        (_ctrl_c_inside_set_name, 130, "interrupted"),
+        (_terminated_wrapped_in_a_geosite_error, 143, "terminated"),
+    ],
+)
+def test_a_signal_wrapped_by_the_code_it_lands_in_is_still_an_interruption(
+    interrupt, code: int, word: str, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python wraps what ``__set_name__`` raises in a RuntimeError; that is no internal error."""
+    import geosite.scenario
+
+    def schema() -> dict:
+        interrupt()
+        return {}
+
+    monkeypatch.setattr(geosite.scenario, "scenario_json_schema", schema)
+    assert main(["schema"]) == code
+    err = capsys.readouterr().err
+    assert f"geosite: {word}; previous outputs are unchanged" in err
+    assert "internal error" not in err

@@ -107,29 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Progress bars only where someone watches, never with --quiet.
             stack.enter_context(show_progress(False if getattr(args, "quiet", False) else None))
             code: int = args.handler(args)
-    except GeositeError as err:
-        print(f"geosite: {err}", file=sys.stderr)
-        return _exit_code(err)
     except BrokenPipeError:
         # The reader of our output went away (`geosite run ... | head`): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("geosite: interrupted; previous outputs are unchanged", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Terminated:
-        print("geosite: terminated; previous outputs are unchanged", file=sys.stderr)
-        return EXIT_TERMINATED
-    except Exception as err:
-        if args.debug:
-            raise
-        print(
-            f"geosite: internal error: {type(err).__name__}: {err}\n"
-            "This is a bug in geosite; please report it with the output of "
-            "`geosite --debug ...`.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+    except (Exception, KeyboardInterrupt, Terminated) as err:  # noqa: BLE001 - every failure gets a message and a code
+        return _failure(err, debug=args.debug)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -138,6 +121,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _terminate(_signum: int, _frame: object) -> None:
     raise Terminated
+
+
+def _failure(err: BaseException, *, debug: bool) -> int:
+    """Say why the command stopped; return its exit code (re-raise bugs with ``debug``)."""
+    # A signal can arrive inside code that wraps whatever it raises (class creation turns it
+    # into "RuntimeError: Error calling __set_name__", a library into its own error): it is
+    # still an interruption, never a bug nor a data error.
+    interruption = _interruption(err)
+    if isinstance(interruption, Terminated):
+        print("geosite: terminated; previous outputs are unchanged", file=sys.stderr)
+        return EXIT_TERMINATED
+    if interruption is not None:
+        print("geosite: interrupted; previous outputs are unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(err, GeositeError):
+        print(f"geosite: {err}", file=sys.stderr)
+        return _exit_code(err)
+    if debug:
+        raise err
+    print(
+        f"geosite: internal error: {type(err).__name__}: {err}\n"
+        "This is a bug in geosite; please report it with the output of `geosite --debug ...`.",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def _interruption(err: BaseException) -> KeyboardInterrupt | Terminated | None:
+    """Find the Ctrl-C or SIGTERM that ``err`` was raised from or while handling, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, Terminated)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
