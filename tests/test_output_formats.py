@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -78,6 +79,11 @@ def test_xlsx_reads_well_for_a_person_and_is_byte_identical_across_runs(
     for path in paths:
         write_outputs(result, path, formats=["xlsx"])
     assert (paths[0] / "scores.xlsx").read_bytes() == (paths[1] / "scores.xlsx").read_bytes()
+    # every entry carries the fixed time, not that of the temporary file a sheet went through
+    with zipfile.ZipFile(paths[0] / "scores.xlsx") as archive:
+        stamps = {info.filename: info.date_time for info in archive.infolist()}
+    assert any(name.startswith("xl/worksheets/") for name in stamps)
+    assert set(stamps.values()) == {(2000, 1, 1, 0, 0, 0)}, stamps
     book = load_workbook(paths[0] / "scores.xlsx")
     sheet = book["ranking"]
     assert sheet.freeze_panes == "B2"

@@ -17,7 +17,9 @@ identical bytes.
 from __future__ import annotations
 
 import math
+import os
 import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -25,8 +27,6 @@ import pandas as pd
 from geosite.data.io import output_timestamp
 
 if TYPE_CHECKING:
-    import os
-
     from openpyxl.worksheet.worksheet import Worksheet
 
     from geosite.analysis import Result
@@ -168,6 +168,18 @@ class _FixedTimeZip(zipfile.ZipFile):
             info.external_attr = 0o644 << 16
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike[str],
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # openpyxl writes each sheet to a temporary file first: ZipFile.write would stamp the
+        # entry with that file's modification time, so two runs a second apart would differ.
+        name = arcname if arcname is not None else os.fspath(filename)
+        self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)
 
 
 def write_workbook(result: Result, path: str | os.PathLike[str]) -> None:
