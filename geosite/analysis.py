@@ -44,7 +44,16 @@ if TYPE_CHECKING:
 
     from geosite.types import Where
 
-__all__ = ["CriterionSummary", "LayerUse", "Result", "check_data", "evaluate", "load_layer"]
+__all__ = [
+    "CriterionSummary",
+    "LayerUse",
+    "Preflight",
+    "Result",
+    "check_data",
+    "evaluate",
+    "load_layer",
+    "preflight",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -452,8 +461,21 @@ def _force_include(
     forced = next((c for c in scenario.constraints if isinstance(c, ForceInclude)), None)
     if forced is None:
         return
+    ids = table[scenario.candidates.id_column].tolist()
+    for wanted in forced.ids:
+        i = ids.index(wanted)
+        if excluded[i] and complete[i]:
+            excluded[i] = False
+            notes[i] = phrase("reason.force_included", why=notes[i])
+
+
+def _check_force_include(scenario: Scenario, candidates: gpd.GeoDataFrame) -> None:
+    """Refuse a ``force_include`` that names an id no candidate has."""
+    forced = next((c for c in scenario.constraints if isinstance(c, ForceInclude)), None)
+    if forced is None:
+        return
     spec = scenario.candidates
-    ids = table[spec.id_column].tolist()
+    ids = set(candidates[spec.id_column].tolist())
     for wanted in forced.ids:
         if wanted not in ids:
             msg = (
@@ -461,10 +483,6 @@ def _force_include(
                 f"{spec.source!r}"
             )
             raise DataNotFoundError(msg)
-        i = ids.index(wanted)
-        if excluded[i] and complete[i]:
-            excluded[i] = False
-            notes[i] = phrase("reason.force_included", why=notes[i])
 
 
 def _measure_criteria(
@@ -507,17 +525,148 @@ def _check_memory(scenario: Scenario, layers: Mapping[str, Any] | None) -> dict[
     return given
 
 
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What :func:`preflight` found: the checked inputs ready to compute, or every problem.
+
+    Parameters
+    ----------
+    scenario
+        The scenario checked.
+    problems
+        Every problem :func:`evaluate` would refuse the scenario for, in the order it would
+        meet them; empty if none.
+    context
+        The measure context (candidates loaded and projected, layers read, road graphs
+        built), or ``None`` where the candidates could not be loaded.
+    """
+
+    scenario: Scenario
+    problems: tuple[GeositeError, ...]
+    context: MeasureContext | None = field(default=None, repr=False)
+    _store: _LayerStore | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the scenario and its data passed every check."""
+        return not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        """Return one message per problem (file, key or layer, and how to fix it)."""
+        return [str(problem) for problem in self.problems]
+
+    def raise_problems(self) -> None:
+        """Raise the first problem, the others added to it as notes; nothing if none."""
+        if not self.problems:
+            return
+        first = self.problems[0]
+        for other in self.problems[1:]:
+            first.add_note(str(other))
+        raise first
+
+    def evaluate(self, *, measure_all: MeasureAll | None = None) -> Result:
+        """Score and rank the checked candidates (see :func:`evaluate`).
+
+        Raises
+        ------
+        GeositeError
+            The first of :attr:`problems`, if any.
+        """
+        self.raise_problems()
+        assert self.context is not None
+        assert self._store is not None
+        return _compute(self.scenario, self.context, self._store, measure_all)
+
+
+def preflight(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    *,
+    layers: Mapping[str, Any] | None = None,
+) -> Preflight:
+    """Check everything :func:`evaluate` would refuse, before any heavy computation.
+
+    This is the one place a scenario's data are checked: ``geosite validate`` runs it
+    alone, :func:`evaluate` (and ``geosite run``) runs it and then computes from what it
+    built, so a scenario ``validate`` accepts is one ``run`` accepts, with the same
+    messages. It loads the candidates (a grid is generated, after its size was checked
+    against the memory available), opens every layer, raster and road file the scenario
+    reads (file type, encoding, CRS and coordinates, ``where``, geometries, ids), runs
+    each measure's and constraint's ``prepare`` (filters that keep no feature, missing or
+    non-numeric columns, rasters that do not overlap the candidates, road graphs built and
+    facilities farther than ``access.max_snap_m`` from any road) and checks the
+    ``force_include`` ids. It measures nothing and searches no route.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, its file, or its mapping.
+    layers
+        Layers held in memory, as for :func:`evaluate`.
+
+    Returns
+    -------
+    Preflight
+        Every problem found (not only the first), and what was built for the computation.
+
+    Raises
+    ------
+    ScenarioError
+        The scenario file itself is invalid (when given as a file or mapping).
+    ParameterError
+        ``layers=`` names a layer the scenario does not use.
+
+    Examples
+    --------
+    >>> checked = preflight("dong-nam-bo")
+    >>> checked.ok, len(checked.context.candidates)
+    (True, 6)
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    store = _LayerStore(scenario, memory=_check_memory(scenario, layers))
+    problems: list[GeositeError] = []
+
+    def attempt(check: Callable[..., object], *args: Any) -> Any:
+        try:
+            return check(*args)
+        except GeositeError as err:
+            problems.append(err)
+            return None
+
+    candidates = attempt(_load_candidates, scenario, store)
+    ctx = None
+    if candidates is not None:
+        ctx = _context(scenario, store, candidates)
+        for criterion in scenario.criteria:
+            attempt(criterion.measure.prepare, ctx)
+        for constraint in scenario.constraints:
+            attempt(constraint.prepare, ctx)
+        attempt(_check_force_include, scenario, candidates)
+    # every layer, raster and road file, also those the steps above could not reach
+    _check_layers(scenario, store, attempt)
+    _check_network_files(scenario, attempt)
+    unique: dict[str, GeositeError] = {}
+    for problem in problems:
+        unique.setdefault(str(problem), problem)
+    return Preflight(
+        scenario=scenario,
+        problems=tuple(unique.values()),
+        context=ctx,
+        _store=store,
+    )
+
+
 def check_data(
     scenario: Scenario | str | Path | Mapping[str, Any],
     *,
     layers: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Open every layer, raster and road file a scenario reads, as :func:`evaluate` would.
+    """Return every problem :func:`evaluate` would refuse a scenario's data for.
 
-    Each goes through the door :func:`evaluate` uses (file type, encoding, CRS and
-    coordinates, ``where``, geometries), the candidates' ids and geometry types are checked,
-    rasters are opened and read at both ends, and road files are opened; nothing is
-    measured. Every problem is reported, not only the first.
+    The messages of :func:`preflight`: every layer, raster and road file is opened as
+    :func:`evaluate` opens it, and every check it makes before computing is made; nothing
+    is measured.
 
     Parameters
     ----------
@@ -529,30 +678,30 @@ def check_data(
     Returns
     -------
     list of str
-        One message per layer that :func:`evaluate` would refuse; empty if all are usable.
+        One message per problem; empty if :func:`evaluate` would accept the data.
 
     Examples
     --------
     >>> check_data("dong-nam-bo")
     []
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    store = _LayerStore(scenario, memory=_check_memory(scenario, layers))
-    problems: list[str] = []
+    return preflight(scenario, layers=layers).messages
 
-    def attempt(check: Callable[..., object], *args: Any) -> None:
-        try:
-            check(*args)
-        except GeositeError as err:
-            problems.append(str(err))
 
-    if scenario.candidates.grid is None:
-        # ids, geometry types and the name column, besides what every layer gets
-        attempt(_load_candidates, scenario, store)
-    _check_layers(scenario, store, attempt)
-    _check_network_files(scenario, attempt)
-    return list(dict.fromkeys(problems))
+def _context(
+    scenario: Scenario, store: _LayerStore, candidates: gpd.GeoDataFrame
+) -> MeasureContext:
+    assert store.crs is not None
+    return MeasureContext(
+        candidates=candidates,
+        crs=store.crs,
+        load_layer=store.load,
+        resolve_path=store.resolve_path,
+        base_dir=scenario.base_dir,
+        networks=scenario.networks,
+        load_raster=store.raster,
+        in_memory=store.memory,
+    )
 
 
 def _check_layers(scenario: Scenario, store: _LayerStore, attempt: Callable[..., None]) -> None:
@@ -649,22 +798,17 @@ def evaluate(
     >>> int(result.table["rank"].iloc[0])
     1
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    store = _LayerStore(scenario, memory=_check_memory(scenario, layers))
-    candidates = _load_candidates(scenario, store)
-    crs = store.crs
-    assert crs is not None
-    ctx = MeasureContext(
-        candidates=candidates,
-        crs=crs,
-        load_layer=store.load,
-        resolve_path=store.resolve_path,
-        base_dir=scenario.base_dir,
-        networks=scenario.networks,
-        load_raster=store.raster,
-        in_memory=store.memory,
-    )
+    return preflight(scenario, layers=layers).evaluate(measure_all=measure_all)
+
+
+def _compute(
+    scenario: Scenario,
+    ctx: MeasureContext,
+    store: _LayerStore,
+    measure_all: MeasureAll | None,
+) -> Result:
+    """Measure, score, constrain, weight and rank what :func:`preflight` checked."""
+    candidates, crs = ctx.candidates, ctx.crs
     n, spec = len(candidates), scenario.candidates
     id_column = spec.id_column
     table = pd.DataFrame(candidates[[id_column] + ([spec.name] if spec.name else [])])

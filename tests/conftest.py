@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -77,6 +80,43 @@ def tiny_project(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return tmp_path
+
+
+#: Refusals `evaluate` may meet only while computing, each with why no preflight can find it
+#: without doing the computation: damage inside a raster shows only when its pixels are read.
+COMPUTE_ONLY = (re.compile(r"raster .* cannot be read: "),)
+
+
+@pytest.fixture(autouse=True)
+def _preflight_catches_every_refusal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test in which a scenario or data problem is refused after the preflight.
+
+    ``geosite validate`` runs only :func:`geosite.analysis.preflight`; a refusal found later,
+    while computing, is one ``validate`` would miss. Every test of the suite that evaluates
+    a scenario checks this, so a new refusal written in a measure's ``compute`` instead of
+    its ``prepare`` fails the tests that exercise it.
+    """
+    import geosite.analysis
+    from geosite.errors import GeositeError
+
+    compute = geosite.analysis._compute
+    missed: list[GeositeError] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return compute(*args, **kwargs)
+        except GeositeError as err:
+            if not any(known.search(str(err)) for known in COMPUTE_ONLY):
+                missed.append(err)
+            raise
+
+    watched.__wrapped__ = compute  # type: ignore[attr-defined]
+    monkeypatch.setattr(geosite.analysis, "_compute", watched)
+    yield
+    assert not missed, (
+        "refused after the preflight, so `geosite validate` would have passed it; check it in "
+        f"the measure's or constraint's `prepare` instead: {missed}"
+    )
 
 
 def write_without_crs(gdf: gpd.GeoDataFrame, path: Path) -> None:

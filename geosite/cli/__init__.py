@@ -34,8 +34,9 @@ from geosite.cli._base import (
     EXIT_USAGE,
     Parser,
     Terminated,
+    exit_code,
 )
-from geosite.errors import GeositeError, OutputError, ScenarioError
+from geosite.errors import GeositeError
 from geosite.progress import show_progress
 
 if TYPE_CHECKING:
@@ -79,14 +80,6 @@ def _parser() -> Parser:
     for name in COMMANDS:
         importlib.import_module(f"geosite.cli.{name}").register(sub)
     return parser
-
-
-def _exit_code(err: GeositeError) -> int:
-    if isinstance(err, ScenarioError):
-        return EXIT_USAGE
-    if isinstance(err, OutputError):
-        return EXIT_OUTPUT
-    return EXIT_DATA
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,7 +130,7 @@ def _failure(err: BaseException, *, debug: bool) -> int:
         return EXIT_INTERRUPTED
     if isinstance(err, GeositeError):
         print(f"geosite: {err}", file=sys.stderr)
-        return _exit_code(err)
+        return exit_code(err)
     if debug:
         raise err
     print(

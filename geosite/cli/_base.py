@@ -6,6 +6,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from geosite.errors import GeositeError, OutputError, ScenarioError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 __all__ = [
     "EXIT_DATA",
     "EXIT_INTERNAL",
@@ -17,6 +22,8 @@ __all__ = [
     "Parser",
     "Subparsers",
     "Terminated",
+    "exit_code",
+    "report_problems",
 ]
 
 EXIT_OK = 0
@@ -46,3 +53,25 @@ class Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def exit_code(err: GeositeError) -> int:
+    """Return the exit code of an error: 2 invalid scenario, 3 outputs, 1 unusable data."""
+    if isinstance(err, ScenarioError):
+        return EXIT_USAGE
+    if isinstance(err, OutputError):
+        return EXIT_OUTPUT
+    return EXIT_DATA
+
+
+def report_problems(source: str, problems: Sequence[GeositeError]) -> int:
+    """Print what a preflight found wrong with a scenario; return the exit code.
+
+    ``validate`` and ``run`` both print through here, so a planner sees the same lines
+    (and gets the same exit code) from either.
+    """
+    count = len(problems)
+    print(f"geosite: {source}: {count} data problem{'s' if count != 1 else ''}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return max(exit_code(problem) for problem in problems)

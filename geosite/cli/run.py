@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli._base import EXIT_OK, Subparsers, report_problems
 from geosite.errors import ScenarioError
 from geosite.i18n import Language, format_number, localized, translate
 
@@ -65,7 +65,7 @@ def register(sub: Subparsers) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run a scenario and write its outputs."""
-    from geosite.analysis import evaluate  # noqa: PLC0415 - keep `geosite --help` fast
+    from geosite.analysis import preflight  # noqa: PLC0415 - keep `geosite --help` fast
     from geosite.render.map import result_to_map  # noqa: PLC0415
     from geosite.result.outputs import write_outputs  # noqa: PLC0415
     from geosite.scenario import load_scenario  # noqa: PLC0415
@@ -78,7 +78,11 @@ def main(args: argparse.Namespace) -> int:
         if unknown:
             msg = f"--format: unknown format(s) {unknown}; choose from {', '.join(FORMATS)}"
             raise ScenarioError(msg)
-    result = evaluate(scenario)
+    # the checks `geosite validate` makes, with its messages, before any computation
+    checked = preflight(scenario)
+    if not checked.ok:
+        return report_problems(args.scenario, checked.problems)
+    result = checked.evaluate()
     lang = args.lang or scenario.language
     fmap = (
         result_to_map(

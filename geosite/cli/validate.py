@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.cli._base import EXIT_DATA, EXIT_OK, EXIT_USAGE, Subparsers
+from geosite.cli._base import EXIT_DATA, EXIT_OK, EXIT_USAGE, Subparsers, report_problems
 from geosite.cli.run import add_allow_path
 from geosite.errors import ScenarioError
 
@@ -46,26 +46,23 @@ def main(args: argparse.Namespace) -> int:
             scenario = load_scenario(path, allowed_roots=roots)
         except ScenarioError as err:
             invalid += 1
-            print(err, file=sys.stderr)
+            print(f"geosite: {err}", file=sys.stderr)  # as `run` prints it
             continue
         if not args.no_data:
-            from geosite.analysis import check_data  # noqa: PLC0415 - opens the data
+            # the checks `geosite run` makes before computing, and nothing more
+            from geosite.analysis import preflight  # noqa: PLC0415 - opens the data
 
-            problems = check_data(scenario)
-            if problems:
-                unusable += 1
-                count = len(problems)
-                print(
-                    f"{path}: {count} data problem{'s' if count != 1 else ''}:",
-                    file=sys.stderr,
-                )
-                for problem in problems:
-                    print(f"  {problem}", file=sys.stderr)
+            checked = preflight(scenario)
+            if not checked.ok:
+                if report_problems(path, checked.problems) == EXIT_USAGE:
+                    invalid += 1
+                else:
+                    unusable += 1
                 continue
-        checked = "" if args.no_data else ", data ok"
+        checked_data = "" if args.no_data else ", data ok"
         print(
             f"{path}: ok ({len(scenario.criteria)} criteria, "
-            f"{len(scenario.constraints)} constraints{checked})"
+            f"{len(scenario.constraints)} constraints{checked_data})"
         )
     if invalid:
         return EXIT_USAGE

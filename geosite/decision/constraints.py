@@ -76,10 +76,26 @@ class _Constraint(BaseModel):
         """Return the layers this constraint reads."""
         return []
 
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Check, before any heavy work, everything :meth:`evaluate` would refuse.
+
+        The constraint's part of :func:`geosite.analysis.preflight` (run by ``geosite
+        validate`` and by :func:`geosite.evaluate`), as
+        :meth:`geosite.measures.base.MeasureSpec.prepare` is a measure's. The default reads
+        every layer of :meth:`layers_used` with the constraint's ``where``.
+
+        Raises
+        ------
+        GeositeError
+            Naming the layer, column or key at fault.
+        """
+        for name in self.layers_used():
+            ctx.load_layer(name, getattr(self, "where", None))
+
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
-        """Return which candidates the constraint excludes."""
+        """Return which candidates the constraint excludes (after :meth:`prepare` passed)."""
         raise NotImplementedError
 
 
@@ -239,10 +255,8 @@ class AttributeConstraint(_Constraint):
         """Return the rule in words."""
         return phrase("rule.compare", column=self.column, op=self.op, value=repr(self.value))
 
-    def evaluate(
-        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
-    ) -> ConstraintOutcome:
-        """Exclude candidates whose attribute fails the test."""
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse a column the candidates do not have."""
         table = ctx.candidates
         if self.column not in table.columns:
             columns = [c for c in table.columns if c != table.geometry.name]
@@ -251,7 +265,13 @@ class AttributeConstraint(_Constraint):
                 f"{self.column!r}; they have {columns}"
             )
             raise LayerError(msg)
-        values = table[self.column]
+
+    def evaluate(
+        self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
+    ) -> ConstraintOutcome:
+        """Exclude candidates whose attribute fails the test."""
+        self.prepare(ctx)  # cheap, and keeps a direct call as safe as the pipeline
+        values = ctx.candidates[self.column]
         if self.op == "in":
             ok = values.isin(list(self.value) if isinstance(self.value, list) else [self.value])
         elif self.op == "not_in":

@@ -217,16 +217,30 @@ class AttributeMeasure(MeasureSpec):
         """Return the zone layer joined, if any."""
         return [self.layer] if self.layer else []
 
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse a missing or non-numeric column, an unreadable zone layer or invalid zones."""
+        if self.layer is None:
+            attribute_values(ctx.candidates, self.column, layer="candidates")
+            return
+        zones = self._zones(ctx)
+        attribute_values(zones, self.column, layer=self.layer)
+        require_valid(np.asarray(ctx.candidates.geometry.array, dtype=object), "the parcels")
+        require_valid(np.asarray(zones.geometry.array, dtype=object), f"layer {self.layer!r}")
+
+    def _zones(self, ctx: MeasureContext) -> gpd.GeoDataFrame:
+        zones = ctx.load_layer(self.layer or "", self.where)
+        if zones.crs is not None and pyproj.CRS.from_user_input(zones.crs) != ctx.crs:
+            msg = f"layer {self.layer!r} is not in the analysis CRS {ctx.crs.name}"
+            raise CRSError(msg)
+        return zones
+
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Read the column for every candidate, joining the zone layer when one is named."""
         unit = self.value_unit or ""
         if self.layer is None:
             own, why = attribute_values(ctx.candidates, self.column, layer="candidates")
             return MeasureResult(values=own, unit=unit, reasons=why)
-        zones = ctx.load_layer(self.layer, self.where)
-        if zones.crs is not None and pyproj.CRS.from_user_input(zones.crs) != ctx.crs:
-            msg = f"layer {self.layer!r} is not in the analysis CRS {ctx.crs.name}"
-            raise CRSError(msg)
+        zones = self._zones(ctx)
         zone_values, zone_reasons = attribute_values(zones, self.column, layer=self.layer)
         which = zone_by_largest_overlap(ctx.candidates.geometry, zones.geometry, layer=self.layer)
         values = np.full(len(which), np.nan)

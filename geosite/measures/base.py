@@ -129,8 +129,32 @@ class MeasureSpec(BaseModel):
         """Return the names of the layers this measure reads (for provenance and maps)."""
         return []
 
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Check, before any heavy work, everything :meth:`compute` would refuse.
+
+        This is the measure's part of :func:`geosite.analysis.preflight`, which both
+        ``geosite validate`` and :func:`geosite.evaluate` run: any problem of the scenario or
+        its data that :meth:`compute` would raise must be raised here, with the same message,
+        so that a scenario ``validate`` accepts does not fail later. What is built here
+        (layers read, road graphs) is kept in the context for :meth:`compute`.
+
+        The default reads every layer of :meth:`layers_used`; measures override it to check
+        filters, columns, rasters and networks too.
+
+        Raises
+        ------
+        GeositeError
+            Naming the layer, file or key at fault.
+        """
+        for name in self.layers_used():
+            ctx.load_layer(name, getattr(self, "where", None))
+
     def compute(self, ctx: MeasureContext) -> MeasureResult:
-        """Compute the raw value of this measure for every candidate."""
+        """Compute the raw value of this measure for every candidate.
+
+        Runs after :meth:`prepare` succeeded; a problem of the scenario or its data is
+        refused there, not here.
+        """
         raise NotImplementedError
 
 

@@ -540,6 +540,10 @@ class DistanceMeasure(MeasureSpec):
         """Return the layer measured to."""
         return [self.layer]
 
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse a layer that cannot be read or has no feature left by ``where``."""
+        _features(ctx, self.layer, self.where)
+
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Measure the distance from every candidate to the nearest feature."""
         features = _features(ctx, self.layer, self.where)
@@ -583,6 +587,10 @@ class CountWithinMeasure(MeasureSpec):
     def layers_used(self) -> list[str]:
         """Return the layer counted."""
         return [self.layer]
+
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse a layer that cannot be read or has no feature left by ``where``."""
+        _features(ctx, self.layer, self.where)
 
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Count the features within the radius of every candidate."""

@@ -561,11 +561,23 @@ class NetworkMeasure(MeasureSpec):
         """Return the facility layer this measure reads."""
         return [self.layer]
 
-    def compute(self, ctx: MeasureContext) -> MeasureResult:
-        """Compute the statistic for every candidate on the named network."""
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse an unknown network, roads that make no graph, facilities off the network.
+
+        The road graph is built here (once per evaluation, kept in ``ctx.cache``) and the
+        facilities joined to it: a facility layer farther than ``access.max_snap_m`` from
+        every road is refused before any search. The gates layer is read.
+        """
+        spec, _graph, _facilities, _fsnap = self._facilities(ctx)
+        if spec.access.gates:
+            ctx.load_layer(spec.access.gates, None)
+
+    def _facilities(
+        self, ctx: MeasureContext
+    ) -> tuple[NetworkSpec, net.RoadGraph, gpd.GeoDataFrame, net.Snap]:
+        """Return the network, its graph, the facilities and their snap, all checked."""
         spec = _network_spec(ctx, self.network)
         graph = graph_for(ctx, self.network)
-        origins = _candidate_snap(ctx, self.network, spec)
         facilities = ctx.load_layer(self.layer, self.where)
         if len(facilities) == 0:
             msg = (
@@ -579,6 +591,30 @@ class NetworkMeasure(MeasureSpec):
         if fkey not in ctx.cache:
             ctx.cache[fkey] = net.snap_to_graph(graph, facilities)
         fsnap: net.Snap = ctx.cache[fkey]
+        access = spec.access
+        checked = f"{fkey}:checked:{access.max_snap_m}:{access.min_component_share}"
+        if checked not in ctx.cache:
+            try:
+                net.check_facilities(
+                    graph,
+                    fsnap,
+                    max_snap_m=access.max_snap_m,
+                    min_component_share=access.min_component_share,
+                    layer_name=self.layer,
+                )
+            except NetworkError as err:
+                raise self._error(err) from err
+            ctx.cache[checked] = True
+        return spec, graph, facilities, fsnap
+
+    def _error(self, err: NetworkError) -> NetworkError:
+        msg = f"network criterion on layer {self.layer!r}, network {self.network!r}: {err}"
+        return NetworkError(msg)
+
+    def compute(self, ctx: MeasureContext) -> MeasureResult:
+        """Compute the statistic for every candidate on the named network."""
+        spec, graph, facilities, fsnap = self._facilities(ctx)
+        origins = _candidate_snap(ctx, self.network, spec)
         access = spec.access
         within = self.within_min if self.within_min is not None else self.within_m
         try:
@@ -597,8 +633,7 @@ class NetworkMeasure(MeasureSpec):
                 layer_name=self.layer,
             )
         except NetworkError as err:
-            msg = f"network criterion on layer {self.layer!r}, network {self.network!r}: {err}"
-            raise NetworkError(msg) from err
+            raise self._error(err) from err
         names = _facility_names(facilities)
         facility = np.array([names[j] if j >= 0 else None for j in res.facility], dtype=object)
         # A facility drawn as an area joins the roads that reach its outline (snap_to_graph).

@@ -355,6 +355,13 @@ class OverlayMeasure(MeasureSpec):
         """Return the layer this measure overlays."""
         return [self.layer]
 
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse an unreadable layer, CRSs in other units than metres, invalid geometries."""
+        features = ctx.load_layer(self.layer, self.where)
+        _check_crs(ctx.candidates.geometry, features.geometry, self.layer)
+        require_valid(_array(features.geometry), f"layer {self.layer!r}")
+        require_valid(_array(ctx.candidates.geometry), "the candidates")
+
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Compute the share or area of every candidate inside the layer."""
         key = f"overlay:{self.layer}:{sorted((self.where or {}).items())!r}:{self.layer_buffer_m}"

@@ -66,7 +66,13 @@ if TYPE_CHECKING:
     from rasterio.io import DatasetReader
     from rasterio.windows import Window
 
-__all__ = ["RasterMeasure", "Statistic", "check_raster", "zonal_statistics"]
+__all__ = [
+    "RasterMeasure",
+    "Statistic",
+    "check_raster",
+    "check_zonal_statistics",
+    "zonal_statistics",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -844,28 +850,21 @@ def zonal_statistics(
     >>> table[["share_in_classes", "pixels"]].to_dict("list")
     {'share_in_classes': [1.0, 0.0], 'pixels': [9.0, 8.0]}
     """
-    _check_options(stats, classes, threshold, coverage)
     if isinstance(geoms, gpd.GeoDataFrame):
         geoms = geoms.geometry
-    if not isinstance(geoms, gpd.GeoSeries):
-        msg = f"geoms must be a GeoSeries with a CRS, got {type(geoms).__name__}"
-        raise ParameterError(msg)
-    if chunk_size < 1:
-        msg = f"chunk_size must be a positive number of parcels, got {chunk_size!r}"
-        raise ParameterError(msg)
-    if geoms.crs is None:
-        msg = "the parcels have no CRS; set one with `gdf.set_crs(...)`"
-        raise CRSError(msg)
-    name = name or _raster_name(raster)
     class_values = None if classes is None else np.asarray(classes, dtype=np.float64)
-    with _open(raster) as ds:
-        if not 1 <= band <= ds.count:
-            msg = f"band {band!r} does not exist in raster {name!r}, which has {ds.count} band(s)"
-            raise ParameterError(msg)
-        crs = _raster_crs(ds, name)
-        grid = _Grid(~ds.transform, ds.height, ds.width, name, _transformer(geoms, crs, name))
-        arrays = np.asarray(geoms.array, dtype=object)
-        _check_overlap(arrays, grid, ds, crs)
+    with _checked(
+        geoms,
+        raster,
+        stats=stats,
+        band=band,
+        classes=classes,
+        threshold=threshold,
+        coverage=coverage,
+        chunk_size=chunk_size,
+        name=name,
+    ) as (ds, grid, arrays):
+        name = grid.name
         declared = ds.nodatavals[band - 1]
         fill = nodata if nodata is not None else declared
         if fill is None and ds.dtypes[band - 1].startswith(("int", "uint")):
@@ -897,6 +896,91 @@ def zonal_statistics(
             )
             raise LayerError(msg) from err
     return pd.DataFrame(columns, index=geoms.index)
+
+
+def check_zonal_statistics(
+    geoms: gpd.GeoSeries | gpd.GeoDataFrame,
+    raster: str | Path | DatasetReader,
+    *,
+    stats: Sequence[Statistic] = ("mean",),
+    band: int = 1,
+    classes: Sequence[float] | None = None,
+    threshold: float | None = None,
+    coverage: Coverage = "centre",
+    name: str | None = None,
+) -> None:
+    """Check everything :func:`zonal_statistics` would refuse, without reading pixels.
+
+    The options, the parcels' CRS, the band, the raster's CRS and geotransform, and the
+    overlap of the raster with the parcels are checked with :func:`zonal_statistics`'s own
+    code and messages; the first and last rows of the band are read (a file truncated
+    there fails), as by :func:`check_raster`. Parameters are those of
+    :func:`zonal_statistics`.
+
+    Raises
+    ------
+    GeositeError
+        What :func:`zonal_statistics` would raise before computing.
+
+    Examples
+    --------
+    >>> from geosite.data.bundled import layer_path
+    >>> far = gpd.GeoSeries.from_xy([20.0], [50.0], crs="EPSG:4326").to_crs(3035).buffer(500)
+    >>> check_zonal_statistics(far, layer_path("land_sea_mask"))
+    Traceback (most recent call last):
+    ...
+    geosite.errors.LayerError: raster ... does not overlap the parcels: ...
+    """
+    if isinstance(geoms, gpd.GeoDataFrame):
+        geoms = geoms.geometry
+    with _checked(
+        geoms,
+        raster,
+        stats=stats,
+        band=band,
+        classes=classes,
+        threshold=threshold,
+        coverage=coverage,
+        chunk_size=1,
+        name=name,
+    ) as (ds, grid, _arrays):
+        check_raster(ds, name=grid.name)
+
+
+@contextmanager
+def _checked(
+    geoms: gpd.GeoSeries,
+    raster: str | Path | DatasetReader,
+    *,
+    stats: Sequence[str],
+    band: int,
+    classes: Sequence[float] | None,
+    threshold: float | None,
+    coverage: str,
+    chunk_size: int,
+    name: str | None,
+) -> Iterator[tuple[DatasetReader, _Grid, npt.NDArray[np.object_]]]:
+    """Open the raster and check it against the parcels; yield it, its grid and the parcels."""
+    _check_options(stats, classes, threshold, coverage)
+    if not isinstance(geoms, gpd.GeoSeries):
+        msg = f"geoms must be a GeoSeries with a CRS, got {type(geoms).__name__}"
+        raise ParameterError(msg)
+    if chunk_size < 1:
+        msg = f"chunk_size must be a positive number of parcels, got {chunk_size!r}"
+        raise ParameterError(msg)
+    if geoms.crs is None:
+        msg = "the parcels have no CRS; set one with `gdf.set_crs(...)`"
+        raise CRSError(msg)
+    name = name or _raster_name(raster)
+    with _open(raster) as ds:
+        if not 1 <= band <= ds.count:
+            msg = f"band {band!r} does not exist in raster {name!r}, which has {ds.count} band(s)"
+            raise ParameterError(msg)
+        crs = _raster_crs(ds, name)
+        grid = _Grid(~ds.transform, ds.height, ds.width, name, _transformer(geoms, crs, name))
+        arrays = np.asarray(geoms.array, dtype=object)
+        _check_overlap(arrays, grid, ds, crs)
+        yield ds, grid, arrays
 
 
 def _transformer(geoms: gpd.GeoSeries, crs: pyproj.CRS, name: str) -> pyproj.Transformer | None:
@@ -1122,6 +1206,23 @@ class RasterMeasure(MeasureSpec):
     def layers_used(self) -> list[str]:
         """Return the raster this measure reads."""
         return [self.raster]
+
+    def prepare(self, ctx: MeasureContext) -> None:
+        """Refuse what :func:`zonal_statistics` would: a raster unreadable or elsewhere."""
+        from geosite.data.source import open_raster  # noqa: PLC0415
+
+        given = ctx.load_raster(self.raster) if ctx.load_raster else ctx.resolve_path(self.raster)
+        with open_raster(given, name=self.raster) as raster:
+            check_zonal_statistics(
+                ctx.candidates.geometry,
+                raster,
+                stats=[self.statistic],
+                band=self.band,
+                classes=self.classes,
+                threshold=self.threshold,
+                coverage=self.coverage,
+                name=self.raster if not isinstance(raster, str | Path) else None,
+            )
 
     def compute(self, ctx: MeasureContext) -> MeasureResult:
         """Compute the statistic of the raster over every candidate parcel."""

@@ -39,7 +39,7 @@ from geosite.network.osm import NetworkType
 from geosite.network.routing import Direction, network_paths
 from geosite.network.snapping import Snap, snap_to_graph
 from geosite.network.speeds import DEFAULT_SPEEDS_KMH, MAX_SPEED_KMH, Profile, default_speeds
-from geosite.network.statistics import AccessResult, Statistic, accessibility
+from geosite.network.statistics import AccessResult, Statistic, accessibility, check_facilities
 from geosite.types import CRSLike
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ __all__ = [
     "Snap",
     "Statistic",
     "accessibility",
+    "check_facilities",
     "default_speeds",
     "graph_from_gdf",
     "graph_from_graphml",

@@ -258,6 +258,51 @@ def _check_args(
         raise ParameterError(msg)
 
 
+def check_facilities(
+    graph: RoadGraph,
+    facilities: Snap | gpd.GeoDataFrame | gpd.GeoSeries | npt.ArrayLike,
+    *,
+    max_snap_m: float | None = 1000.0,
+    min_component_share: float = 0.1,
+    layer_name: str = "facilities",
+) -> None:
+    """Refuse facilities :func:`accessibility` could not measure to, before any search.
+
+    Parameters are those of :func:`accessibility`; the facilities are snapped (pass a
+    :class:`Snap` to reuse one).
+
+    Raises
+    ------
+    LayerError
+        There are no facilities.
+    NetworkError
+        No facility can join the network: all are farther than ``max_snap_m`` from a road or
+        on parts of the network smaller than ``min_component_share`` of the largest.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from geosite.network import graph_from_gdf
+    >>> from shapely import LineString, Point
+    >>> roads = gpd.GeoDataFrame(
+    ...     {"class": ["trunk"]}, geometry=[LineString([(0, 0), (7000, 0)])], crs=32648
+    ... )
+    >>> check_facilities(graph_from_gdf(roads), [Point(3000, 5000)], max_snap_m=1000)
+    Traceback (most recent call last):
+    ...
+    geosite.errors.NetworkError: no facility of layer 'facilities' can join network ...
+    """
+    fac = _as_snap(graph, facilities, f"facilities of layer {layer_name!r}")
+    _usable_facilities(
+        graph,
+        fac,
+        max_snap_m=max_snap_m,
+        min_component_share=min_component_share,
+        layer_name=layer_name,
+        warn=False,
+    )
+
+
 def _usable_facilities(
     graph: RoadGraph,
     fac: Snap,
@@ -265,6 +310,7 @@ def _usable_facilities(
     max_snap_m: float | None,
     min_component_share: float,
     layer_name: str,
+    warn: bool = True,
 ) -> np.ndarray:
     if len(fac) == 0:
         msg = f"layer {layer_name!r} has no facilities to measure to; check its 'where' filter"
@@ -279,7 +325,7 @@ def _usable_facilities(
         raise NetworkError(msg)
     kept = np.zeros(fac.n_owners, dtype=bool)
     kept[fac.owner[usable]] = True
-    if not kept.all():
+    if warn and not kept.all():
         dropped = int((~kept).sum())
         warnings.warn(
             f"{dropped} of {fac.n_owners} facilities of layer {layer_name!r} left out of network "
