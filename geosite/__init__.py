@@ -37,7 +37,7 @@ from geosite.errors import (
 )
 
 if TYPE_CHECKING:
-    from geosite.analysis import Result, evaluate
+    from geosite.analysis import Result, evaluate, preflight
     from geosite.data.bundled import catalog, layer_info, read_layer
     from geosite.data.grid import GridSpec, grid_from_area
     from geosite.data.osm import fetch_osm
@@ -69,6 +69,7 @@ _SHORTCUTS = {
     "load_scenario": ("geosite.scenario", "load_scenario"),
     "locate_regions": ("geosite.locate.pipeline", "locate_regions"),
     "locate_sites": ("geosite.locate.pipeline", "locate"),
+    "preflight": ("geosite.analysis", "preflight"),
     "read_layer": ("geosite.data.bundled", "read_layer"),
     "result_to_map": ("geosite.render.map", "result_to_map"),
     "results_to_map": ("geosite.render.map", "results_to_map"),
@@ -147,6 +148,7 @@ __all__ = [
     "load_scenario",
     "locate_regions",
     "locate_sites",
+    "preflight",
     "read_layer",
     "result_to_map",
     "results_to_map",

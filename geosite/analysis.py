@@ -561,8 +561,10 @@ class Preflight:
         if not self.problems:
             return
         first = self.problems[0]
+        noted = getattr(first, "__notes__", [])
         for other in self.problems[1:]:
-            first.add_note(str(other))
+            if str(other) not in noted:
+                first.add_note(str(other))
         raise first
 
     def evaluate(self, *, measure_all: MeasureAll | None = None) -> Result:

@@ -315,6 +315,14 @@ def test_validate_reports_every_problem_run_reports(
     assert "no feature has port_id = 'nowhere'" in err
     assert "force_include names 'zz'" in err
     assert "is empty (0 bytes)" in err
+    # the other commands stop at the same problems, all of them named
+    report = ["report", str(tiny_project / "scenario.yaml"), "--out", str(tiny_project / "rep")]
+    assert main(report) == EXIT_DATA
+    err = capsys.readouterr().err
+    assert err.count("geosite: ") == 3
+    assert "nowhere" in err
+    assert "force_include names 'zz'" in err
+    assert "is empty (0 bytes)" in err
     # the API raises the first and notes the others
     with pytest.raises(DataNotFoundError, match="nowhere") as raised:
         evaluate(load_scenario(tiny_project / "scenario.yaml"))

@@ -130,6 +130,8 @@ def _failure(err: BaseException, *, debug: bool) -> int:
         return EXIT_INTERRUPTED
     if isinstance(err, GeositeError):
         print(f"geosite: {err}", file=sys.stderr)
+        for other in getattr(err, "__notes__", ()):  # further problems the preflight found
+            print(f"geosite: {other}", file=sys.stderr)
         return exit_code(err)
     if debug:
         raise err
