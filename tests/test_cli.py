@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -230,3 +231,85 @@ def test_a_signal_wrapped_by_the_code_it_lands_in_is_still_an_interruption(
     err = capsys.readouterr().err
     assert f"geosite: {word}; previous outputs are unchanged" in err
     assert "internal error" not in err
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    from geosite.cli import _parser
+
+    action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+#: Options that ask for opposite things, per command; every command that has both takes part.
+CONTRADICTIONS = [
+    (["--offline"], ["--cdn"]),
+    (["--json"], ["--markdown"]),
+    (["--no-map"], ["--cdn"]),
+    (["--no-map"], ["--offline"]),
+    (["--no-map"], ["--basemap", "osm"]),
+    (["--no-map"], ["--no-what-if"]),
+    (["--no-map"], ["--layout", "side_by_side"]),
+    (["--offline"], ["--basemap", "satellite"]),
+    (["--no-sensitivity"], ["--draws", "50"]),
+    (["--no-sensitivity"], ["--seed", "4"]),
+]
+
+
+def _cases() -> list[tuple[str, list[str], list[str]]]:
+    commands = _subcommands()
+    cases = []
+    for name, parser in commands.items():
+        options = {s for a in parser._actions for s in a.option_strings}
+        cases += [
+            (name, first, second)
+            for first, second in CONTRADICTIONS
+            if first[0] in options and second[0] in options
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("command", "first", "second"), _cases())
+def test_contradictory_options_are_a_usage_error_naming_both(
+    command: str,
+    first: list[str],
+    second: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    positional = {
+        "run": ["dong-nam-bo"],
+        "report": ["dong-nam-bo"],
+        "compare": ["dong-nam-bo", "port-led"],
+    }.get(command, [])
+    out = tmp_path / "out"
+    needs_out = command in {"run", "report", "compare"}
+    argv = [command, *positional, *(["--out", str(out)] if needs_out else []), *first, *second]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert first[0] in err, err
+    assert second[0] in err, err
+    assert "Traceback" not in err
+    assert not out.exists()  # refused before any work
+
+
+def test_every_command_with_both_offline_and_cdn_is_checked() -> None:
+    cases = _cases()
+    both = {c for c, first, second in cases if (first[0], second[0]) == ("--offline", "--cdn")}
+    assert {"run", "report", "compare"} <= both
+    assert ("layers", ["--json"], ["--markdown"]) in cases
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--offline", "--basemap", "none"],
+        ["--no-map", "--lang", "vi"],
+    ],
+)
+def test_options_that_agree_are_accepted(argv: list[str]) -> None:
+    from geosite.cli import _parser
+
+    args = _parser().parse_args(["run", "dong-nam-bo", "--out", "x", *argv])
+    assert args.command == "run"

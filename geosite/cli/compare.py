@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli._base import EXIT_OK, Subparsers, add_map_delivery, refuse_contradictions
 from geosite.errors import OutputError, ScenarioError
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ def register(sub: Subparsers) -> None:
     cmd.add_argument("--no-map", action="store_true", help="do not write comparison.html")
     cmd.add_argument(
         "--basemap",
-        default="light",
+        default=None,
         choices=["light", "osm", "satellite", "none"],
-        help="map background",
+        help="map background (default: light)",
     )
     cmd.add_argument(
         "--layout",
@@ -46,22 +46,8 @@ def register(sub: Subparsers) -> None:
         choices=["layers", "side_by_side"],
         help="one map with a layer per scenario, or two maps side by side (two scenarios)",
     )
-    cmd.add_argument(
-        "--offline",
-        action="store_true",
-        help=(
-            "also leave the background tiles out of comparison.html: it then makes no "
-            "network request (the map's libraries are embedded by default)"
-        ),
-    )
-    cmd.add_argument(
-        "--cdn",
-        action="store_true",
-        help=(
-            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
-            "a file about 300 kB smaller that needs internet to show anything"
-        ),
-    )
+    add_map_delivery(cmd, file="comparison.html")
+    refuse_contradictions(cmd)
     cmd.set_defaults(handler=main, writes_folder=True)
 
 
@@ -100,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
         else results_to_map(
             comparison.results,
             layout=args.layout,
-            basemap=args.basemap,
+            basemap=args.basemap or "light",
             offline=args.offline,
             cdn=args.cdn,
         )

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 def register(sub: Subparsers) -> None:
     """Add the ``layers`` command."""
     layers = sub.add_parser("layers", help="list the bundled layers with their provenance")
-    layers.add_argument("--json", action="store_true", help="print the catalogue as JSON")
-    layers.add_argument("--markdown", action="store_true", help="print LAYERS.md")
+    form = layers.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    form.add_argument("--markdown", action="store_true", help="print LAYERS.md")
     layers.set_defaults(handler=main)
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli._base import EXIT_OK, Subparsers, add_map_delivery, refuse_contradictions
 from geosite.cli.run import add_allow_path, add_what_if_flag
 from geosite.i18n import localized, translate
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 #: Seed of the sensitivity draws when none is given, so reports are reproducible by default.
 DEFAULT_SEED = 0
+#: Monte Carlo weight draws of a report's sensitivity analysis, unless --draws says.
+DRAWS = 1000
 
 
 def register(sub: Subparsers) -> None:
@@ -29,27 +31,12 @@ def register(sub: Subparsers) -> None:
     )
     report.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
     report.add_argument("--out", required=True, type=Path, help="output directory")
-    report.add_argument(
-        "--offline",
-        action="store_true",
-        help=(
-            "also leave the background tiles out of map.html: it then makes no network request "
-            "(the map's libraries are embedded by default)"
-        ),
-    )
-    report.add_argument(
-        "--cdn",
-        action="store_true",
-        help=(
-            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
-            "a file about 300 kB smaller that needs internet to show anything"
-        ),
-    )
+    add_map_delivery(report)
     report.add_argument(
         "--basemap",
-        default="light",
+        default=None,
         choices=["light", "osm", "satellite", "none"],
-        help="background of the interactive map",
+        help="background of the interactive map (default: light)",
     )
     add_what_if_flag(report)
     report.add_argument(
@@ -76,11 +63,13 @@ def register(sub: Subparsers) -> None:
             "--no-sensitivity leaves it out)"
         ),
     )
-    report.add_argument("--draws", type=int, default=1000, help="Monte Carlo weight draws")
+    report.add_argument(
+        "--draws", type=int, default=None, help=f"Monte Carlo weight draws (default {DRAWS})"
+    )
     report.add_argument(
         "--seed",
         type=int,
-        default=DEFAULT_SEED,
+        default=None,
         help=(
             f"seed of the weight draws (default {DEFAULT_SEED}: two reports of one scenario give "
             "the same figures; the report states the seed)"
@@ -88,6 +77,7 @@ def register(sub: Subparsers) -> None:
     )
     report.add_argument("--quiet", action="store_true", help="no progress bars")
     add_allow_path(report)
+    refuse_contradictions(report)
     report.set_defaults(handler=main, writes_folder=True)
 
 
@@ -105,7 +95,10 @@ def main(args: argparse.Namespace) -> int:
         from geosite.progress import ProgressBar  # noqa: PLC0415
 
         stability = sensitivity(
-            result, draws=args.draws, seed=args.seed, progress=ProgressBar("weight draws")
+            result,
+            draws=DRAWS if args.draws is None else args.draws,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            progress=ProgressBar("weight draws"),
         )
     lang: Language = args.lang or result.scenario.language
     written = write_report(
@@ -114,7 +107,7 @@ def main(args: argparse.Namespace) -> int:
         sensitivity=stability,
         offline=args.offline,
         cdn=args.cdn,
-        basemap=args.basemap,
+        basemap=args.basemap or "light",
         scheme=args.scheme,
         cards=args.cards,
         lang=lang,

@@ -6,7 +6,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geosite.cli._base import EXIT_OK, Subparsers, report_problems
+from geosite.cli._base import (
+    EXIT_OK,
+    Subparsers,
+    add_map_delivery,
+    refuse_contradictions,
+    report_problems,
+)
 from geosite.errors import ScenarioError
 from geosite.i18n import Language, format_number, localized, translate
 
@@ -31,26 +37,11 @@ def register(sub: Subparsers) -> None:
     )
     run.add_argument(
         "--basemap",
-        default="light",
+        default=None,
         choices=["light", "osm", "satellite", "none"],
-        help="map background",
+        help="map background (default: light)",
     )
-    run.add_argument(
-        "--offline",
-        action="store_true",
-        help=(
-            "also leave the background tiles out of map.html: it then makes no network request "
-            "(the map's libraries are embedded by default)"
-        ),
-    )
-    run.add_argument(
-        "--cdn",
-        action="store_true",
-        help=(
-            "link the map's libraries (Leaflet) from their CDNs instead of embedding them: "
-            "a file about 300 kB smaller that needs internet to show anything"
-        ),
-    )
+    add_map_delivery(run)
     add_what_if_flag(run)
     run.add_argument(
         "--lang",
@@ -60,6 +51,7 @@ def register(sub: Subparsers) -> None:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     add_allow_path(run)
+    refuse_contradictions(run)
     run.set_defaults(handler=main, writes_folder=True)
 
 
@@ -87,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     fmap = (
         result_to_map(
             result,
-            basemap=args.basemap,
+            basemap=args.basemap or "light",
             offline=args.offline,
             cdn=args.cdn,
             lang=lang,
