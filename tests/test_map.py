@@ -483,3 +483,56 @@ def test_print_map_rank_labels_never_overlap(
     if case == "bundled":
         # Only the two Long Thành sites, a few hundred metres apart, share a label.
         assert sorted(t.get_text() for t in labels) == ["#1 #2", "#3", "#4", "#5", "#6"]
+
+
+def _kinds_drawn(features: gpd.GeoDataFrame) -> set[str]:
+    """The kinds of geometry in a layer, from geopandas' own geometry type names."""
+    names = set(features.explode(index_parts=False).geom_type)
+    kinds = {"Polygon": "polygon", "LineString": "line", "LinearRing": "line", "Point": "point"}
+    return {kinds[n] for n in names}
+
+
+LEGEND_SYMBOLS = re.compile(r"<div class='row[^']*' data-layer='([^']+)'>((?:<i [^>]*></i>)*)")
+SYMBOL_KIND = {"area": "polygon", "zone": "polygon", "line": "line", "dot": "point"}
+
+
+@pytest.mark.parametrize("name", ["dong-nam-bo", "talent-led"])
+def test_legend_symbols_match_the_geometry_drawn(name: str) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from geosite.render.context import context_layers
+    from geosite.render.map import _context_rows
+    from geosite.render.static import legend_entries
+
+    result = evaluate(name)
+    layers = context_layers([result], "en")
+    expected = {layer.key: _kinds_drawn(layer.features) for layer in layers}
+    # The bundled airports are outlines and the industrial parks both outlines and points:
+    # a legend of dots for all would be wrong for both.
+    assert expected["facilities:airports"] == {"polygon"}
+    assert expected["facilities:industrial_parks"] == {"polygon", "point"}
+
+    def static_kind(symbol: object) -> str:
+        if isinstance(symbol, Patch):
+            return "polygon"
+        assert isinstance(symbol, Line2D)
+        return "point" if symbol.get_linestyle() == "None" else "line"
+
+    for layer in layers:
+        for symbol, _ in legend_entries(layer, "en"):
+            parts = symbol if isinstance(symbol, tuple) else (symbol,)
+            assert {static_kind(p) for p in parts} == expected[layer.key], layer.key
+            assert len(parts) == len(expected[layer.key]), layer.key
+
+    # The web map's legend rows, made from the same layers.
+    rows = LEGEND_SYMBOLS.findall("".join(_context_rows(layers, "en")))
+    seen = set()
+    for key, symbols in rows:
+        if key not in expected or not symbols:
+            continue
+        classes = re.findall(r"<i class='(\w+)", symbols)
+        assert {SYMBOL_KIND[c] for c in classes} == expected[key], (key, symbols)
+        assert len(classes) == len(expected[key]) or key.startswith("roads:"), (key, symbols)
+        seen.add(key)
+    assert seen == set(expected)

@@ -34,7 +34,16 @@ if TYPE_CHECKING:
 
     from geosite.analysis import CriterionSummary, Result
 
-__all__ = ["ROAD_COLOURS", "ContextLayer", "context_layers", "frame_bounds", "layer_title"]
+__all__ = [
+    "ROAD_COLOURS",
+    "SHAPES",
+    "ContextLayer",
+    "Shape",
+    "context_layers",
+    "frame_bounds",
+    "layer_title",
+    "shapes_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,40 @@ ZONE_COLOUR = "#b2182b"
 NAMED_UP_TO = 3
 
 Kind = Literal["zone", "roads", "facilities", "routes"]
+#: The kinds of geometry a layer draws, each with its own legend symbol: a filled patch, a
+#: line, a marker.
+Shape = Literal["polygon", "line", "point"]
+SHAPES: tuple[Shape, ...] = ("polygon", "line", "point")
+
+
+def shapes_of(features: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[Shape, ...]:
+    """Return the kinds of geometry among ``features``, in :data:`SHAPES` order.
+
+    Multi-part geometries count as their parts' kind; a geometry collection as each kind of
+    its parts.
+
+    Examples
+    --------
+    >>> from shapely import LineString, Point, box
+    >>> shapes_of(gpd.GeoSeries([Point(0, 0), box(0, 0, 1, 1), Point(1, 1)]))
+    ('polygon', 'point')
+    >>> shapes_of(gpd.GeoSeries([LineString([(0, 0), (1, 1)])]))
+    ('line',)
+    """
+    geoms = np.asarray(features.geometry.array if hasattr(features, "geometry") else features)
+    parts = shapely.get_parts(geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)])
+    while True:  # geometry collections may nest
+        nested = shapely.get_type_id(parts) == shapely.GeometryType.GEOMETRYCOLLECTION
+        if not nested.any():
+            break
+        parts = np.concatenate([parts[~nested], shapely.get_parts(parts[nested])])
+    types = set(shapely.get_type_id(parts).tolist())
+    found = {
+        "polygon": bool(types & {shapely.GeometryType.POLYGON}),
+        "line": bool(types & {shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING}),
+        "point": bool(types & {shapely.GeometryType.POINT}),
+    }
+    return tuple(shape for shape in SHAPES if found[shape])
 
 
 @dataclass(frozen=True)
@@ -88,6 +131,11 @@ class ContextLayer:
     labels: list[str]
     classes: tuple[str, ...] = ()
     criteria: tuple[str, ...] = field(default=())
+
+    @property
+    def shapes(self) -> tuple[Shape, ...]:
+        """Return the kinds of geometry drawn (:func:`shapes_of`): one legend symbol each."""
+        return shapes_of(self.features)
 
 
 def layer_title(name: str, lang: str) -> str:

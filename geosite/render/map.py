@@ -129,6 +129,7 @@ _CSS = """
 .geosite-legend i.dash{height:0;border-top:3px dashed;background:none}
 .geosite-legend i.dot{width:11px;height:11px;border-radius:50%;border:1px solid #222;
  margin:0 8px 0 1px}
+.geosite-legend i.area{border:1.5px solid;opacity:.9}
 .geosite-legend i.zone{border:1.5px dashed;background:rgba(178,24,43,.12)}
 .geosite-legend i.excl{border:1px dashed #616161}
 .geosite-legend i.rank{width:22px;height:14px;font:bold 9px/14px sans-serif;font-style:normal;
@@ -673,13 +674,20 @@ def _draw_context(
 
 
 def _symbol(layer: ContextLayer) -> str:
-    if layer.kind == "facilities":
-        return f"<i class='dot' style='background:{layer.colour}'></i>"
-    if layer.kind == "routes":
-        return f"<i class='line dash' style='border-color:{layer.colour}'></i>"
+    """Return a layer's legend symbol: one per kind of geometry it draws, styled as drawn."""
+    colour = layer.colour
     if layer.kind == "zone":
-        return f"<i class='zone' style='border-color:{layer.colour}'></i>"
-    return f"<i class='line' style='background:{layer.colour}'></i>"
+        return f"<i class='zone' style='border-color:{colour}'></i>"
+    symbols = {
+        "polygon": f"<i class='area' style='background:{colour};border-color:{colour}'></i>",
+        "line": (
+            f"<i class='line dash' style='border-color:{colour}'></i>"
+            if layer.kind == "routes"
+            else f"<i class='line' style='background:{colour}'></i>"
+        ),
+        "point": f"<i class='dot' style='background:{colour}'></i>",
+    }
+    return "".join(symbols[shape] for shape in layer.shapes)
 
 
 def _row(key: str, symbol: str, text: str) -> str:

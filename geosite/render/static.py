@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -28,6 +30,7 @@ from geosite.render.context import (
     OTHER_ROAD_COLOUR,
     ROAD_COLOURS,
     ContextLayer,
+    Shape,
     context_layers,
     frame_bounds,
 )
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "contributions_figure",
+    "legend_entries",
     "sensitivity_figure",
     "static_map",
     "value_function_figure",
@@ -130,9 +134,9 @@ def static_map(
     layers = context_layers([result], lang)
     fig = Figure(figsize=(11.5, 8), layout="constrained")
     ax = fig.add_subplot()
-    handles: list[Any] = []
+    entries: list[tuple[Any, str]] = []
     for layer in layers:
-        handles += _draw_layer(ax, layer, result.crs, lang)
+        entries += _draw_layer(ax, layer, result.crs, lang)
     table.plot(ax=ax, color=colours, edgecolor="#202020", linewidth=0.5, zorder=4)
     _frame(ax, result, layers)
     ax.set_aspect("equal")
@@ -158,7 +162,9 @@ def static_map(
             )
         )
     fig.legend(
-        handles=[*score_handles, *handles],
+        [*score_handles, *(symbol for symbol, _ in entries)],
+        [str(h.get_label()) for h in score_handles] + [label for _, label in entries],
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)},
         title=tr("map.legend.title", lang),
         loc="outside right upper",
         fontsize=8,
@@ -275,10 +281,57 @@ def _wrap(text: str, width: int = 44) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _draw_layer(ax: Axes, layer: ContextLayer, crs: Any, lang: str) -> list[Any]:
+#: Fill of drawn facility outlines (polygons) on the print map, as ``alpha``.
+FACILITY_FILL_ALPHA = 0.4
+
+
+def _symbol(layer: ContextLayer, shape: Shape) -> Any:
+    """Return the legend symbol of one kind of geometry of a layer, styled as it is drawn."""
+    colour = layer.colour
+    if layer.kind == "zone":
+        return Patch(facecolor=(0.7, 0.09, 0.17, 0.12), edgecolor=colour, linestyle="--")
+    if shape == "polygon":
+        return Patch(
+            facecolor=to_rgba(colour, FACILITY_FILL_ALPHA), edgecolor=colour, linewidth=0.6
+        )
+    if shape == "line":
+        dashed = layer.kind == "routes"
+        return Line2D([], [], color=colour, linewidth=1.4, linestyle="--" if dashed else "-")
+    return Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="o",
+        markersize=6,
+        markerfacecolor=colour,
+        markeredgecolor="#222222",
+    )
+
+
+def legend_entries(layer: ContextLayer, lang: str = "en") -> list[tuple[Any, str]]:
+    """Return a drawn layer's legend entries as (symbol, label) pairs.
+
+    A symbol matches what the layer draws (:attr:`ContextLayer.shapes`): a filled patch for
+    polygons, a line for lines, a marker for points; a layer of several kinds gets a tuple of
+    symbols in one entry. Roads get one line per class.
+    """
+    if layer.kind == "roads":
+        return [
+            (
+                Line2D([], [], color=ROAD_COLOURS.get(c, OTHER_ROAD_COLOUR), linewidth=1.5),
+                _wrap(f"{layer.name}: {tr(f'road.{c}', lang)}"),
+            )
+            for c in layer.classes
+        ]
+    symbols = [_symbol(layer, shape) for shape in layer.shapes]
+    if not symbols:
+        return []
+    return [(symbols[0] if len(symbols) == 1 else tuple(symbols), _wrap(layer.name))]
+
+
+def _draw_layer(ax: Axes, layer: ContextLayer, crs: Any, lang: str) -> list[tuple[Any, str]]:
     """Draw one context layer; return its legend entries."""
     features = layer.features.to_crs(crs)
-    label = _wrap(layer.name)
     if layer.kind == "zone":
         features.plot(
             ax=ax,
@@ -288,52 +341,36 @@ def _draw_layer(ax: Axes, layer: ContextLayer, crs: Any, lang: str) -> list[Any]
             linewidth=1,
             zorder=0,
         )
-        return [
-            Patch(
-                facecolor=(0.7, 0.09, 0.17, 0.12),
-                edgecolor=layer.colour,
-                linestyle="--",
-                label=label,
-            )
-        ]
-    if layer.kind == "roads":
+    elif layer.kind == "roads":
         classes = features["class"].astype(str)
         colour = [ROAD_COLOURS.get(c, OTHER_ROAD_COLOUR) for c in classes]
         features.plot(ax=ax, color=colour, linewidth=0.8, zorder=1)
-        return [
-            Line2D(
-                [],
-                [],
-                color=ROAD_COLOURS.get(c, OTHER_ROAD_COLOUR),
-                linewidth=1.5,
-                label=_wrap(f"{layer.name}: {tr(f'road.{c}', lang)}"),
-            )
-            for c in layer.classes
-        ]
-    if layer.kind == "routes":
+    elif layer.kind == "routes":
         features.plot(ax=ax, color=layer.colour, linewidth=1.4, linestyle="--", alpha=0.9, zorder=2)
-        return [Line2D([], [], color=layer.colour, linewidth=1.4, linestyle="--", label=label)]
-    points = features.geom_type.str.contains("Point").to_numpy(bool)
-    if points.any():
-        features.loc[points].plot(
-            ax=ax, color=layer.colour, markersize=22, edgecolor="#222222", linewidth=0.5, zorder=3
-        )
-    if (~points).any():
-        features.loc[~points].plot(
-            ax=ax, color=layer.colour, alpha=0.4, edgecolor=layer.colour, linewidth=0.6, zorder=3
-        )
-    return [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            markerfacecolor=layer.colour,
-            markeredgecolor="#222222",
-            label=label,
-        )
-    ]
+    else:
+        kinds = features.geom_type.to_numpy(str)
+        points = np.char.find(kinds, "Point") >= 0
+        lines = np.char.find(kinds, "Line") >= 0
+        if (~points & ~lines).any():
+            features.loc[~points & ~lines].plot(
+                ax=ax,
+                facecolor=to_rgba(layer.colour, FACILITY_FILL_ALPHA),
+                edgecolor=layer.colour,
+                linewidth=0.6,
+                zorder=3,
+            )
+        if lines.any():
+            features.loc[lines].plot(ax=ax, color=layer.colour, linewidth=1.4, zorder=3)
+        if points.any():
+            features.loc[points].plot(
+                ax=ax,
+                color=layer.colour,
+                markersize=22,
+                edgecolor="#222222",
+                linewidth=0.5,
+                zorder=3,
+            )
+    return legend_entries(layer, lang)
 
 
 def _frame(ax: Axes, result: Result, layers: list[ContextLayer]) -> None:
