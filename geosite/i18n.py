@@ -51,7 +51,10 @@ __all__ = [
     "format_number",
     "format_quantity",
     "join_phrases",
+    "key_name",
+    "layer_name",
     "localized",
+    "network_name",
     "phrase",
     "translate",
     "unit_label",
@@ -68,6 +71,30 @@ MISSING: Final = "\u2013"  # an en dash
 
 #: ``key -> {language: text}``; placeholders are ``str.format`` fields.
 CATALOGUE: Final[dict[str, dict[Language, str]]] = {
+    # The bundled layers, named for people (see layer_name()).
+    "layer.ports": {"en": "Ports", "vi": "Cảng biển"},
+    "layer.airports": {"en": "Airports", "vi": "Cảng hàng không"},
+    "layer.industrial_parks": {"en": "Industrial parks", "vi": "Khu công nghiệp"},
+    "layer.centres": {"en": "City centres", "vi": "Trung tâm đô thị"},
+    "layer.roads": {"en": "Roads", "vi": "Đường bộ"},
+    "layer.railways": {"en": "Railways", "vi": "Đường sắt"},
+    "layer.candidate_sites": {"en": "Candidate sites", "vi": "Địa điểm đề xuất"},
+    "layer.candidates": {"en": "Candidates", "vi": "các địa điểm đề xuất"},
+    "layer.provinces_pre2025": {
+        "en": "Provinces (before July 2025)",
+        "vi": "Tỉnh/thành phố (trước 01/7/2025)",
+    },
+    "layer.provinces_2025": {
+        "en": "Provinces (from July 2025)",
+        "vi": "Tỉnh/thành phố (từ 01/7/2025)",
+    },
+    "layer.districts": {"en": "Districts", "vi": "Quận/huyện"},
+    "layer.land_sea_mask": {"en": "Land and sea", "vi": "Đất liền và biển"},
+    "layer.power_lines": {"en": "Power lines", "vi": "Đường dây điện cao thế"},
+    "layer.universities": {"en": "Universities", "vi": "Trường đại học, cao đẳng"},
+    # Road networks of travel-time criteria, named by who drives them (see network_name()).
+    "network.car": {"en": "roads by car", "vi": "đường bộ cho xe con"},
+    "network.truck": {"en": "roads by truck", "vi": "đường bộ cho xe tải"},
     # Interactive map: layer control, basemaps, tooltips.
     "map.candidates": {"en": "Candidates (total score)", "vi": "Địa điểm đề xuất (điểm tổng hợp)"},
     "map.rank_labels": {"en": "Rank labels", "vi": "Nhãn thứ hạng"},
@@ -283,7 +310,7 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "cli.converted_text": {
         "en": "layer {layer!r}: converted {count} values from {encoding} to Unicode",
-        "vi": "lớp {layer!r}: đã chuyển {count} giá trị từ bảng mã {encoding} sang Unicode",
+        "vi": "lớp {layer}: đã chuyển {count} giá trị từ bảng mã {encoding} sang Unicode",
     },
     "cli.ranking": {
         "en": "{scenario}: {count} candidates, {ranked} ranked",
@@ -300,7 +327,7 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "cli.datum_restored": {
         "en": "layer {layer!r}: the file's CRS lacks the VN-2000 datum shift; using {crs}",
-        "vi": "lớp {layer!r}: hệ tọa độ của tệp thiếu tham số chuyển đổi VN-2000; dùng {crs}",
+        "vi": "lớp {layer}: hệ tọa độ của tệp thiếu tham số chuyển đổi VN-2000; dùng {crs}",
     },
     # Why a candidate is excluded or not measured, and the rules of constraints: written into
     # the result as LocalizedText (English as the string, Vietnamese beside it) by phrase().
@@ -336,15 +363,15 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "reason.column_empty": {
         "en": "column {column!r} of layer {layer!r} is empty (NaN)",
-        "vi": "cột {column!r} của lớp {layer!r} trống (NaN)",
+        "vi": "cột {column} của lớp {layer} trống (NaN)",
     },
     "reason.column_infinite": {
         "en": "column {column!r} of layer {layer!r} is infinite ({value})",
-        "vi": "cột {column!r} của lớp {layer!r} có giá trị vô hạn ({value})",
+        "vi": "cột {column} của lớp {layer} có giá trị vô hạn ({value})",
     },
     "reason.no_zone": {
         "en": "the parcel lies in no zone of layer {layer!r}",
-        "vi": "thửa đất không nằm trong vùng nào của lớp {layer!r}",
+        "vi": "thửa đất không nằm trong vùng nào của lớp {layer}",
     },
     "reason.no_geometry": {
         "en": "the parcel has no geometry",
@@ -352,11 +379,11 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     },
     "reason.raster_nodata": {
         "en": "every pixel of raster {raster!r} under the parcel is nodata",
-        "vi": "mọi điểm ảnh của raster {raster!r} dưới thửa đất đều không có dữ liệu",
+        "vi": "mọi điểm ảnh của raster {raster} dưới thửa đất đều không có dữ liệu",
     },
     "reason.raster_outside": {
         "en": "the parcel lies outside raster {raster!r}",
-        "vi": "thửa đất nằm ngoài raster {raster!r}",
+        "vi": "thửa đất nằm ngoài raster {raster}",
     },
     "reason.no_area": {
         "en": "the parcel has no area to take a share of",
@@ -372,7 +399,7 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "max_snap_m = {limit:,.0f} m"
         ),
         "vi": (
-            "đường gần nhất của mạng lưới {network!r} cách {distance:,.0f} m, xa hơn khoảng cách "
+            "đường gần nhất của mạng lưới {network} cách {distance:,.0f} m, xa hơn khoảng cách "
             "nối tối đa {limit:,.0f} m"
         ),
     },
@@ -382,7 +409,7 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "({nodes} of {total} nodes)"
         ),
         "vi": (
-            "đường gần nhất của mạng lưới {network!r} nằm trên một phần nhỏ bị tách rời "
+            "đường gần nhất của mạng lưới {network} nằm trên một phần nhỏ bị tách rời "
             "({nodes} trong {total} nút)"
         ),
     },
@@ -392,19 +419,19 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
             "(separate part of the network or one-way streets)"
         ),
         "vi": (
-            "không đến được đối tượng nào của lớp {layer!r} trên mạng lưới {network!r} (phần "
+            "không đến được đối tượng nào của lớp {layer} trên mạng lưới {network} (phần "
             "mạng lưới tách rời hoặc đường một chiều)"
         ),
     },
     "reason.too_few_facilities": {
         "en": "layer {layer!r} has only {count} usable facilities, k = {k}",
-        "vi": "lớp {layer!r} chỉ có {count} đối tượng dùng được, k = {k}",
+        "vi": "lớp {layer} chỉ có {count} đối tượng dùng được, k = {k}",
     },
     "reason.too_few_reachable": {
         "en": (
             "fewer than k = {k} facilities of layer {layer!r} can be reached on network {network!r}"
         ),
-        "vi": "đến được ít hơn k = {k} đối tượng của lớp {layer!r} trên mạng lưới {network!r}",
+        "vi": "đến được ít hơn k = {k} đối tượng của lớp {layer} trên mạng lưới {network}",
     },
     "reason.detour_undefined": {
         "en": "parcel and facility less than 1 m apart: detour ratio undefined",
@@ -862,6 +889,61 @@ def phrase(key: str, /, **values: object) -> LocalizedText:
             raise ParameterError(msg)
         texts[language] = _Phrasing(language).format(template, **values)
     return LocalizedText(texts["en"], texts)
+
+
+def _readable(key: str) -> str:
+    return key.replace("_", " ").strip()
+
+
+def layer_name(name: str) -> LocalizedText:
+    """Name a layer for readers: its key in English, its title in other languages.
+
+    A phrase quoting the layer (``layer {layer!r}``) shows the planner's key in English, as
+    written in the scenario; in another language a bundled layer reads as its title there,
+    and any other layer as its key with words for underscores.
+
+    Examples
+    --------
+    >>> name = layer_name("ports")
+    >>> str(name), localized(name, "vi"), localized(layer_name("flood_zones"), "vi")
+    ('ports', 'Cảng biển', 'flood zones')
+    """
+    return _named(name, f"layer.{name}")
+
+
+def network_name(name: str, *, profile: str) -> LocalizedText:
+    """Name a road network for readers: its key in English, who drives it in other languages.
+
+    Examples
+    --------
+    >>> name = network_name("trunk_truck", profile="truck")
+    >>> str(name), localized(name, "vi")
+    ('trunk_truck', 'đường bộ cho xe tải')
+    """
+    return _named(name, f"network.{profile}")
+
+
+def key_name(name: str) -> LocalizedText:
+    """Name a column or raster for readers: as written in English, with words elsewhere.
+
+    Examples
+    --------
+    >>> localized(key_name("speed_kmh"), "vi")
+    'speed kmh'
+    """
+    return _named(name, None)
+
+
+def _named(name: str, key: str | None) -> LocalizedText:
+    """Return ``name`` in English, the catalogue's ``key`` (else ``name`` in words) elsewhere."""
+    texts: dict[str, str] = {
+        language: CATALOGUE[key][language]
+        if key is not None and key in CATALOGUE
+        else _readable(name)
+        for language in LANGUAGES
+    }
+    texts["en"] = name
+    return LocalizedText(name, texts)
 
 
 def join_phrases(parts: Sequence[str], separator: str = "; ") -> str:

@@ -180,3 +180,39 @@ def test_scenario_texts_may_be_given_per_language(tiny_project) -> None:
     path.write_text(text.replace("vi: Vùng nhỏ", "fr: Petite zone"), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"name: unknown language\(s\) \['fr'\]"):
         load_scenario(path)
+
+
+def test_no_vietnamese_message_quotes_a_key() -> None:
+    # A key quoted in a message (`{layer!r}`) shows the scenario's identifier to the reader;
+    # in Vietnamese a layer, network, column or raster is named in words instead.
+    import re
+
+    from geosite.i18n import CATALOGUE
+
+    quoting = [key for key, texts in CATALOGUE.items() if re.search(r"\{\w+!r\}", texts["vi"])]
+    assert quoting == []
+
+
+def test_reasons_name_networks_and_layers_in_the_readers_words() -> None:
+    from geosite.i18n import layer_name, localized, network_name, phrase
+
+    reason = phrase(
+        "reason.road_too_far",
+        network=network_name("trunk_truck", profile="truck"),
+        distance=15101.0,
+        limit=15000.0,
+    )
+    assert str(reason) == (
+        "nearest road of network 'trunk_truck' is 15,101 m away, more than max_snap_m = 15,000 m"
+    )
+    assert localized(reason, "vi") == (
+        "đường gần nhất của mạng lưới đường bộ cho xe tải cách 15.101 m, xa hơn khoảng cách "
+        "nối tối đa 15.000 m"
+    )
+    unreachable = phrase(
+        "reason.unreachable",
+        layer=layer_name("airports"),
+        network=network_name("trunk_car", profile="car"),
+    )
+    assert "'airports'" in str(unreachable)
+    assert "lớp Cảng hàng không trên mạng lưới đường bộ cho xe con" in localized(unreachable, "vi")

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from geosite.cli import EXIT_OK, main
-from geosite.render.static import static_map
+from geosite.render.report import write_report
 from geosite.scenario import load_scenario
+from tests.reading import map_texts, quoted_keys
+from tests.test_deliverables import visible_text
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 
@@ -19,10 +21,16 @@ def test_the_shipped_scenarios_are_found() -> None:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_shipped_scenario_runs_with_its_default_outputs(path: Path, tmp_path: Path) -> None:
+def test_shipped_scenario_runs_with_its_default_outputs(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario = load_scenario(path)
     out = tmp_path / "out"
-    assert main(["run", str(path), "--out", str(out)]) == EXIT_OK
+    # In Vietnamese: what the command prints and the map shows names no key of the scenario
+    # or the code (a network's, a layer's) in quotes, but says it in words.
+    assert main(["run", str(path), "--out", str(out), "--lang", "vi"]) == EXIT_OK
+    printed = capsys.readouterr()
+    assert quoted_keys(printed.out + printed.err) == []
     written = {p.name for p in out.iterdir()}
     expected = {"score_cards.csv"}
     if scenario.outputs.table:
@@ -34,14 +42,30 @@ def test_shipped_scenario_runs_with_its_default_outputs(path: Path, tmp_path: Pa
         page = (out / "map.html").read_text(encoding="utf-8")
         assert "geosite.candidateLayer(" in page
         assert "addAttribution" in page
+        texts = map_texts(page)
+        assert texts
+        assert quoted_keys(texts) == []
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_shipped_scenario_prints_its_static_map(path: Path, tmp_path: Path) -> None:
+def test_shipped_scenario_prints_its_report_in_vietnamese(path: Path, tmp_path: Path) -> None:
     from geosite import evaluate
+    from geosite.i18n import localized
 
-    png = static_map(evaluate(load_scenario(path)), tmp_path / "map.png", lang="vi")
-    assert png.stat().st_size > 10_000
+    result = evaluate(load_scenario(path))
+    write_report(result, tmp_path, lang="vi", pdf=False, cards=5)
+    assert (tmp_path / "figures" / "map.png").stat().st_size > 10_000
+    page = visible_text((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert quoted_keys(page) == []
+    # Every reason a candidate is left out or not measured, as any reader may see it.
+    reasons = [
+        localized(v, "vi")
+        for column in result.table.columns
+        if "reason" in column
+        for v in result.table[column].dropna()
+        if isinstance(v, str)
+    ]
+    assert quoted_keys("\n".join(reasons)) == []
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

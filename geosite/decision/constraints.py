@@ -16,7 +16,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geosite.errors import LayerError
-from geosite.i18n import ScenarioText, phrase
+from geosite.i18n import ScenarioText, key_name, layer_name, phrase
 from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
@@ -180,9 +180,9 @@ class InsideConstraint(_Constraint):
     def describe(self) -> str:
         """Return the rule in words."""
         zone = (
-            phrase("rule.buffer", buffer=self.buffer_m, layer=self.layer)
+            phrase("rule.buffer", buffer=self.buffer_m, layer=layer_name(self.layer))
             if self.buffer_m
-            else self.layer
+            else layer_name(self.layer)
         )
         return phrase("rule.inside" if self.predicate == "within" else "rule.touching", zone=zone)
 
@@ -217,8 +217,8 @@ class OutsideConstraint(_Constraint):
     def describe(self) -> str:
         """Return the rule in words."""
         if self.buffer_m:
-            return phrase("rule.away", buffer=self.buffer_m, layer=self.layer)
-        return phrase("rule.outside", layer=self.layer)
+            return phrase("rule.away", buffer=self.buffer_m, layer=layer_name(self.layer))
+        return phrase("rule.outside", layer=layer_name(self.layer))
 
     def layers_used(self) -> list[str]:
         """Return the zone layer."""
@@ -253,7 +253,9 @@ class AttributeConstraint(_Constraint):
 
     def describe(self) -> str:
         """Return the rule in words."""
-        return phrase("rule.compare", column=self.column, op=self.op, value=repr(self.value))
+        return phrase(
+            "rule.compare", column=key_name(self.column), op=self.op, value=repr(self.value)
+        )
 
     def prepare(self, ctx: MeasureContext) -> None:
         """Refuse a column the candidates do not have."""
@@ -282,7 +284,10 @@ class AttributeConstraint(_Constraint):
         return _outcome(
             ~ok.to_numpy(dtype=bool),
             lambda i: phrase(
-                "reason.fails", column=self.column, value=repr(arr[i]), rule=self.describe()
+                "reason.fails",
+                column=key_name(self.column),
+                value=repr(arr[i]),
+                rule=self.describe(),
             ),
         )
 

@@ -22,7 +22,7 @@ import shapely
 from pydantic import ConfigDict, Field
 
 from geosite.errors import CRSError, LayerError
-from geosite.i18n import phrase
+from geosite.i18n import key_name, layer_name, phrase
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 from geosite.measures.overlay import require_valid
 from geosite.types import Where
@@ -106,9 +106,14 @@ def attribute_values(
     reasons: list[str | None] = [None] * len(values)
     for i in np.flatnonzero(~np.isfinite(values)):
         reasons[i] = (
-            phrase("reason.column_empty", column=column, layer=layer)
+            phrase("reason.column_empty", column=key_name(column), layer=layer_name(layer))
             if np.isnan(values[i])
-            else phrase("reason.column_infinite", column=column, layer=layer, value=values[i])
+            else phrase(
+                "reason.column_infinite",
+                column=key_name(column),
+                layer=layer_name(layer),
+                value=values[i],
+            )
         )
         values[i] = np.nan
     return values, reasons
@@ -248,7 +253,7 @@ class AttributeMeasure(MeasureSpec):
         joined = which >= 0
         values[joined] = zone_values[which[joined]]
         for i in np.flatnonzero(~joined):
-            reasons[i] = phrase("reason.no_zone", layer=self.layer)
+            reasons[i] = phrase("reason.no_zone", layer=layer_name(self.layer))
         for i in np.flatnonzero(joined):
             reasons[i] = zone_reasons[which[i]]
         zone_ids = np.asarray(zones.index)[np.maximum(which, 0)].astype(object)

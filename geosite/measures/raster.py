@@ -55,7 +55,7 @@ import shapely
 from pydantic import ConfigDict, Field, model_validator
 
 from geosite.errors import CRSError, DataNotFoundError, LayerError, ParameterError
-from geosite.i18n import phrase
+from geosite.i18n import key_name, phrase
 from geosite.measures.base import MeasureContext, MeasureResult, MeasureSpec
 
 if TYPE_CHECKING:
@@ -1249,9 +1249,9 @@ class RasterMeasure(MeasureSpec):
             if shapely.is_missing(geoms[i]) or shapely.is_empty(geoms[i]):
                 reasons[i] = phrase("reason.no_geometry")
             elif nodata[i] > 0:
-                reasons[i] = phrase("reason.raster_nodata", raster=self.raster)
+                reasons[i] = phrase("reason.raster_nodata", raster=key_name(self.raster))
             else:
-                reasons[i] = phrase("reason.raster_outside", raster=self.raster)
+                reasons[i] = phrase("reason.raster_outside", raster=key_name(self.raster))
         return MeasureResult(
             values=values,
             unit=self.result_unit,

@@ -17,7 +17,7 @@ import pyproj
 import shapely
 
 from geosite.errors import CRSError
-from geosite.i18n import phrase
+from geosite.i18n import network_name, phrase
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -367,14 +367,14 @@ def _flags(
         elif far[i]:
             reasons[i] = phrase(
                 "reason.road_too_far",
-                network=graph.name,
+                network=network_name(graph.name, profile=graph.profile),
                 distance=float(snap.distance_m[i]),
                 limit=max_snap_m,
             )
         else:
             reasons[i] = phrase(
                 "reason.small_component",
-                network=graph.name,
+                network=network_name(graph.name, profile=graph.profile),
                 nodes=int(comp[i]),
                 total=graph.n_nodes,
             )

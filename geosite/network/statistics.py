@@ -11,7 +11,8 @@ import pandas as pd
 import shapely
 
 from geosite.errors import LayerError, NetworkError, ParameterError
-from geosite.i18n import phrase
+from geosite.i18n import layer_name as readable_layer
+from geosite.i18n import network_name, phrase
 from geosite.network._validate import _check_choice
 from geosite.network.routing import (
     Direction,
@@ -164,7 +165,11 @@ def accessibility(
     search = _augmented(
         graph, fac, usable=usable, fac_leg=leg_f, metric=metric, direction=direction
     )
-    unreachable = phrase("reason.unreachable", layer=layer_name, network=graph.name)
+    names = {
+        "layer": readable_layer(layer_name),
+        "network": network_name(graph.name, profile=graph.profile),
+    }
+    unreachable = phrase("reason.unreachable", **names)
     blocked = ~pd.isna(reasons)
     if statistic in {"nearest", "detour_ratio"}:
         best, which, port, _ = _nearest(graph, search, origins, fac, leg_f)
@@ -186,7 +191,7 @@ def accessibility(
         )
         origin_xy = origins.origin_xy
         if note is not None:
-            unreachable = phrase(note[0], layer=layer_name, network=graph.name, **note[1])
+            unreachable = phrase(note[0], **names, **note[1])
     straight = np.full(len(origins), np.nan)
     has = which >= 0
     # both ends are points: plain coordinates are exact and far cheaper than GEOS calls
