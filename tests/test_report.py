@@ -264,3 +264,35 @@ def test_report_score_cards_show_the_margin_to_the_next_rank(tmp_path) -> None:
     cards = score_cards(result, limit=3)
     second = cards[(cards["rank"] == 2) & (cards["criterion"] == "port_truck_time")].iloc[0]
     assert f"\u2212{abs(second['margin_to_next_rank']):.1f} min" in page
+
+
+def _decimals(text: str, point: str) -> int:
+    return len(text.split(point)[1]) if point in text else 0
+
+
+def test_threshold_values_share_one_format_across_the_arrow_and_languages() -> None:
+    from geosite.decision.sensitivity import sensitivity
+    from geosite.render.report import _sensitivity_tables
+
+    result = evaluate("dong-nam-bo")
+    analysis = sensitivity(result, draws=50, seed=0)
+    done = analysis.thresholds.loc[analysis.thresholds["winner_changed"].notna()]
+    assert len(done)
+    cells = {}
+    for lang in ("en", "vi"):
+        values = tr("report.sens.col.values", lang)
+        tables = _sensitivity_tables(analysis, result, lang)
+        table = next(t for t in tables if values in t["head"])
+        cells[lang] = [row[2] for row in table["body"]]
+    for (_, row), en, vi in zip(done.iterrows(), cells["en"], cells["vi"], strict=True):
+        before, after = en.split(" → ")
+        # One quantity, one format: the same decimals on both sides of the arrow ...
+        assert _decimals(before, ".") == _decimals(after, "."), en
+        # ... and the same digits in both languages, with each language's separators.
+        assert vi == en.replace(",", "\0").replace(".", ",").replace("\0", "."), (en, vi)
+        places = _decimals(before, ".")
+        for shown, value in ((before, row["value_before"]), (after, row["value_after"])):
+            assert abs(float(shown.replace(",", "")) - float(value)) <= 0.5 * 10**-places
+        # No zeros that carry nothing: the more precise side needs the last decimal.
+        if places:
+            assert not (before.endswith("0") and after.endswith("0")), en

@@ -40,6 +40,7 @@ from geosite.render.static import (
 from geosite.render.text import (
     CATALOGUES,
     bounded,
+    format_alike,
     format_number,
     format_value,
     formula_text,
@@ -361,8 +362,11 @@ DASH = "\u2013"
 MINUS = "\u2212"
 
 
-def _percent(value: float, lang: str) -> str:
-    return format_number(100 * value, 0 if value in (0, 1) else 1, lang) + " %"
+def _percent(value: float, lang: str, digits: int | None = None) -> str:
+    """Format a share as a percentage; a table column passes ``digits`` so its rows agree."""
+    if digits is None:
+        digits = 0 if value in (0, 1) else 1
+    return format_number(100 * value, digits, lang) + " %"
 
 
 def _names(result: Result) -> dict[Any, str]:
@@ -564,9 +568,9 @@ def _candidate_table(
             cells.append(f"{_int(row['rank_p05'])}{DASH}{_int(row['rank_p95'])}")
         cells.append(f"{_int(row.get('rank_min'))}{DASH}{_int(row.get('rank_max'))}")
         if "p_first" in frame.columns:
-            cells.append(_percent(float(row["p_first"]), lang))
+            cells.append(_percent(float(row["p_first"]), lang, digits=1))
         if top:
-            cells.append(_percent(float(row[top]), lang))
+            cells.append(_percent(float(row[top]), lang, digits=1))
         body.append(cells)
     reading = ""
     if "p_first" in frame.columns and len(rows):
@@ -609,7 +613,7 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
                 "body": [
                     [
                         _how(row, titles, lang),
-                        _percent(float(row["weight_moved"]), lang),
+                        _percent(float(row["weight_moved"]), lang, digits=1),
                         names.get(row["new_winner"], str(row["new_winner"])),
                     ]
                     for _, row in changes.iterrows()
@@ -639,7 +643,8 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
                 "body": [
                     [
                         titles.get(row["criterion"], str(row["criterion"])),
-                        ("+" if row["change"] > 0 else MINUS) + _percent(abs(row["change"]), lang),
+                        ("+" if row["change"] > 0 else MINUS)
+                        + _percent(abs(row["change"]), lang, digits=1),
                         yes if bool(row["winner_changed"]) else no,
                         _num(row["kendall_tau"], 2, lang),
                         _int(row["max_rank_shift"]),
@@ -676,7 +681,11 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
                     [
                         titles.get(row["criterion"], str(row["criterion"])),
                         str(row["parameter"]),
-                        f"{_sig(row['value_before'], lang)} → {_sig(row['value_after'], lang)}",
+                        " → ".join(
+                            format_alike(
+                                [_float(row["value_before"]), _float(row["value_after"])], lang
+                            )
+                        ),
                         yes if row["winner_changed"] is True else no,
                         _int(row["max_rank_shift"]),
                     ]
@@ -695,14 +704,9 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
     return tables
 
 
-def _sig(value: Any, lang: str) -> str:
-    """Format a threshold with four significant digits at most."""
+def _float(value: Any) -> float | None:
     value = _plain(value)
-    if value is None:
-        return DASH
-    value = float(value)
-    digits = 0 if value == 0 else max(0, 3 - math.floor(math.log10(abs(value))))
-    return format_number(value, min(digits, 4), lang)
+    return None if value is None else float(value)
 
 
 def _ranks_figure(frame: pd.DataFrame, path: Path, *, label: str, lang: str) -> Path:

@@ -10,14 +10,21 @@ written.
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
 from geosite import i18n
 from geosite.i18n import Language, check_language
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "CATALOGUES",
     "VENDOR_WORDS",
     "Language",
     "bounded",
+    "format_alike",
     "format_number",
     "format_value",
     "formula_text",
@@ -612,6 +619,38 @@ def format_number(value: float | None, digits: int = 0, lang: str = "en") -> str
     ('1,234.5', '1.234,5')
     """
     return i18n.format_number(value, _check(lang), decimals=digits)
+
+
+def format_alike(
+    values: Sequence[float | None], lang: str = "en", *, significant: int = 4
+) -> list[str]:
+    """Format numbers of one quantity alike: all with the decimals the most precise one needs.
+
+    Each value needs the decimals that show it to ``significant`` significant digits of the
+    largest value, without trailing zeros; all are written with the most any of them needs,
+    so ``10`` and ``9.5`` read ``10.0 → 9.5``, never ``10.00 → 9.500``. The decimals depend on
+    the values only, so every language shows the same digits.
+
+    Examples
+    --------
+    >>> format_alike([10, 9]), format_alike([10, 9.5], "vi"), format_alike([0.5, 0.45])
+    (['10', '9'], ['10,0', '9,5'], ['0.50', '0.45'])
+    >>> format_alike([1234.5678, 1111.1]), format_alike([None, 2.5])
+    (['1,235', '1,111'], ['–', '2.5'])
+    """  # noqa: RUF002 - the en dash is the missing value's sign
+    finite = [abs(float(v)) for v in values if v is not None and math.isfinite(float(v))]
+    largest = max(finite, default=0.0)
+    most = 0 if largest == 0 else max(0, significant - 1 - math.floor(math.log10(largest)))
+    decimals = 0
+    for value in finite:
+        need = next((d for d in range(most + 1) if round(value, d) == round(value, most)), most)
+        decimals = max(decimals, need)
+    return [
+        format_number(
+            None if v is None or not math.isfinite(float(v)) else float(v), decimals, lang
+        )
+        for v in values
+    ]
 
 
 def format_value(value: float | None, unit: str, lang: str = "en") -> str:
