@@ -18,7 +18,8 @@ import pytest
 from geosite import evaluate
 from geosite.cli import main
 from geosite.decision.sensitivity import sensitivity
-from geosite.render.report import _measure_text, write_report
+from geosite.render.measure_text import measure_spec
+from geosite.render.report import write_report
 from tests.reading import english_words
 
 SNAKE_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
@@ -149,7 +150,7 @@ def test_pdf_holds_every_candidate_with_its_diacritics(bundled_vi: Path) -> None
     assert "trích nguyên văn (tiếng Anh)" in text
     read = " ".join(text.rsplit("Nguồn dữ liệu", 1)[0].split())
     for summary in result.criteria:
-        code = "; ".join(f"{k}: {v}" for k, v in _measure_text(summary))
+        code = "; ".join(f"{k}: {v}" for k, v in measure_spec(summary))
         assert " ".join(code.split()) in read
         read = read.replace(" ".join(code.split()), " ")
     quoted = "; ".join(sorted({u.attribution for u in result.layers if u.attribution}))

@@ -296,3 +296,60 @@ def test_threshold_values_share_one_format_across_the_arrow_and_languages() -> N
         # No zeros that carry nothing: the more precise side needs the last decimal.
         if places:
             assert not (before.endswith("0") and after.endswith("0")), en
+
+
+MEASURE_ROW = re.compile(
+    r"<tr><th>[^<]*</th><td>([^<]*)<br><small class=\"spec\"[^>]*><code>(.*?)</code>"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_appendix_says_each_measure_in_words_and_keeps_the_exact_spec(
+    lang: str, tmp_path: Path
+) -> None:
+    import html
+
+    from geosite.data.bundled import read_layer
+    from tests.reading import english_words
+
+    result = evaluate("dong-nam-bo")
+    write_report(result, tmp_path, lang=lang, pdf=False, cards=1)
+    page = read(tmp_path / "report.html")
+    rows = [(html.unescape(a).strip(), html.unescape(b)) for a, b in MEASURE_ROW.findall(page)]
+    assert len(rows) == len(result.criteria)
+    for summary, (sentence, spec) in zip(result.criteria, rows, strict=True):
+        measure = summary.criterion.measure.model_dump(exclude_none=True, mode="json")
+        # The exact specification, for auditors: every key and value as the scenario has it.
+        assert spec.startswith(f"type: {measure['type']}; layer: {measure['layer']}")
+        # The sentence is words, not the specification again.
+        assert "type:" not in sentence
+        assert re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", sentence) is None, sentence
+        assert tr(f"layer.{measure['layer']}", lang) in sentence
+        if lang == "vi":
+            assert english_words(sentence) == [], sentence
+        # What values ran to, from the bundled layer's own geometry: outlines or points.
+        layer = read_layer(measure["layer"])
+        for key, value in (measure.get("where") or {}).items():
+            layer = layer.loc[layer[key].isin(value if isinstance(value, list) else [value])]
+        kinds = set(layer.geom_type)
+        if measure["type"] in {"distance", "network"} and kinds <= {"Polygon", "MultiPolygon"}:
+            assert tr("measure.to.outline", lang) in sentence, sentence
+        if measure["type"] in {"distance", "network"} and kinds <= {"Point"}:
+            assert tr("measure.to.point", lang) in sentence, sentence
+        if measure["type"] == "network":
+            profile = result.scenario.networks[measure["network"]].profile
+            assert tr(f"measure.mode.{profile}", lang) in sentence
+            if len(layer) == 1:
+                assert str(layer["name"].iloc[0]) in sentence
+    port = next(
+        s for s, c in zip(rows, result.criteria, strict=True) if c.name == "port_truck_time"
+    )
+    assert (
+        port[0]
+        == {
+            "en": "Travel time by truck on the road network to the nearest of Ports "
+            "(Cảng Cái Mép – Thị Vải), measured to its point",
+            "vi": "Thời gian di chuyển bằng xe tải trên mạng lưới đường bộ đến đối tượng gần nhất "
+            "trong Cảng biển (Cảng Cái Mép – Thị Vải), đo đến điểm",
+        }[lang]
+    )

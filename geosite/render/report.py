@@ -30,6 +30,7 @@ from geosite.i18n import check_language, format_date, localized
 from geosite.progress import track
 from geosite.render.context import layer_title
 from geosite.render.map import Basemap, Scheme, result_to_map
+from geosite.render.measure_text import measure_sentence, measure_spec, spec_text
 from geosite.render.pdf import write_pdf
 from geosite.render.static import (
     contributions_figure,
@@ -173,7 +174,7 @@ def _raw_weight(value: Any, lang: str) -> str:
     """Return a weight as written in the scenario, as a number of the report's language."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(float(value), 3 if value % 1 else 0, lang)
-    return _short(value if value is not None else "")
+    return spec_text(value if value is not None else "")
 
 
 def _num(value: Any, digits: int, lang: str) -> str:
@@ -210,19 +211,6 @@ def _ranking(result: Result, lang: str, rows: int) -> dict[str, Any]:
     return {"head": head, "body": body}
 
 
-def _measure_text(summary: Any) -> list[tuple[str, str]]:
-    dumped = summary.criterion.measure.model_dump(exclude_none=True, mode="json")
-    return [(str(k), _short(v)) for k, v in dumped.items()]
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_short(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_short(v) for v in value)
-    return str(value)
-
-
 def _weights(result: Result, lang: str) -> dict[str, Any]:
     weights = result.weights
     details = dict(weights.details)
@@ -257,7 +245,7 @@ def _weights(result: Result, lang: str) -> dict[str, Any]:
             ),
         }
     extra = {
-        k: _short(v)
+        k: spec_text(v)
         for k, v in details.items()
         if k not in {"raw", "matrix", "criteria", "priorities"}
     }
@@ -832,7 +820,8 @@ def write_report(
                 "title": _t(summary.title, lang),
                 "description": _t(summary.criterion.description or "", lang),
                 "unit": summary.unit,
-                "measure": _measure_text(summary),
+                "measure": measure_spec(summary),
+                "measured": measure_sentence(summary, result, lang),
                 "formula": formula_text(summary.criterion.value.formula(), lang),
                 "weight": format_number(summary.weight, 3, lang),
                 "figure": _Figure(
@@ -864,7 +853,7 @@ def write_report(
             "description": _t(scenario.description, lang),
             "file": str(scenario.source) if scenario.source else "",
             "extends": [str(p) for p in scenario.lineage],
-            "aggregation": _short(scenario.aggregation.model_dump(mode="json")),
+            "aggregation": spec_text(scenario.aggregation.model_dump(mode="json")),
             "aggregation_text": _aggregation_text(result, lang),
             "crs": result.crs.name,
         },

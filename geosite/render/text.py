@@ -70,6 +70,56 @@ _EN: dict[str, str] = {
     "map.sources.show": "Show the data sources",
     "map.sources.quoted": "Sources:",
     "road.other": "other road",
+    # the measure of a criterion, in words (report appendix)
+    "measure.distance": (
+        "Straight-line distance from the parcel's edge to the nearest of {target}{to}"
+    ),
+    "measure.network.nearest": "{metric} {mode} on the road network to the nearest of {target}{to}",
+    "measure.network.kth_nearest": (
+        "{metric} {mode} on the road network to the k-th nearest of {target} (k = {k}){to}"
+    ),
+    "measure.network.mean_k_nearest": (
+        "{metric} {mode} on the road network, averaged over the {k} nearest of {target}{to}"
+    ),
+    "measure.network.count_within": (
+        "Number of {target} reachable {mode} on the road network within {within}"
+    ),
+    "measure.network.detour_ratio": (
+        "Detour ratio {mode} (road distance over straight line) to the nearest of {target}{to}"
+    ),
+    "measure.network.from": ", travelling from the facility to the parcel",
+    "measure.metric.time": "Travel time",
+    "measure.metric.distance": "Road distance",
+    "measure.mode.car": "by car",
+    "measure.mode.truck": "by truck",
+    "measure.count_within": "Number of {target} within {radius} of the parcel's edge",
+    "measure.overlay.share": "Share of the parcel{buffer} covered by {target}{grown}",
+    "measure.overlay.area_ha": "Area in hectares of the parcel{buffer} covered by {target}{grown}",
+    "measure.overlay.buffer": " and the land within {distance} of it",
+    "measure.overlay.grown": ", grown by {distance}",
+    "measure.raster": "{statistic} of the raster {raster} under the parcel",
+    "measure.raster.mean": "Mean",
+    "measure.raster.min": "Minimum",
+    "measure.raster.max": "Maximum",
+    "measure.raster.majority": "Most frequent value",
+    "measure.raster.share_in_classes": "Share of pixels in classes {classes}",
+    "measure.raster.share_above": "Share of pixels above {threshold}",
+    "measure.raster.share_below": "Share of pixels below {threshold}",
+    "measure.attribute.own": "Value of the candidate's column {column}",
+    "measure.attribute.zone": (
+        "Value of column {column} of {target}, in the zone that covers most of the parcel"
+    ),
+    "measure.to.outline": ", measured to its outline (0 inside it)",
+    "measure.to.point": ", measured to its point",
+    "measure.to.line": ", measured to the line",
+    "measure.to.mixed": ", measured to {kinds}, as each feature is drawn",
+    "measure.kind.outline": "an outline (0 inside it)",
+    "measure.kind.point": "a point",
+    "measure.kind.line": "a line",
+    "measure.or": "or",
+    "measure.target.named": "{layer} ({names})",
+    "measure.target.count": "{layer} ({n} features)",
+    "report.criteria.spec": "Exact specification",
     **{key: texts["en"] for key, texts in i18n.CATALOGUE.items() if key.startswith("layer.")},
     # score card (map popups and report)
     "card.rank": "Rank",
@@ -335,6 +385,60 @@ _VI: dict[str, str] = {
     "map.sources.show": "Xem nguồn dữ liệu",
     "map.sources.quoted": "Nguồn (trích nguyên văn tiếng Anh):",
     "road.other": "đường khác",
+    "measure.distance": (
+        "Khoảng cách theo đường thẳng từ ranh thửa đất đến đối tượng gần nhất trong {target}{to}"
+    ),
+    "measure.network.nearest": (
+        "{metric} {mode} trên mạng lưới đường bộ đến đối tượng gần nhất trong {target}{to}"
+    ),
+    "measure.network.kth_nearest": (
+        "{metric} {mode} trên mạng lưới đường bộ đến đối tượng gần thứ k trong {target} "
+        "(k = {k}){to}"
+    ),
+    "measure.network.mean_k_nearest": (
+        "{metric} trung bình {mode} trên mạng lưới đường bộ đến {k} đối tượng gần nhất "
+        "trong {target}{to}"
+    ),
+    "measure.network.count_within": (
+        "Số đối tượng trong {target} đến được {mode} trên mạng lưới đường bộ trong vòng {within}"
+    ),
+    "measure.network.detour_ratio": (
+        "Hệ số đi vòng {mode} (quãng đường bộ chia cho đường thẳng) đến đối tượng gần "
+        "nhất trong {target}{to}"
+    ),
+    "measure.network.from": ", đi từ đối tượng đến thửa đất",
+    "measure.metric.time": "Thời gian di chuyển",
+    "measure.metric.distance": "Quãng đường",
+    "measure.mode.car": "bằng xe con",
+    "measure.mode.truck": "bằng xe tải",
+    "measure.count_within": "Số đối tượng trong {target} cách ranh thửa đất không quá {radius}",
+    "measure.overlay.share": "Tỷ lệ diện tích thửa đất{buffer} nằm trong {target}{grown}",
+    "measure.overlay.area_ha": "Diện tích (ha) của thửa đất{buffer} nằm trong {target}{grown}",
+    "measure.overlay.buffer": " và phần đất cách thửa không quá {distance}",
+    "measure.overlay.grown": ", nới rộng thêm {distance}",
+    "measure.raster": "{statistic} của raster {raster} trong thửa đất",
+    "measure.raster.mean": "Giá trị trung bình",
+    "measure.raster.min": "Giá trị nhỏ nhất",
+    "measure.raster.max": "Giá trị lớn nhất",
+    "measure.raster.majority": "Giá trị phổ biến nhất",
+    "measure.raster.share_in_classes": "Tỷ lệ điểm ảnh thuộc lớp giá trị {classes}",
+    "measure.raster.share_above": "Tỷ lệ điểm ảnh lớn hơn {threshold}",
+    "measure.raster.share_below": "Tỷ lệ điểm ảnh nhỏ hơn {threshold}",
+    "measure.attribute.own": "Giá trị cột {column} của địa điểm",
+    "measure.attribute.zone": (
+        "Giá trị cột {column} của {target}, theo vùng chiếm phần lớn thửa đất"
+    ),
+    "measure.to.outline": ", đo đến ranh giới (bằng 0 nếu nằm bên trong)",
+    "measure.to.point": ", đo đến điểm",
+    "measure.to.line": ", đo đến tuyến",
+    "measure.to.mixed": ", đo đến {kinds}, tùy đối tượng",
+    "measure.kind.outline": "ranh giới (bằng 0 nếu nằm bên trong)",
+    "measure.kind.point": "điểm",
+    "measure.kind.line": "tuyến",
+    "measure.or": "hoặc",
+    "measure.target.named": "{layer} ({names})",
+    "measure.target.count": "{layer} ({n} đối tượng)",
+    "report.criteria.spec": "Đặc tả chính xác",
     **{key: texts["vi"] for key, texts in i18n.CATALOGUE.items() if key.startswith("layer.")},
     "card.rank": "Hạng",
     "card.total": "điểm tổng hợp",
