@@ -315,6 +315,15 @@ class Scenario(_Model):
         return self._source.parent if self._source is not None else Path.cwd()
 
     @model_validator(mode="after")
+    def _name_criteria_in_rules(self) -> Scenario:
+        # A rule on a criterion reads its label in the reader's language, not its key.
+        titles = {c.name: c.title for c in self.criteria}
+        for constraint in self.constraints:
+            if isinstance(constraint, CriterionConstraint) and constraint.criterion in titles:
+                constraint.name_criterion(titles[constraint.criterion])
+        return self
+
+    @model_validator(mode="after")
     def _check_aggregation_criteria(self) -> Scenario:
         names = [c.name for c in self.criteria]
         unknown = [n for n in self.aggregation.named_criteria() if n not in names]

@@ -216,3 +216,27 @@ def test_reasons_name_networks_and_layers_in_the_readers_words() -> None:
     )
     assert "'airports'" in str(unreachable)
     assert "lớp Cảng hàng không trên mạng lưới đường bộ cho xe con" in localized(unreachable, "vi")
+
+
+def test_a_rule_on_a_criterion_names_it_by_its_label_in_vietnamese(tmp_path) -> None:
+    import re
+    from pathlib import Path
+
+    from geosite import evaluate
+    from geosite.i18n import localized
+
+    text = (Path(__file__).parent.parent / "scenarios" / "dong-nam-bo.yaml").read_text("utf-8")
+    text = text.replace(
+        "constraints:\n",
+        "constraints:\n  - {type: criterion, criterion: port_truck_time, max: 60}\n",
+    )
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = evaluate(path)
+    reasons = [r for r in result.table["exclusion_reason"] if isinstance(r, str) and r]
+    assert reasons  # the far-from-port candidates are left out
+    for reason in reasons:
+        assert "port_truck_time" in str(reason)  # English keeps the scenario's key
+        vi = localized(reason, "vi")
+        assert "Thời gian xe tải đến cảng Cái Mép – Thị Vải" in vi, vi
+        assert re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", vi) is None, vi

@@ -13,10 +13,18 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from geosite.errors import LayerError
-from geosite.i18n import ScenarioText, key_name, layer_name, phrase
+from geosite.i18n import (
+    LANGUAGES,
+    LocalizedText,
+    ScenarioText,
+    key_name,
+    layer_name,
+    localized,
+    phrase,
+)
 from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
@@ -299,6 +307,19 @@ class CriterionConstraint(_Constraint):
     criterion: str = Field(description="Name of a criterion of the scenario.")
     min: float | None = None
     max: float | None = None
+    # The criterion's label, set by the scenario: a rule reads it in other languages.
+    _title: str | None = PrivateAttr(default=None)
+
+    def name_criterion(self, title: str) -> None:
+        """Give the criterion's label (a text or one per language), for rules in words."""
+        self._title = title
+
+    def _criterion(self) -> LocalizedText:
+        """Name the criterion: its key in English, its label (else words) elsewhere."""
+        if self._title is None:
+            return key_name(self.criterion)
+        texts: dict[str, str] = {lang: localized(self._title, lang) for lang in LANGUAGES}
+        return LocalizedText(self.criterion, texts | {"en": self.criterion})
 
     @model_validator(mode="after")
     def _bounds(self) -> CriterionConstraint:
@@ -320,7 +341,7 @@ class CriterionConstraint(_Constraint):
         bounds = parts[0]
         if len(parts) == 2:
             bounds = phrase("rule.both", first=parts[0], second=parts[1])
-        return phrase("rule.bounded", criterion=self.criterion, bounds=bounds)
+        return phrase("rule.bounded", criterion=self._criterion(), bounds=bounds)
 
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
@@ -337,7 +358,7 @@ class CriterionConstraint(_Constraint):
             bad,
             lambda i: phrase(
                 "reason.criterion_fails",
-                criterion=self.criterion,
+                criterion=self._criterion(),
                 value=float(values[i]),
                 rule=self.describe(),
             ),
