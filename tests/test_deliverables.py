@@ -18,7 +18,7 @@ import pytest
 from geosite import evaluate
 from geosite.cli import main
 from geosite.decision.sensitivity import sensitivity
-from geosite.render.measure_text import measure_spec
+from geosite.render.measure_text import measure_sentence, measure_spec
 from geosite.render.report import write_report
 from tests.reading import english_words
 
@@ -144,6 +144,11 @@ def test_pdf_holds_every_candidate_with_its_diacritics(bundled_vi: Path) -> None
         assert " ".join(str(name).split()) in " ".join(text.split()), name
     for word in ("Bảng xếp hạng", "Phân tích độ nhạy", "cảng Cái Mép", "Nguồn dữ liệu"):
         assert word in text, word
+    # Each measure said in words, and no cell written as a Python value.
+    for summary in result.criteria:
+        sentence = " ".join(measure_sentence(summary, result, "vi").split())
+        assert sentence in " ".join(text.split()), sentence
+    assert "('" not in text
     # Everything before the sources (the last section: provenance quoted in English, with a
     # note that says so) reads in Vietnamese, once the scenario's code (its measures, as
     # written in the YAML) and the quoted attribution line are taken out.

@@ -284,6 +284,13 @@ def test_threshold_values_share_one_format_across_the_arrow_and_languages() -> N
         tables = _sensitivity_tables(analysis, result, lang)
         table = next(t for t in tables if values in t["head"])
         cells[lang] = [row[2] for row in table["body"]]
+        # Each parameter is named in words, its path in the scenario kept beside them.
+        for (_, row), (word, path) in zip(
+            done.iterrows(), (r[1] for r in table["body"]), strict=True
+        ):
+            assert path == row["parameter"]
+            assert word
+            assert word != path
     for (_, row), en, vi in zip(done.iterrows(), cells["en"], cells["vi"], strict=True):
         before, after = en.split(" → ")
         # One quantity, one format: the same decimals on both sides of the arrow ...

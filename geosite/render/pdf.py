@@ -282,9 +282,18 @@ def _sensitivity(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path])
         for table in sensitivity["tables"]:
             _heading(pdf, table["title"], 2)
             _para(pdf, table["reading"])
-            _table(pdf, table["head"], table["body"], numeric_from=table["numeric_from"])
+            body = [[_cell(c) for c in row] for row in table["body"]]
+            _table(pdf, table["head"], body, numeric_from=table["numeric_from"])
     else:
         _para(pdf, t("report.sensitivity.none"), grey=True)
+
+
+def _cell(value: Any) -> str:
+    """Write a table cell: a (words, path) pair as the words with the path after them."""
+    if isinstance(value, tuple):
+        words, path = value
+        return f"{words} ({path})" if words else str(path)
+    return str(value)
 
 
 def _appendix(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) -> None:
@@ -309,8 +318,9 @@ def _appendix(pdf: Any, context: dict[str, Any], figures: Mapping[str, Path]) ->
         _para(pdf, f"{criterion['title']} ({criterion['weight']})", bold=True)
         if criterion["description"]:
             _para(pdf, criterion["description"], size=8)
+        _para(pdf, f"{t('report.criteria.measure')}: {criterion['measured']}", size=8)
         measure = "; ".join(f"{k}: {v}" for k, v in criterion["measure"])
-        _para(pdf, f"{t('report.criteria.measure')}: {measure}", size=7.5, grey=True)
+        _para(pdf, measure, size=7, grey=True)
         _para(pdf, f"{t('report.criteria.formula')}: {criterion['formula']}", size=7.5, grey=True)
         figure = criterion["figure"]
         _image(pdf, figures.get(figure.file), figure.caption, max_height=70)

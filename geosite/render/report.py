@@ -668,7 +668,7 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
                 "body": [
                     [
                         titles.get(row["criterion"], str(row["criterion"])),
-                        str(row["parameter"]),
+                        _parameter(str(row["parameter"]), lang),
                         " → ".join(
                             format_alike(
                                 [_float(row["value_before"]), _float(row["value_after"])], lang
@@ -686,10 +686,28 @@ def _sensitivity_tables(sensitivity: Any, result: Result, lang: str) -> list[dic
                     n=len(done),
                 ),
                 "numeric_from": 2,
-                "code_column": 1,
+                "worded_column": 1,
             }
         )
     return tables
+
+
+def _parameter(label: str, lang: str) -> tuple[str, str]:
+    """Name a value function's parameter in words, beside its path in the scenario.
+
+    The path (``best``, ``curve.points[2].x``) stays, in code type, for whoever checks the
+    scenario file; the words are those of the parameter's kind.
+
+    Examples
+    --------
+    >>> _parameter("curve.points[2].x", "vi")
+    ('điểm gãy', 'curve.points[2].x')
+    >>> _parameter("unknown_thing", "en")
+    ('', 'unknown_thing')
+    """
+    base = re.sub(r"\[\d+\](\.x)?$", "", label).rsplit(".", 1)[-1]
+    key = f"param.{base}"
+    return (tr(key, lang) if key in CATALOGUES["en"] else "", label)
 
 
 def _float(value: Any) -> float | None:

@@ -70,6 +70,20 @@ _EN: dict[str, str] = {
     "map.sources.show": "Show the data sources",
     "map.sources.quoted": "Sources:",
     "road.other": "other road",
+    # parameters of value functions moved by the sensitivity analysis
+    "param.best": "value scoring 1",
+    "param.worst": "value scoring 0",
+    "param.midpoint": "midpoint",
+    "param.mean": "mean",
+    "param.std": "standard deviation",
+    "param.rise": "rising edge",
+    "param.fall": "falling edge",
+    "param.target": "ideal value",
+    "param.zero_beyond": "distance from the ideal scoring 0",
+    "param.full_within": "distance from the ideal scoring 1",
+    "param.penalty_above": "penalty threshold, above",
+    "param.penalty_below": "penalty threshold, below",
+    "param.points": "breakpoint",
     # the measure of a criterion, in words (report appendix)
     "measure.distance": (
         "Straight-line distance from the parcel's edge to the nearest of {target}{to}"
@@ -385,6 +399,19 @@ _VI: dict[str, str] = {
     "map.sources.show": "Xem nguồn dữ liệu",
     "map.sources.quoted": "Nguồn (trích nguyên văn tiếng Anh):",
     "road.other": "đường khác",
+    "param.best": "giá trị đạt điểm 1",
+    "param.worst": "giá trị đạt điểm 0",
+    "param.midpoint": "điểm giữa",
+    "param.mean": "giá trị trung bình",
+    "param.std": "độ lệch chuẩn",
+    "param.rise": "đoạn tăng",
+    "param.fall": "đoạn giảm",
+    "param.target": "giá trị lý tưởng",
+    "param.zero_beyond": "khoảng cách tới giá trị lý tưởng có điểm 0",
+    "param.full_within": "khoảng cách tới giá trị lý tưởng có điểm 1",
+    "param.penalty_above": "ngưỡng phạt phía trên",
+    "param.penalty_below": "ngưỡng phạt phía dưới",
+    "param.points": "điểm gãy",
     "measure.distance": (
         "Khoảng cách theo đường thẳng từ ranh thửa đất đến đối tượng gần nhất trong {target}{to}"
     ),
