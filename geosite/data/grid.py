@@ -56,6 +56,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from geosite._memory import require_memory
 from geosite.data.crs import CRSLike, ensure_metric, to_crs
 from geosite.errors import LayerError, ParameterError
+from geosite.tolerance import at_least
 from geosite.types import Where
 
 if TYPE_CHECKING:
@@ -484,7 +485,7 @@ def _block_cells(
     keep = keep[kept]
     if cells == "clip":
         share = shapely.area(geoms) / cell_area_m2(lattice.shape, lattice.size)
-        ok = (share > 0) & (share >= min_share)
+        ok = (share > 0) & at_least(share, min_share)
         geoms, keep = geoms[ok], keep[ok]
     return keep, geoms
 

@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 
 from geosite.errors import DataNotFoundError, GeositeError, NetworkError, ParameterError
+from geosite.tolerance import at_least
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -413,8 +414,9 @@ def _parks(gdf: gpd.GeoDataFrame, ctx: dict[str, Any]) -> gpd.GeoDataFrame:
     # industrial=port areas are ports, not parks.
     gdf = gdf[_col(gdf, "industrial") != "port"]
     area_ha = gpd.GeoSeries(gdf.geometry, crs=4326).to_crs(ctx["metric"]).area / 1e4
-    gdf = gdf[(area_ha >= ctx["min_park_ha"]).to_numpy()]
-    area_ha = area_ha[area_ha >= ctx["min_park_ha"]]
+    big = at_least(area_ha.to_numpy(), ctx["min_park_ha"])
+    gdf = gdf[big]
+    area_ha = area_ha[big]
     rows = {
         "park_id": _ids(gdf),
         "name": _col(gdf, "name"),

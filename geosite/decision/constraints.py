@@ -25,6 +25,7 @@ from geosite.i18n import (
     localized,
     phrase,
 )
+from geosite.tolerance import at_least, at_most, narrow, widen
 from geosite.types import Scalar, Where
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class MinAreaConstraint(_Constraint):
         """Exclude parcels below the minimum area."""
         area = _area_ha(ctx)
         return _outcome(
-            area < self.min_ha,
+            ~at_least(area, self.min_ha),
             lambda i: phrase("reason.min_area", area=float(area[i]), limit=self.min_ha),
         )
 
@@ -156,12 +157,12 @@ class MaxAreaConstraint(_Constraint):
         """Exclude parcels above the maximum area."""
         area = _area_ha(ctx)
         return _outcome(
-            area > self.max_ha,
+            ~at_most(area, self.max_ha),
             lambda i: phrase("reason.max_area", area=float(area[i]), limit=self.max_ha),
         )
 
 
-def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float) -> Any:
+def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float = 0.0) -> Any:
     """Return the union of a layer's features grown by ``buffer_m``, prepared for tests."""
     # The whole source layer is buffered, so a feature just outside the study area still counts.
     features = ctx.load_layer(layer, where)
@@ -170,6 +171,17 @@ def _zone(ctx: MeasureContext, layer: str, where: Where | None, buffer_m: float)
         zone = shapely.buffer(zone, buffer_m)
     shapely.prepare(zone)
     return zone
+
+
+def _near(ctx: MeasureContext, layer: str, where: Where | None, distance_m: float) -> Any:
+    """Return which candidates lie within ``distance_m`` of a layer, edge to edge.
+
+    Measured as a distance, not against a buffered polygon (whose arcs are chords), and
+    compared through :mod:`geosite.tolerance`: a parcel exactly ``distance_m`` away is within.
+    """
+    zone = _zone(ctx, layer, where)
+    geoms = np.asarray(ctx.candidates.geometry.array)
+    return np.asarray(shapely.dwithin(geoms, zone, widen(distance_m)), dtype=bool)
 
 
 class InsideConstraint(_Constraint):
@@ -202,13 +214,11 @@ class InsideConstraint(_Constraint):
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
         """Exclude parcels outside the zone."""
-        zone = _zone(ctx, self.layer, self.where, self.buffer_m)
-        geoms = np.asarray(ctx.candidates.geometry.array)
-        ok = (
-            shapely.within(geoms, zone)
-            if self.predicate == "within"
-            else shapely.intersects(geoms, zone)
-        )
+        if self.predicate == "within":
+            zone = _zone(ctx, self.layer, self.where, self.buffer_m)
+            ok = shapely.within(np.asarray(ctx.candidates.geometry.array), zone)
+        else:
+            ok = _near(ctx, self.layer, self.where, self.buffer_m)
         return _outcome(~np.asarray(ok), lambda _i: phrase("reason.not_rule", rule=self.describe()))
 
 
@@ -235,9 +245,17 @@ class OutsideConstraint(_Constraint):
     def evaluate(
         self, ctx: MeasureContext, raw: Mapping[str, npt.NDArray[np.float64]]
     ) -> ConstraintOutcome:
-        """Exclude parcels that touch the (buffered) zone."""
-        zone = _zone(ctx, self.layer, self.where, self.buffer_m)
-        hit = np.asarray(shapely.intersects(np.asarray(ctx.candidates.geometry.array), zone))
+        """Exclude parcels that touch the zone or lie closer to it than ``buffer_m``."""
+        # Measured as a distance, not against a buffered polygon (whose arcs are chords), and
+        # through geosite.tolerance: a parcel exactly buffer_m away is far enough.
+        zone = _zone(ctx, self.layer, self.where)
+        geoms = np.asarray(ctx.candidates.geometry.array)
+        hit = np.asarray(
+            shapely.dwithin(geoms, zone, narrow(self.buffer_m))
+            if self.buffer_m > 0
+            else shapely.intersects(geoms, zone),
+            dtype=bool,
+        )
         return _outcome(hit, lambda _i: phrase("reason.not_rule", rule=self.describe()))
 
 
@@ -348,12 +366,12 @@ class CriterionConstraint(_Constraint):
     ) -> ConstraintOutcome:
         """Exclude candidates outside the bounds (unmeasured values are left to the pipeline)."""
         values = raw[self.criterion]
-        with np.errstate(invalid="ignore"):
-            bad = np.zeros(len(values), dtype=bool)
-            if self.min is not None:
-                bad |= values < self.min
-            if self.max is not None:
-                bad |= values > self.max
+        known = ~np.isnan(values)
+        bad = np.zeros(len(values), dtype=bool)
+        if self.min is not None:
+            bad |= known & ~at_least(values, self.min)
+        if self.max is not None:
+            bad |= known & ~at_most(values, self.max)
         return _outcome(
             bad,
             lambda i: phrase(

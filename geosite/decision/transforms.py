@@ -39,6 +39,7 @@ from pydantic import (
 )
 
 from geosite.errors import ParameterError
+from geosite.tolerance import at_least, at_most
 
 __all__ = [
     "Categorical",
@@ -1118,18 +1119,20 @@ class Cutoff(_Base):
         """
         arr = np.asarray(x, dtype=np.float64)
         mask = np.zeros(arr.shape, dtype=bool)
+        known = ~np.isnan(arr)
         if self.exclude_above is not None:
-            mask |= arr > self.exclude_above
+            mask |= known & ~at_most(arr, self.exclude_above)
         if self.exclude_below is not None:
-            mask |= arr < self.exclude_below
+            mask |= known & ~at_least(arr, self.exclude_below)
         return mask
 
     def _beyond_penalty(self, arr: FloatArray) -> BoolArray:
         mask = np.zeros(arr.shape, dtype=bool)
+        known = ~np.isnan(arr)
         if self.penalty_above is not None:
-            mask |= arr > self.penalty_above
+            mask |= known & ~at_most(arr, self.penalty_above)
         if self.penalty_below is not None:
-            mask |= arr < self.penalty_below
+            mask |= known & ~at_least(arr, self.penalty_below)
         return mask
 
     def penalty_mask(self, x: npt.ArrayLike) -> BoolArray:

@@ -24,6 +24,7 @@ from geosite.errors import ParameterError
 from geosite.locate.exact import Objective, RegionFound, best_region_exact
 from geosite.locate.heuristic import DEFAULT_IMPROVE, DEFAULT_SEEDS, best_region_heuristic
 from geosite.locate.surface import OFFSETS, Surface, min_perimeter
+from geosite.tolerance import at_least
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -62,7 +63,9 @@ def _blocked_near(
     """Return the dense positions whose cell lies closer than ``distance_m`` to the region."""
     if distance_m <= 0:
         return cells
-    region = _outline(surface, cells)
+    # The cells themselves, not their outline merged on a 1 mm grid: a cell exactly
+    # distance_m away must measure so up to rounding error, and is then far enough.
+    region = shapely.geometrycollections(surface.polygons(cells))
     height, width = surface.scores.shape
     rows, cols = np.divmod(cells, width)
     radius = surface.circumradius_m
@@ -76,11 +79,11 @@ def _blocked_near(
     flat = flat[surface.usable.ravel()[flat]]
     x, y = surface.centres(flat)
     centre = shapely.distance(region, shapely.points(x, y))
-    near = centre < distance_m
+    near = ~at_least(centre, distance_m)
     unsure = ~near & (centre < distance_m + radius)
     if unsure.any():
         polys = surface.polygons(flat[unsure])
-        near[np.flatnonzero(unsure)] = shapely.distance(region, polys) < distance_m
+        near[np.flatnonzero(unsure)] = ~at_least(shapely.distance(region, polys), distance_m)
     return np.union1d(flat[near], cells)
 
 

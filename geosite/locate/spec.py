@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from geosite.errors import ParameterError
 from geosite.measures.base import Where
+from geosite.tolerance import ceil_ratio, floor_ratio
 
 __all__ = ["BesideSpec", "LocateSpec", "SearchArea", "ZonesSpec", "cell_counts"]
 
@@ -148,7 +149,8 @@ def cell_counts(area_ha: float | tuple[float, float], cell_ha: float) -> range:
     """Return the numbers of cells a region of ``area_ha`` may have.
 
     A single area takes the fewest whole cells that cover it (at least ``area_ha``); a range
-    takes every count whose area lies in it.
+    takes every count whose area lies in it. An area equal to a whole number of cells up to
+    rounding error (:mod:`geosite.tolerance`) takes that number.
 
     Examples
     --------
@@ -156,8 +158,8 @@ def cell_counts(area_ha: float | tuple[float, float], cell_ha: float) -> range:
     (range(7, 8), range(12, 15))
     """
     if isinstance(area_ha, tuple):
-        low = math.ceil(area_ha[0] / cell_ha - 1e-9)
-        high = math.floor(area_ha[1] / cell_ha + 1e-9)
+        low = ceil_ratio(area_ha[0], cell_ha)
+        high = floor_ratio(area_ha[1], cell_ha)
         if high < max(low, 1):
             msg = (
                 f"no whole number of {cell_ha:g} ha cells has an area in [{area_ha[0]:g}, "
@@ -165,5 +167,5 @@ def cell_counts(area_ha: float | tuple[float, float], cell_ha: float) -> range:
             )
             raise ParameterError(msg)
         return range(max(low, 1), high + 1)
-    n = max(1, math.ceil(area_ha / cell_ha - 1e-9))
+    n = max(1, ceil_ratio(area_ha, cell_ha))
     return range(n, n + 1)

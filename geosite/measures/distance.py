@@ -26,6 +26,7 @@ from geosite.measures.base import (
     geometry_kinds,
     uncovered_distance,
 )
+from geosite.tolerance import at_least, widen
 from geosite.types import Where
 
 if TYPE_CHECKING:
@@ -431,7 +432,8 @@ def count_within(
     Pairs are found from envelopes; most are decided by the envelopes alone (surely within,
     surely beyond) and only those near the radius get the exact GEOS test. Parcels are
     queried in batches of ``chunk_size`` on ``threads`` threads: the pairs held at once are
-    bounded by the batch, not by parcels times features.
+    bounded by the batch, not by parcels times features. A feature exactly ``radius`` away
+    counts even when rounding puts it a hair beyond (:mod:`geosite.tolerance`).
 
     Parameters
     ----------
@@ -456,6 +458,8 @@ def count_within(
         msg = f"radius must be a finite distance >= 0, got {radius!r}"
         raise ParameterError(msg)
     chunk, workers = _check_batching(chunk_size, threads)
+    # A feature exactly `radius` away counts, up to rounding error (geosite.tolerance).
+    radius = widen(radius)
     src = _geometry_array(geoms)
     dst = _geometry_array(features)
     tree = shapely.STRtree(dst)
@@ -602,7 +606,7 @@ class CountWithinMeasure(MeasureSpec):
             # Where the radius reaches beyond the layer's coverage, more features may lie there.
             edge = uncovered_distance(ctx.candidates.geometry, coverage)
             extra["coverage_edge_m"] = edge
-            extra["lower_bound"] = edge < self.radius_m
+            extra["lower_bound"] = ~at_least(edge, self.radius_m)
         return MeasureResult(
             values=counts.astype(np.float64), unit=self.unit, extra=extra, features=features
         )

@@ -23,6 +23,7 @@ from geosite.network.routing import (
     _Search,
 )
 from geosite.network.snapping import Snap, _as_snap, _flags
+from geosite.tolerance import widen
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -369,7 +370,8 @@ def _several(
     top_j = np.full((n_o, kk), -1, dtype=np.int64)
     top_row = np.broadcast_to(starts[:, None], (n_o, kk)).copy()
     count = np.zeros(n_o)
-    limit = float(within) if counting and within is not None else np.inf
+    # A facility exactly `within` away counts, up to rounding error (geosite.tolerance).
+    limit = widen(within) if counting and within is not None else np.inf
     for chunk, raw in _per_facility(graph, search, origins, fac, leg_f, limit=limit):
         cost, best_row = _per_parcel(
             origins, np.where(blocked[:, None], np.inf, raw + leg_o[:, None])
