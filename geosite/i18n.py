@@ -299,6 +299,29 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
         "en": "Ward/commune (from July 2025)",
         "vi": "Phường/xã (từ 01/7/2025)",
     },
+    # Site search.
+    "locate.region_name": {
+        "en": "Located region {rank} ({area} ha)",
+        "vi": "Vùng tìm được {rank} ({area} ha)",
+    },
+    "locate.title": {
+        "en": "{name} – located regions",  # noqa: RUF001 - a dash in a title
+        "vi": "{name} – các vùng tìm được",  # noqa: RUF001 - a dash in a title
+    },
+    "locate.method.exact": {"en": "exact", "vi": "chính xác"},
+    "locate.method.heuristic": {"en": "heuristic", "vi": "gần đúng"},
+    "locate.optimal": {"en": "optimal", "vi": "tối ưu"},
+    "locate.bound": {"en": "{method}, bound {bound}", "vi": "{method}, cận trên {bound}"},
+    "cli.locate.region": {
+        "en": (
+            "{region}: {area} ha in {cells} cells, mean score {mean}, worst cell {worst}, "
+            "compactness {compactness} ({how})"
+        ),
+        "vi": (
+            "{region}: {area} ha gồm {cells} ô, điểm trung bình {mean}, ô thấp nhất {worst}, "
+            "độ gọn {compactness} ({how})"
+        ),
+    },
     # Command line.
     "cli.error": {"en": "error: {message}", "vi": "lỗi: {message}"},
     "cli.warning": {"en": "warning: {message}", "vi": "cảnh báo: {message}"},

@@ -229,3 +229,27 @@ def test_locate_into_a_folder_another_command_writes_to_exits_3_at_once(
     assert f"process {holder.pid}" in err
     assert str(previous) in err
     assert _snapshot(previous) == before
+
+
+def test_locate_speaks_the_planners_language(tmp_path: Path, capsys) -> None:
+    """With --lang vi the region lines, the regions' names and the ranking title are Vietnamese."""
+    import yaml
+
+    from tests.reading import english_words
+
+    (tmp_path / "brvt.yaml").write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["locate", str(tmp_path / "brvt.yaml"), "--out", str(out), "--lang", "vi"])
+    assert code == EXIT_OK
+    printed = capsys.readouterr().out
+    prose = "\n".join(line for line in printed.splitlines() if not line.startswith("đã ghi "))
+    assert english_words(prose) == []
+    assert "region-1: 1.200 ha gồm 3 ô, điểm trung bình 0," in prose
+    assert "– các vùng tìm được: " in prose
+    names = gpd.read_file(out / "regions.gpkg", layer="regions")["name"].tolist()
+    assert names == ["Vùng tìm được 1 (1.200 ha)", "Vùng tìm được 2 (1.200 ha)"]
+    title = yaml.safe_load((out / "regions.yaml").read_text(encoding="utf-8"))["name"]
+    assert title == {
+        "en": "Bà Rịa–Vũng Tàu in 400 ha cells – located regions",
+        "vi": "Bà Rịa–Vũng Tàu in 400 ha cells – các vùng tìm được",
+    }

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from geosite.cli._base import EXIT_OK, Subparsers
 from geosite.cli.run import add_allow_path, allowed_roots, print_ranking
 from geosite.errors import ScenarioError
-from geosite.i18n import translate
+from geosite.i18n import Language, check_language, format_number, translate
 
 if TYPE_CHECKING:
     import argparse
@@ -110,14 +110,33 @@ def main(args: argparse.Namespace) -> int:
         raise ScenarioError(problems) from None
     lang = args.lang or outcome.surface.scenario.language
     for row in outcome.regions.itertuples():
-        flag = "optimal" if row.optimal else f"{row.method}, bound {row.bound:.3f}"
-        print(
-            f"{row.region_id}: {row.area_ha:.0f} ha in {row.cells} cells, mean score "
-            f"{row.mean_score:.3f}, worst cell {row.min_score:.3f}, compactness "
-            f"{row.compactness:.2f} ({flag})"
-        )
+        print(_region_line(row, check_language(lang)))
     if outcome.scored is not None:
         print_ranking(outcome.scored, lang=lang)
     for path in outcome.written:
         print(translate("cli.wrote", lang, path=path))
     return EXIT_OK
+
+
+def _region_line(row: Any, lang: Language) -> str:
+    """Describe one located region in a line of ``lang``."""
+    if row.optimal:
+        how = translate("locate.optimal", lang)
+    else:
+        how = translate(
+            "locate.bound",
+            lang,
+            method=translate(f"locate.method.{row.method}", lang),
+            bound=format_number(row.bound, lang, decimals=3),
+        )
+    return translate(
+        "cli.locate.region",
+        lang,
+        region=row.region_id,
+        area=format_number(row.area_ha, lang, decimals=0),
+        cells=row.cells,
+        mean=format_number(row.mean_score, lang, decimals=3),
+        worst=format_number(row.min_score, lang, decimals=3),
+        compactness=format_number(row.compactness, lang, decimals=2),
+        how=how,
+    )

@@ -18,6 +18,7 @@ import yaml
 
 from geosite.data.io import write_csv
 from geosite.errors import GeositeError, OutputError, ScenarioError
+from geosite.i18n import LANGUAGES, LocalizedText, check_language, localized, translate
 from geosite.locate.regions import find_regions, regions_to_frame
 from geosite.locate.spec import LocateSpec, cell_counts
 from geosite.locate.surface import Surface, surface_from_grid
@@ -37,7 +38,6 @@ REGIONS_FILE = "regions.gpkg"
 REGIONS_SCENARIO = "regions.yaml"
 ZONES_FILES = ("zones.csv", "zones.gpkg")
 _CANDIDATES_LAYER = "candidates"
-_SUFFIX = " – located regions"  # noqa: RUF001 - a dash in a title
 
 
 def _spec(scenario: Scenario, spec: LocateSpec | None, overrides: dict[str, Any]) -> LocateSpec:
@@ -104,7 +104,11 @@ def _units(table: gpd.GeoDataFrame, level: str) -> tuple[np.ndarray, tuple[str, 
 
 
 def locate_regions(
-    result: Result, spec: LocateSpec | None = None, **overrides: Any
+    result: Result,
+    spec: LocateSpec | None = None,
+    *,
+    lang: str | None = None,
+    **overrides: Any,
 ) -> gpd.GeoDataFrame:
     """Find the best regions on the surface of an evaluated grid scenario.
 
@@ -118,6 +122,8 @@ def locate_regions(
     **overrides
         Keys of :class:`~geosite.locate.spec.LocateSpec` replacing the spec's
         (``area_ha=650, count=3``).
+    lang
+        Language of the regions' names (default: the scenario's).
 
     Returns
     -------
@@ -168,6 +174,7 @@ def locate_regions(
         crs=result.crs,
         cell_area_ha=np.asarray(table.geometry.area.to_numpy() / 1e4, dtype=np.float64),
         unit_level=spec.within,
+        language=check_language(lang or result.scenario.language),
     )
 
 
@@ -235,7 +242,17 @@ def regions_scenario(scenario: Scenario, regions_path: str | Path, *, beside: bo
         update={
             "candidates": candidates,
             "layers": layers,
-            "name": f"{scenario.name}{_SUFFIX}",
+            "name": _located_title(scenario),
+        }
+    )
+
+
+def _located_title(scenario: Scenario) -> LocalizedText:
+    """Return the title of the scenario that scores the located regions, in every language."""
+    return LocalizedText.from_mapping(
+        {
+            language: translate("locate.title", language, name=localized(scenario.name, language))
+            for language in LANGUAGES
         }
     )
 
@@ -253,7 +270,7 @@ def _regions_yaml(scenario: Scenario, out: Path, *, beside: bool) -> str:
     doc = {
         "version": 1,
         "extends": base,
-        "name": f"{scenario.name}{_SUFFIX}",
+        "name": dict(_located_title(scenario).translations),
         "layers": {
             "located_regions": {
                 "path": REGIONS_FILE,
@@ -358,7 +375,7 @@ def locate(
     if scenario.candidates.grid is None:
         _grid_error(scenario)
     surface = evaluate(scenario)
-    regions = locate_regions(surface, spec)
+    regions = locate_regions(surface, spec, lang=lang)
     outcome = LocateOutcome(surface, regions)
     if len(regions) == 0:
         msg = (

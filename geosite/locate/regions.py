@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 
 from geosite.errors import ParameterError
+from geosite.i18n import Language, format_number, translate
 from geosite.locate.exact import Objective, RegionFound, best_region_exact
 from geosite.locate.heuristic import DEFAULT_IMPROVE, DEFAULT_SEEDS, best_region_heuristic
 from geosite.locate.surface import OFFSETS, Surface, min_perimeter
@@ -243,7 +244,7 @@ def regions_to_frame(
     crs: pyproj.CRS | str | int,
     cell_area_ha: npt.NDArray[np.float64] | None = None,
     unit_level: str | None = None,
-    area_label: str = "",
+    language: Language = "en",
 ) -> gpd.GeoDataFrame:
     """Return one polygon per region, best first, with what describes it.
 
@@ -251,7 +252,7 @@ def regions_to_frame(
     area of its cells), ``cells``, ``mean_score``, ``min_score``, ``sum_score``,
     ``compactness`` (least possible perimeter / perimeter), ``method``, ``optimal`` (proven
     optimal given the earlier regions), ``bound`` (heuristic: an upper bound on the
-    objective), the unit (with ``within``) and ``seconds``.
+    objective), the unit (with ``within``) and ``seconds``. Names are in ``language``.
     """
     flat_scores = surface.scores.ravel()
     index = surface.index.ravel()
@@ -267,7 +268,12 @@ def regions_to_frame(
         perimeter = _perimeter(surface, cells)
         record: dict[str, object] = {
             "region_id": f"region-{k}",
-            "name": f"Located region {k} ({area:.0f} ha{area_label})",
+            "name": translate(
+                "locate.region_name",
+                language,
+                rank=k,
+                area=format_number(area, language, decimals=0),
+            ),
             "rank": k,
             "area_ha": area,
             "cells": len(cells),
