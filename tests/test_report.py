@@ -221,6 +221,10 @@ def test_cli_report_and_offline_run(
     assert tr("report.sens.col.p_top", k=3) in page
     assert "p_top_3" not in page
     assert (tmp_path / "r" / "report.pdf").is_file()
+    # Without the PDF, the one of the earlier report goes too: the folder holds one report.
+    assert main(["report", scenario, "--out", str(tmp_path / "r"), "--offline", "--no-pdf"]) == 0
+    assert not (tmp_path / "r" / "report.pdf").exists()
+    assert (tmp_path / "r" / "report.html").is_file()
     offline = read(tmp_path / "r" / "map.html")
     assert not re.search(r"<script[^>]+src=\"https?://", offline)
     assert main(["run", scenario, "--out", str(tmp_path / "o"), "--offline"]) == 0

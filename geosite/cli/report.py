@@ -23,10 +23,11 @@ def register(sub: Subparsers) -> None:
     """Add the ``report`` command."""
     report = sub.add_parser(
         "report",
-        help="evaluate a scenario; write report.html, map.html and PNG figures",
+        help="evaluate a scenario; write report.html, report.pdf, map.html and figures",
         description=(
             "Write one HTML report (ranking, interactive map, static maps for print, score "
-            "cards and a methodology appendix generated from the scenario) and its figures."
+            "cards and a methodology appendix generated from the scenario), the same report "
+            "as an A4 PDF, and its figures."
         ),
     )
     report.add_argument("scenario", help="scenario YAML file (or the name of a bundled scenario)")
@@ -75,6 +76,12 @@ def register(sub: Subparsers) -> None:
             "the same figures; the report states the seed)"
         ),
     )
+    report.add_argument(
+        "--pdf",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write report.pdf, the report on A4 pages (the default; --no-pdf leaves it out)",
+    )
     report.add_argument("--quiet", action="store_true", help="no progress bars")
     add_allow_path(report)
     refuse_contradictions(report)
@@ -112,6 +119,7 @@ def main(args: argparse.Namespace) -> int:
         cards=args.cards,
         lang=lang,
         what_if=result.scenario.outputs.what_if and not args.no_what_if,
+        pdf=args.pdf,
     )
     report = next(p for p in written if p.name == "report.html")
     name = localized(result.scenario.name, lang)
