@@ -47,6 +47,7 @@ __all__ = [
     "ScenarioText",
     "Translator",
     "check_language",
+    "column_name",
     "format_date",
     "format_number",
     "format_quantity",
@@ -58,6 +59,7 @@ __all__ = [
     "phrase",
     "translate",
     "unit_label",
+    "value_name",
 ]
 
 #: The languages geosite writes: English and Vietnamese.
@@ -92,6 +94,74 @@ CATALOGUE: Final[dict[str, dict[Language, str]]] = {
     "layer.land_sea_mask": {"en": "Land and sea", "vi": "Đất liền và biển"},
     "layer.power_lines": {"en": "Power lines", "vi": "Đường dây điện cao thế"},
     "layer.universities": {"en": "Universities", "vi": "Trường đại học, cao đẳng"},
+    # Columns and values of the bundled layers a `where` filters on, named for people (see
+    # column_name() and value_name()); values not listed read as written, underscores as spaces.
+    "column.roads.class": {"en": "class", "vi": "cấp đường"},
+    "value.roads.class.motorway": {"en": "expressway", "vi": "đường cao tốc"},
+    "value.roads.class.trunk": {"en": "national highway", "vi": "quốc lộ"},
+    "value.roads.class.primary": {"en": "primary road", "vi": "đường chính"},
+    "value.roads.class.secondary": {"en": "secondary road", "vi": "đường thứ yếu"},
+    "column.roads.status": {"en": "status", "vi": "tình trạng"},
+    "value.roads.status.open": {"en": "open", "vi": "đang khai thác"},
+    "value.roads.status.partly_open": {"en": "partly open", "vi": "khai thác một phần"},
+    "value.roads.status.under_construction": {"en": "under construction", "vi": "đang xây dựng"},
+    "value.roads.status.planned": {"en": "planned", "vi": "theo quy hoạch"},
+    "column.roads.ref": {"en": "road number", "vi": "số hiệu đường"},
+    "column.roads.lanes": {"en": "number of lanes", "vi": "số làn xe"},
+    "column.roads.speed_kmh": {"en": "speed (km/h)", "vi": "tốc độ (km/h)"},
+    "column.roads.open_year": {"en": "opening year", "vi": "năm thông xe"},
+    "column.ports.kind": {"en": "kind", "vi": "loại"},
+    "value.ports.kind.deepwater_port": {"en": "deep-water port", "vi": "cảng nước sâu"},
+    "value.ports.kind.port": {"en": "port", "vi": "cảng"},
+    "value.ports.kind.terminal": {"en": "terminal", "vi": "bến cảng"},
+    "column.airports.status": {"en": "status", "vi": "tình trạng"},
+    "value.airports.status.operating": {"en": "operating", "vi": "đang khai thác"},
+    "value.airports.status.opening 2026": {"en": "opening in 2026", "vi": "khai thác từ năm 2026"},
+    "column.airports.international": {"en": "international", "vi": "quốc tế"},
+    "column.industrial_parks.status": {"en": "status", "vi": "tình trạng"},
+    "value.industrial_parks.status.operating": {"en": "operating", "vi": "đang hoạt động"},
+    "value.industrial_parks.status.planned": {"en": "planned", "vi": "theo quy hoạch"},
+    "value.industrial_parks.status.under_construction": {
+        "en": "under construction",
+        "vi": "đang xây dựng",
+    },
+    "value.industrial_parks.status.established_not_yet_operating": {
+        "en": "established, not yet operating",
+        "vi": "đã thành lập, chưa hoạt động",
+    },
+    "value.industrial_parks.status.removed_from_plan": {
+        "en": "removed from the plan",
+        "vi": "đã đưa ra khỏi quy hoạch",
+    },
+    "value.industrial_parks.status.unknown": {"en": "unknown", "vi": "chưa rõ"},
+    "column.industrial_parks.province": {"en": "province", "vi": "tỉnh/thành phố"},
+    "column.industrial_parks.area_ha": {"en": "area (ha)", "vi": "diện tích (ha)"},
+    "column.centres.kind": {"en": "kind", "vi": "loại"},
+    "value.centres.kind.city_centre": {"en": "city centre", "vi": "trung tâm thành phố"},
+    "value.centres.kind.provincial_centre": {"en": "provincial centre", "vi": "trung tâm tỉnh"},
+    "column.universities.kind": {"en": "kind", "vi": "loại"},
+    "value.universities.kind.university": {"en": "university", "vi": "đại học"},
+    "value.universities.kind.college": {"en": "college", "vi": "cao đẳng"},
+    "column.power_lines.voltage_kv": {"en": "voltage (kV)", "vi": "điện áp (kV)"},
+    "column.power_lines.operator": {"en": "operator", "vi": "đơn vị vận hành"},
+    "column.candidate_sites.status": {"en": "status", "vi": "tình trạng"},
+    "value.candidate_sites.status.proposed": {"en": "proposed", "vi": "đề xuất"},
+    "value.candidate_sites.status.zoning_plan_approved": {
+        "en": "zoning plan approved",
+        "vi": "đã duyệt quy hoạch phân khu",
+    },
+    "value.candidate_sites.status.established": {"en": "established", "vi": "đã thành lập"},
+    "value.candidate_sites.status.operating": {"en": "operating", "vi": "đang hoạt động"},
+    "column.candidate_sites.province_pre2025": {
+        "en": "province (before July 2025)",
+        "vi": "tỉnh/thành phố (trước 01/7/2025)",
+    },
+    "column.candidate_sites.province_2025": {
+        "en": "province (from July 2025)",
+        "vi": "tỉnh/thành phố (từ 01/7/2025)",
+    },
+    "column.railways.railway": {"en": "kind", "vi": "loại"},
+    "column.districts.province_id": {"en": "province", "vi": "tỉnh/thành phố"},
     # Road networks of travel-time criteria, named by who drives them (see network_name()).
     "network.car": {"en": "roads by car", "vi": "đường bộ cho xe con"},
     "network.truck": {"en": "roads by truck", "vi": "đường bộ cho xe tải"},
@@ -955,6 +1025,52 @@ def key_name(name: str) -> LocalizedText:
     'speed kmh'
     """
     return _named(name, None)
+
+
+def column_name(layer: str | None, column: str) -> LocalizedText:
+    """Name a column of a bundled layer for readers, in every language.
+
+    Parameters
+    ----------
+    layer
+        The bundled layer the column belongs to (``"roads"``), or ``None`` for any other.
+    column
+        The column.
+
+    Examples
+    --------
+    >>> localized(column_name("roads", "class"), "vi")
+    'cấp đường'
+    >>> localized(column_name(None, "n_lanes"), "vi")
+    'n lanes'
+    """
+    key = f"column.{layer}.{column}"
+    return _catalogued(key, _readable(column))
+
+
+def value_name(layer: str | None, column: str, value: str) -> LocalizedText:
+    """Name a text value of a bundled layer's column for readers, in every language.
+
+    A value the catalogue does not know reads as written, with words for underscores.
+
+    Examples
+    --------
+    >>> localized(value_name("roads", "class", "motorway"), "vi")
+    'đường cao tốc'
+    >>> str(value_name(None, "status", "partly_open"))
+    'partly open'
+    """
+    key = f"value.{layer}.{column}.{value}"
+    return _catalogued(key, _readable(value))
+
+
+def _catalogued(key: str, fallback: str) -> LocalizedText:
+    """Return the catalogue's ``key`` in every language, else ``fallback`` in all of them."""
+    texts: dict[str, str] = {
+        language: CATALOGUE[key][language] if key in CATALOGUE else fallback
+        for language in LANGUAGES
+    }
+    return LocalizedText(texts["en"], texts)
 
 
 def _named(name: str, key: str | None) -> LocalizedText:

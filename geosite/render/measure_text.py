@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geosite.i18n import Language, check_language, column_name, localized, value_name
 from geosite.render.context import layer_title
 from geosite.render.text import format_number, format_value, tr
 
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from geosite.analysis import CriterionSummary, Result
+    from geosite.types import Where
 
-__all__ = ["measure_sentence", "measure_spec", "spec_text"]
+__all__ = ["measure_sentence", "measure_spec", "spec_text", "where_text"]
 
 #: A layer with at most this many features measured to names them in the sentence.
 NAMED_UP_TO = 3
@@ -90,7 +92,7 @@ def measure_sentence(summary: CriterionSummary, result: Result, lang: str = "en"
     say = _SAY.get(str(getattr(measure, "type", "")))
     if say is None:
         return "; ".join(f"{k}: {v}" for k, v in measure_spec(summary))
-    target = _target(summary, lang)
+    target = _target(summary, result, lang)
     to = _measured_to(result, summary.name, lang)
     return say(_Words(measure=measure, result=result, target=target, to=to, lang=lang))
 
@@ -177,22 +179,125 @@ def _network(w: _Words) -> str:
     return text
 
 
-def _target(summary: CriterionSummary, lang: str) -> str:
-    """Name the features measured to: the layer, and the features when they are few."""
-    layer = getattr(summary.criterion.measure, "layer", None)
+def _target(summary: CriterionSummary, result: Result, lang: str) -> str:
+    """Name the features measured to: the layer, its filters, and the features when few."""
+    measure = summary.criterion.measure
+    layer = getattr(measure, "layer", None)
     if not isinstance(layer, str):
         return ""
-    title = layer_title(layer, lang)
+    declared = result.scenario.layers.get(layer)
+    bundled_name = _bundled_name(layer, declared)
+    wheres = [w for w in (getattr(declared, "where", None), getattr(measure, "where", None)) if w]
     features = summary.features
+    if features is not None and "candidate" in features.columns:
+        features = features.loc[features["candidate"].isna()]  # routes are not targets
+    names: list[str] = []
+    if features is not None and 0 < len(features) <= NAMED_UP_TO:
+        column = next((c for c in ("name", "name_en", "ref") if c in features.columns), None)
+        names = sorted({str(v) for v in features[column] if not pd.isna(v)}) if column else []
+    named = bool(names) and features is not None and len(names) == len(features)
+    # A filter that picks features by id or name is said by naming the features it kept.
+    picks = _identifying(bundled_name, declared) if named else set()
+    conditions = [
+        _condition(bundled_name, str(column), wanted, lang)
+        for where in wheres
+        for column, wanted in where.items()
+        if column not in picks
+    ]
+    subject = layer_title(bundled_name or layer, lang)
+    if conditions:
+        joined = f" {tr('measure.where.and', lang)} ".join(conditions)
+        subject = tr("measure.target.where", lang, layer=subject, conditions=joined)
     if features is None or len(features) == 0:
-        return title
-    if "candidate" in features.columns:  # routes drawn from the candidates are not targets
-        features = features.loc[features["candidate"].isna()]
-    column = next((c for c in ("name", "name_en", "ref") if c in features.columns), None)
-    names = sorted({str(v) for v in features[column] if not pd.isna(v)}) if column else []
-    if 0 < len(features) <= NAMED_UP_TO and len(names) == len(features):
-        return tr("measure.target.named", lang, layer=title, names=", ".join(names))
-    return tr("measure.target.count", lang, layer=title, n=format_number(len(features), 0, lang))
+        return subject
+    if named:
+        return tr("measure.target.named", lang, layer=subject, names=", ".join(names))
+    return tr("measure.target.count", lang, layer=subject, n=format_number(len(features), 0, lang))
+
+
+def _bundled_name(layer: str, declared: Any) -> str | None:
+    """Return the bundled layer ``layer`` is, directly or under another name, else ``None``."""
+    from geosite.data import bundled  # noqa: PLC0415 - the catalogue loads when needed
+
+    name = getattr(declared, "bundled", None) if declared is not None else layer
+    return name if isinstance(name, str) and name in bundled.layer_names() else None
+
+
+def _identifying(bundled_name: str | None, declared: Any) -> set[str]:
+    """Return the columns that name or identify a layer's features."""
+    from geosite.data import bundled  # noqa: PLC0415 - the catalogue loads when needed
+
+    columns = {"id", "name", "name_en", getattr(declared, "id", None)}
+    if bundled_name is not None:
+        info = bundled.layer_info(bundled_name)
+        columns |= {info.id_column, info.name_column}
+    return {c for c in columns if c}
+
+
+def where_text(where: Where, lang: str = "en", *, layer: str | None = None) -> str:
+    """Say which features a ``where`` filter keeps, in words of ``lang``.
+
+    Parameters
+    ----------
+    where
+        ``{column: value or [values]}``; a feature is kept when every column matches.
+    lang
+        ``"en"`` or ``"vi"``.
+    layer
+        The bundled layer filtered, whose columns and values the catalogue names in words
+        (:func:`geosite.i18n.column_name`); ``None`` for any other layer.
+
+    Examples
+    --------
+    >>> where_text({"class": ["motorway", "trunk"]}, layer="roads")
+    'class is expressway or national highway'
+    >>> where_text({"status": "partly_open", "lanes": [4, 6]}, "vi", layer="roads")
+    'tình trạng là khai thác một phần và số làn xe là 4 hoặc 6'
+    """
+    return f" {tr('measure.where.and', lang)} ".join(
+        _condition(layer, str(column), wanted, lang) for column, wanted in where.items()
+    )
+
+
+def _condition(layer: str | None, column: str, wanted: Any, lang: str) -> str:
+    """Say one ``column: value or [values]`` of a filter: "class is expressway or trunk"."""
+    from geosite.data import bundled  # noqa: PLC0415 - the catalogue loads when needed
+
+    values = list(wanted) if isinstance(wanted, list | tuple | set) else [wanted]
+    info = bundled.layer_info(layer) if layer is not None else None
+    if info is not None and column == info.id_column:
+        name, words = tr("measure.where.id", lang), [str(v) for v in values]
+    elif info is not None and column == info.name_column:
+        name, words = tr("measure.where.name", lang), [str(v) for v in values]
+    else:
+        name = localized(column_name(layer, column), _lang(lang))
+        words = [_value(layer, column, v, lang) for v in values]
+    return tr("measure.where.is", lang, column=name, values=_alternatives(words, lang))
+
+
+def _value(layer: str | None, column: str, value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return tr(f"measure.where.{str(value).lower()}", lang)
+    if isinstance(value, int | float):
+        return format_number(float(value), _places(float(value)), lang)
+    return localized(value_name(layer, column, str(value)), _lang(lang))
+
+
+def _alternatives(words: list[str], lang: str) -> str:
+    """Join ``words`` as alternatives: "a", "a or b", "a, b or c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {tr('measure.or', lang)} {words[-1]}"
+
+
+def _places(value: float) -> int:
+    """Return the decimals that write ``value`` as exactly as a planner typed it (up to 6)."""
+    text = f"{value:.6f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _lang(lang: str) -> Language:
+    return check_language(lang, what="lang")
 
 
 def _measured_to(result: Result, criterion: str, lang: str) -> str:
