@@ -9,9 +9,11 @@ lengths and areas, not from geosite's output.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
+import os
 import re
 import socket
 from pathlib import Path
@@ -594,3 +596,123 @@ def test_fetched_roads_route_like_the_answer_one_way_streets_included(fetched: P
     # one-way streets matter here: some trips are longer one way than back
     back = [nx.dijkstra_path_length(g, b, a, weight="length") for a, b in pairs]
     assert any(abs(x - y) > 1 for x, y in zip(expected, back, strict=True))
+
+
+# --------------------------------------------------------------------------- cache key, lock
+
+
+def test_another_server_never_answers_from_the_cache(tmp_path: Path, overpass) -> None:
+    out = tmp_path / "osm.gpkg"
+    osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports"])
+    before = out.read_bytes()
+    overpass.rsps.calls.reset()
+    with pytest.raises(ParameterError, match=r"from https://overpass.test/api.*from "
+                       r"https://mirror.test/api.*--refresh"):  # fmt: skip
+        osm.fetch_osm(REGION, out, endpoint="https://mirror.test/api", kinds=["airports"])
+    assert overpass.calls == 0
+    assert out.read_bytes() == before
+    # the same server spelt with a trailing slash is the same server
+    again = osm.fetch_osm(REGION, out, endpoint=ENDPOINT + "/", kinds=["airports"])
+    assert again.from_cache
+    assert again.metadata["request"]["endpoint"] == ENDPOINT
+
+
+def test_a_file_from_before_the_server_was_keyed_is_read_by_its_metadata(
+    tmp_path: Path, overpass
+) -> None:
+    out = tmp_path / "osm.gpkg"
+    first = osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports"])
+    meta = dict(first.metadata)
+    meta["request"] = {k: v for k, v in meta["request"].items() if k != "endpoint"}
+    pyogrio.write_dataframe(
+        gpd.read_file(out, layer="airports"),
+        out,
+        layer="airports",
+        dataset_metadata={osm.META_KEY: json.dumps(meta)},
+    )
+    overpass.rsps.calls.reset()
+    assert osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports"]).from_cache
+    assert overpass.calls == 0
+    with pytest.raises(ParameterError, match="mirror.test"):
+        osm.fetch_osm(REGION, out, endpoint="https://mirror.test/api", kinds=["airports"])
+
+
+_HOLD = """
+import sys, time
+from geosite.data.publish import file_lock
+with file_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_second_fetch_into_the_same_file_refuses_while_one_runs(
+    tmp_path: Path, overpass, capsys
+) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "osm.gpkg"
+    osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports"])
+    before = out.read_bytes()
+    overpass.rsps.calls.reset()
+    other = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(out)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None
+        assert other.stdout.readline().strip() == "held"
+        for refresh in ([], ["--refresh"]):
+            args = ["fetch-osm", REGION, "--out", str(out), "--endpoint", ENDPOINT,
+                    "--kinds", "airports", *refresh]  # fmt: skip
+            err = _fails(args, capsys)
+            assert f"process {other.pid}" in err
+            assert "osm.gpkg" in err
+    finally:
+        other.kill()
+        other.communicate()
+    assert overpass.calls == 0
+    assert out.read_bytes() == before
+    # the lock of a dead process is free: the next fetch runs, and tidies its lock file
+    assert osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports"]).from_cache
+    assert not (tmp_path / ".osm.gpkg.geosite-lock").exists()
+
+
+def test_the_download_and_the_rename_happen_under_the_lock(
+    tmp_path: Path, overpass, monkeypatch
+) -> None:
+    import fcntl
+
+    from geosite.data import io
+    from geosite.network import _osmnx
+
+    out = tmp_path / "osm.gpkg"
+    lock = tmp_path / ".osm.gpkg.geosite-lock"
+    held: list[str] = []
+
+    def is_held(what: str) -> None:
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held.append(what)
+        finally:
+            os.close(fd)
+
+    fetch, publish = _osmnx.features_online, io.atomic_path
+
+    def features_online(*args, **kwargs):
+        is_held("fetch")
+        return fetch(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def atomic_path(target):
+        with publish(target) as tmp:
+            yield tmp
+            is_held("rename")
+
+    monkeypatch.setattr(_osmnx, "features_online", features_online)
+    monkeypatch.setattr(io, "atomic_path", atomic_path)
+    osm.fetch_osm(REGION, out, endpoint=ENDPOINT, kinds=["airports", "power_lines"])
+    assert held == ["fetch", "fetch", "rename"]
+    assert not lock.exists()

@@ -10,10 +10,12 @@ same columns. A scenario then points its layers at the file::
     layers:
       power_lines: {path: osm-hcmc.gpkg, layer: power_lines}
 
-The GeoPackage is the cache: while it holds what was asked for, :func:`fetch_osm` reads its
-metadata and returns without touching the network; ``refresh=True`` fetches again. It is
-written whole or not at all (a temporary file renamed over the target), so a failure or an
-interruption leaves the previous file, or none.
+The GeoPackage is the cache: while it holds what was asked for (the same region, layers,
+options and Overpass server), :func:`fetch_osm` reads its metadata and returns without
+touching the network; ``refresh=True`` fetches again. It is written whole or not at all (a
+temporary file renamed over the target), so a failure or an interruption leaves the previous
+file, or none; and one fetch at a time holds it (:func:`geosite.data.publish.file_lock`), so a
+second fetch into the same file refuses to start, naming the process writing it.
 
 Every feature says where it came from (``osm_type``, ``osm_id``, ``source``), its licence
 (``ODbL-1.0``), its accuracy and when it was fetched; the file's metadata holds the query,
@@ -663,12 +665,18 @@ def _request(
     kinds: Sequence[str],
     tags: Mapping[str, Mapping[str, Sequence[str]]],
     *,
+    endpoint: str,
     min_voltage_kv: float,
     min_park_ha: float,
 ) -> dict[str, Any]:
-    """Return what identifies a fetch: the area (WKB digest), the kinds and their queries."""
+    """Return what identifies a fetch: the server, the area (WKB digest), kinds and queries.
+
+    Two Overpass servers may hold different snapshots of OpenStreetMap: one server's answer
+    is never another's.
+    """
     wkb = shapely.to_wkb(shapely.set_precision(region.polygon, 1e-7), hex=True)
     return {
+        "endpoint": endpoint,
         "area_sha256": hashlib.sha256(wkb.encode("ascii")).hexdigest(),
         "kinds": list(kinds),
         "tags": {k: {t: list(v) for t, v in tags[k].items()} for k in kinds},
@@ -724,8 +732,8 @@ def fetch_osm(
         a bbox ``"W,S,E,N"`` in degrees, a polygon file, or a polygon; see
         :func:`region_polygon`.
     out
-        The GeoPackage to write (``.gpkg``). If it exists and holds this very request, it is
-        returned as it is and nothing is downloaded.
+        The GeoPackage to write (``.gpkg``). If it exists and holds this very request (from
+        the same server), it is returned as it is and nothing is downloaded.
     kinds
         Which layers to fetch, from :data:`KINDS`.
     road_classes
@@ -758,7 +766,7 @@ def fetch_osm(
     ParameterError, DataNotFoundError
         For a bad region, kind or option; or if ``out`` exists and holds something else.
     OutputError
-        If ``out`` cannot be written.
+        If ``out`` cannot be written, or another fetch is writing it.
 
     Examples
     --------
@@ -787,22 +795,44 @@ def fetch_osm(
     area = region_polygon(region)
     tags = _tags(road_classes)
     wanted = [k for k in KINDS if k in kinds]
-    request = _request(area, wanted, tags, min_voltage_kv=min_voltage_kv, min_park_ha=min_park_ha)
-    if out_path.exists() and not refresh:
-        cached = _cached(out_path, request, area)
-        if cached is not None:
-            return cached
-    return _download(
+    server = _endpoint(endpoint)
+    request = _request(
         area,
-        out_path,
         wanted,
         tags,
-        request,
-        min_voltage_kv=float(min_voltage_kv),
-        min_park_ha=float(min_park_ha),
-        endpoint=endpoint,
-        timeout_s=float(timeout_s),
+        endpoint=server,
+        min_voltage_kv=min_voltage_kv,
+        min_park_ha=min_park_ha,
     )
+    from geosite.data.publish import file_lock  # noqa: PLC0415
+
+    # One fetch per file at a time: a second one would read the file while it is replaced,
+    # or download the same region again and race to rename over it.
+    with file_lock(out_path):
+        if out_path.exists() and not refresh:
+            cached = _cached(out_path, request, area)
+            if cached is not None:
+                return cached
+        return _download(
+            area,
+            out_path,
+            wanted,
+            tags,
+            request,
+            min_voltage_kv=float(min_voltage_kv),
+            min_park_ha=float(min_park_ha),
+            endpoint=server,
+            timeout_s=float(timeout_s),
+        )
+
+
+def _endpoint(endpoint: str | None) -> str:
+    """Return the Overpass server asked: ``endpoint`` or osmnx's, without a trailing slash."""
+    if endpoint is None:
+        from geosite.network import _osmnx  # noqa: PLC0415 - osmnx loads only to fetch
+
+        endpoint = _osmnx.default_overpass_endpoint()
+    return endpoint.rstrip("/")
 
 
 def _cached(path: Path, request: dict[str, Any], area: Region) -> FetchedOSM | None:
@@ -813,11 +843,16 @@ def _cached(path: Path, request: dict[str, Any], area: Region) -> FetchedOSM | N
             "--out, or pass --refresh (refresh=True) to replace it"
         )
         raise ParameterError(msg)
-    if meta.get("request") != request:
+    held = dict(meta.get("request") or {})
+    # Files written before the server was part of the request name it in their metadata.
+    held.setdefault("endpoint", str(meta.get("overpass_endpoint", "")).rstrip("/"))
+    if held != request:
+        other_server = held["endpoint"] != request["endpoint"]
         msg = (
             f"{str(path)!r} holds OpenStreetMap layers of {meta.get('region')!r} fetched "
-            f"{meta.get('fetched_at')}, not this request ({area.label}); pass --refresh "
-            "(refresh=True) to replace it, or choose another --out"
+            f"{meta.get('fetched_at')} from {held['endpoint']}, not this request "
+            f"({area.label}{', from ' + request['endpoint'] if other_server else ''}); pass "
+            "--refresh (refresh=True) to replace it, or choose another --out"
         )
         raise ParameterError(msg)
     logger.info("%s already holds this request; nothing downloaded", path)
@@ -840,7 +875,7 @@ def _download(
     *,
     min_voltage_kv: float,
     min_park_ha: float,
-    endpoint: str | None,
+    endpoint: str,
     timeout_s: float,
 ) -> FetchedOSM:
     import pyogrio  # noqa: PLC0415
@@ -848,7 +883,7 @@ def _download(
     from geosite.data.io import atomic_path  # noqa: PLC0415
     from geosite.network import _osmnx  # noqa: PLC0415 - osmnx loads only to download
 
-    server = endpoint or _osmnx.default_overpass_endpoint()
+    server = endpoint
     fetched_at = _utc_now()
     ctx: dict[str, Any] = {
         "endpoint": server,

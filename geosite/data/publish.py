@@ -54,7 +54,7 @@ from geosite.errors import OutputError
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-__all__ = ["STAGE_MARK", "output_lock", "output_set"]
+__all__ = ["STAGE_MARK", "file_lock", "output_lock", "output_set"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,49 @@ def output_lock(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     ...     real.name
     'out'
     """
-    real = _folder(out_dir)
+    with _holding(_folder(out_dir)) as real:
+        yield real
+
+
+@contextlib.contextmanager
+def file_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold the lock of one output file that a command reads, fetches and rewrites whole.
+
+    The same lock as :func:`output_lock` (``.<file>.geosite-lock`` beside the file), for a
+    file that is its own cache, such as the GeoPackage of ``geosite fetch-osm``: a second
+    command refuses to start instead of racing to the same file. Yields the file's real path.
+
+    Raises
+    ------
+    OutputError
+        If ``path`` is a folder, its folder cannot be written, or another process holds
+        the lock (the message names the file and that process).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "osm.gpkg"
+    >>> with file_lock(out) as real:
+    ...     sorted(p.name for p in real.parent.iterdir())
+    ['.osm.gpkg.geosite-lock']
+    """
+    real = Path(os.path.realpath(path))
+    if real.is_dir():
+        msg = f"{str(path)!r} is a folder; give a file name"
+        raise OutputError(msg)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _cannot_write(real.parent, err) from err
+    if not os.access(real.parent, os.W_OK):
+        raise _cannot_write(real.parent, PermissionError(errno.EACCES, "permission denied"))
+    with _holding(real) as held:
+        yield held
+
+
+@contextlib.contextmanager
+def _holding(real: Path) -> Iterator[Path]:
+    """Hold the re-entrant lock of ``real`` (a folder, or a file whose folder is writable)."""
     with _held_guard:
         if real in _held:
             _held[real][1] += 1
