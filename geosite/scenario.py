@@ -262,9 +262,9 @@ class Scenario(_Model):
         None,
         description=(
             "A scenario this one builds on: a path relative to this file, or the name of a "
-            "bundled scenario. Mappings merge key by key; lists of named items (criteria, "
-            "constraints) merge by name, and `remove: true` drops an item; other values "
-            "replace the base's."
+            "bundled scenario. Mappings merge key by key; criteria merge by `name`, "
+            "constraints by `id` (or a plain-text `name`), and `remove: true` drops an item; "
+            "other values replace the base's."
         ),
     )
     name: ScenarioText = Field(
@@ -789,6 +789,13 @@ class _Checks:
                     "declare it, e.g. `networks: {default: {source: {layer: roads}}}`"
                 )
                 self.add(msg, ("criteria", i, "measure", "network"))
+        ids = [c.id for c in self.scenario.constraints]
+        for i, ident in enumerate(ids):
+            if ident is not None and ident in ids[:i]:
+                self.add(
+                    f"constraint id {ident!r} is used twice; ids must be unique",
+                    ("constraints", i, "id"),
+                )
         if sum(isinstance(c, ForceInclude) for c in self.scenario.constraints) > 1:
             self.add("give at most one force_include constraint", ("constraints",))
 
@@ -1000,12 +1007,44 @@ def _rebase_paths(node: Any, base_dir: Path, new_dir: Path) -> None:
             _rebase_paths(item, base_dir, new_dir)
 
 
+def item_key(item: Mapping[str, Any]) -> str | None:
+    """Return the stable key of a criterion or constraint: what variants merge it by.
+
+    A criterion's key is its ``name`` (an identifier); a constraint's is its ``id``, or its
+    ``name`` when that is one plain text. A label given per language (``{en: ..., vi: ...}``)
+    is for readers and may change between variants, so it is never a key.
+
+    Examples
+    --------
+    >>> item_key({"name": "port_time"}), item_key({"id": "flood", "name": {"en": "Flood"}})
+    ('port_time', 'flood')
+    >>> item_key({"name": {"en": "Flood", "vi": "Lũ"}}) is None
+    True
+    """
+    for key in ("id", "name"):
+        value = item.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def _named_items(items: Any) -> bool:
     return (
         isinstance(items, list)
         and bool(items)
-        and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
+        and all(isinstance(i, dict) and item_key(i) is not None for i in items)
     )
+
+
+def _unkeyed_labels(items: Any) -> list[int]:
+    """Return the positions of list items labelled per language but without an ``id``."""
+    if not isinstance(items, list):
+        return []
+    return [
+        j
+        for j, i in enumerate(items)
+        if isinstance(i, dict) and item_key(i) is None and isinstance(i.get("name"), dict)
+    ]
 
 
 @dataclass
@@ -1043,8 +1082,33 @@ class _Merger:
                 return self.mapping(base, child, bp, cp, op)
         if _named_items(base) and _named_items(child):
             return self.named_list(base, child, bp, cp, op)
+        if isinstance(base, list) and isinstance(child, list) and base and child:
+            self.unkeyed(base, child, bp, cp)
         self.copy(self.child_marks, cp, op)
         return child
+
+    def unkeyed(
+        self,
+        base: list[Any],
+        child: list[Any],
+        bp: tuple[str | int, ...],
+        cp: tuple[str | int, ...],
+    ) -> None:
+        """Refuse to replace a list silently because its labels are given per language."""
+        keyed = [_named_items([i]) or bool(_unkeyed_labels([i])) for i in (*base, *child)]
+        if not all(keyed):
+            return  # a list of unnamed items: the child's replaces the base's, as documented
+        for side, items, path, marks, file in (
+            ("the extended scenario", base, bp, self.base_marks, None),
+            ("this scenario", child, cp, self.child_marks, self.file),
+        ):
+            for j in _unkeyed_labels(items):
+                msg = (
+                    f"{'.'.join(map(str, path))}[{j}] in {side} has its `name` per language "
+                    "but no `id`: variants merge these items by a stable key, not by a label "
+                    "that may be translated; give it one, e.g. `id: flood_zone`, in both files"
+                )
+                self.problems.append(_problem_at(msg, (*path, j, "name"), marks, file))
 
     def mapping(
         self,
@@ -1081,26 +1145,28 @@ class _Merger:
         mark = self.child_marks.get(cp) or self.base_marks.get(bp)
         if mark:
             self.out[op] = mark
-        overrides = {item["name"]: (j, item) for j, item in enumerate(child)}
-        known = {item["name"] for item in base}
+        overrides = {item_key(item): (j, item) for j, item in enumerate(child)}
+        known = {item_key(item) for item in base}
         result: list[Any] = []
         for i, item in enumerate(base):
-            if item["name"] not in overrides:
+            if item_key(item) not in overrides:
                 self.copy(self.base_marks, (*bp, i), (*op, len(result)))
                 result.append(item)
                 continue
-            j, override = overrides[item["name"]]
+            j, override = overrides[item_key(item)]
             if override.get("remove") is True:
                 continue
             override = {k: v for k, v in override.items() if k != "remove"}
             result.append(self.merge(item, override, (*bp, i), (*cp, j), (*op, len(result))))
         for j, item in enumerate(child):
-            if item["name"] in known:
+            key = item_key(item)
+            if key in known:
                 continue
             if "remove" in item:
+                names = sorted(k for k in known if k is not None)
                 where = _problem_at(
-                    f"`remove`: the extended scenario has no item named {item['name']!r}"
-                    f"{_did_you_mean(item['name'], sorted(known))}",
+                    f"`remove`: the extended scenario has no item named {key!r}"
+                    f"{_did_you_mean(str(key), names)}",
                     (*cp, j, "remove"),
                     self.child_marks,
                     self.file,

@@ -24,7 +24,7 @@ import pandas as pd
 from geosite._json import json_ready
 from geosite.decision.weights import resolve_weights
 from geosite.errors import DataNotFoundError, ParameterError
-from geosite.scenario import Scenario, load_scenario
+from geosite.scenario import Scenario, item_key, load_scenario
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -569,7 +569,8 @@ def _walk(a: Any, b: Any, key: str, out: list[tuple[str, Any, Any]]) -> None:
 def _by_name(items: list[dict[str, Any]], what: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(items):
-        name = item.get("name") or f"{what}[{i}]"
+        # the stable key (a constraint's id), so a relabelled item pairs with itself
+        name = item_key(item) or item.get("name") or f"{what}[{i}]"
         out[str(name)] = item
     return out
 

@@ -68,6 +68,12 @@ class ConstraintOutcome:
 class _Constraint(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    id: str | None = Field(
+        None,
+        min_length=1,
+        description="Stable key of the constraint: a variant (`extends:`) changes or removes "
+        "it by this key. Needed when `name` is given per language.",
+    )
     name: ScenarioText | None = Field(
         None,
         description="Short label used in exclusion reasons: a text, or one per language.",
