@@ -302,3 +302,31 @@ def test_missing_layer_file_is_a_clear_error(tmp_path, monkeypatch, fresh_catalo
     monkeypatch.setattr(layers, "layers_dir", lambda: tmp_path)
     with pytest.raises(DataNotFoundError, match="file of bundled layer 'ports' is missing"):
         layers.read_layer("ports")
+
+
+def test_layers_md_says_how_to_fetch_openstreetmap_and_use_the_file(tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    from geosite.data import osm
+    from geosite.scenario import LayerSource
+
+    text = layers.catalog_markdown()
+    assert "geosite fetch-osm REGION --out FILE.gpkg" in text
+    assert "Bring your own OpenStreetMap extract" not in text
+    # every kind it names is one the command fetches, and a bundled layer it can replace
+    kinds = re.search(r"among ([a-z_, ]+) and ([a-z_]+)\)", text)
+    assert kinds is not None
+    named = [*kinds.group(1).split(", "), kinds.group(2)]
+    assert named == list(osm.KINDS)
+    assert set(named) <= set(layers.layer_names())
+    # the scenario snippet it shows is a valid layer declaration of the fetched file
+    snippet = re.search(r"`(layers: \{.*?\}\})`", text)
+    assert snippet is not None
+    declared = yaml.safe_load(snippet.group(1))["layers"]
+    for name, source in declared.items():
+        assert name in osm.KINDS
+        spec = LayerSource.model_validate(source)
+        assert spec.path == "FILE.gpkg"
+        assert spec.layer == name

@@ -608,9 +608,24 @@ def catalog_markdown(directory: str | os.PathLike[str] | None = None) -> str:
             "that could be obtained offline; several are **approximate reconstructions** "
             "(traced expressways, constructed site outlines, administrative reference points "
             "instead of facility positions). Every layer states its accuracy below and every "
-            "feature carries `approximate`/`location_precision` where precision varies. Bring "
-            "your own "
-            "OpenStreetMap extract and parcels for decisions below the regional scale."
+            "feature carries `approximate`/`location_precision` where precision varies. For "
+            "decisions below the regional scale, bring your own parcels and use OpenStreetMap "
+            "as it is today (below)."
+        ),
+        "",
+        (
+            "**OpenStreetMap of your region.** `geosite fetch-osm REGION --out FILE.gpkg` "
+            "fetches it once from the Overpass API (REGION: a bundled province or district by "
+            "name or id, before or after the July 2025 mergers, a bbox `W,S,E,N` in degrees, or "
+            "a polygon file; `--kinds` to choose among roads, industrial_parks, power_lines, "
+            "airports, ports and universities). FILE.gpkg holds one layer per kind, named like "
+            "the bundled layer it replaces and with the same columns, and is the cache: running "
+            "the command again reads it without a download (`--refresh` fetches again). A "
+            "scenario uses it by declaring layers under the bundled names, e.g. `layers: "
+            "{power_lines: {path: FILE.gpkg, layer: power_lines}}` (the path relative to the "
+            "scenario file); its criteria then measure to the fetched features. Fetched data "
+            "are ODbL-1.0, © OpenStreetMap contributors, and the maps and reports made from "
+            'them say so. The README\'s section "Real OpenStreetMap for your region" tells more.'
         ),
         "",
         (
