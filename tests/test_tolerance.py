@@ -166,3 +166,39 @@ def test_tolerance_is_relative_to_the_bound() -> None:
         assert not at_most(bound * (1 + 10 * REL_TOL), bound)
     assert at_least(0.0, 0.0)
     assert not at_least(-1e-300, 0.0)
+
+
+def test_search_area_takes_every_cell_centre_within_buffer_m(tiny_project: Path) -> None:
+    from geosite.locate.pipeline import _search_mask
+    from geosite.locate.spec import LocateSpec
+
+    variant = _grid_variant(tiny_project, "{cell_size_m: 100, area: area}", "  []\n")
+    result = evaluate(load_scenario(variant))
+    size, buffer_m = 100.0, 1000.0
+    surface = surface_from_grid(result.table, shape="square", cell_size_m=size)
+    # A centre 0.9995 * buffer_m from the point, halfway between two vertices of a buffered
+    # circle (64 chords): a polygon buffer leaves it out, a distance takes it.
+    cx, cy = X0 + 1450.0, Y0 + 1450.0
+    angle = math.pi / 64
+    px, py = cx - 0.9995 * buffer_m * math.cos(angle), cy - 0.9995 * buffer_m * math.sin(angle)
+    gpd.GeoDataFrame({"hub_id": ["h"]}, geometry=[Point(px, py)], crs=CRS).to_file(
+        tiny_project / "data" / "hub.gpkg"
+    )
+    text = variant.read_text(encoding="utf-8")
+    variant.write_text(
+        text.replace(
+            "candidates:", "layers:\n  hub: {path: data/hub.gpkg, id: hub_id}\ncandidates:"
+        ),
+        encoding="utf-8",
+    )
+    result = evaluate(load_scenario(variant))
+    spec = LocateSpec(area_ha=1, search_area={"layer": "hub", "buffer_m": buffer_m})
+    mask = _search_mask(result, spec, surface)
+    assert mask is not None
+    flat = np.flatnonzero(mask.ravel())
+    x, y = surface.centres(flat)
+    assert np.hypot(x - px, y - py).max() <= buffer_m
+    ix, iy = surface.centres(np.flatnonzero(surface.usable.ravel()))
+    expected = int((np.hypot(ix - px, iy - py) <= buffer_m).sum())
+    assert len(flat) == expected
+    assert np.isclose(np.hypot(x - px, y - py), 0.9995 * buffer_m).any()

@@ -22,6 +22,7 @@ from geosite.i18n import LANGUAGES, LocalizedText, check_language, localized, tr
 from geosite.locate.regions import find_regions, regions_to_frame
 from geosite.locate.spec import LocateSpec, cell_counts
 from geosite.locate.surface import Surface, surface_from_grid
+from geosite.tolerance import widen
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -80,14 +81,19 @@ def _search_mask(result: Result, spec: LocateSpec, surface: Surface) -> np.ndarr
     if len(geoms) == 0:
         msg = f"locate.search_area: layer {area.layer!r} has no features; check its `where`"
         raise ScenarioError(msg)
-    if area.buffer_m > 0:
-        geoms = shapely.buffer(geoms, area.buffer_m)
     whole = shapely.union_all(geoms)
     shapely.prepare(whole)
     flat = np.flatnonzero(surface.usable.ravel())
     x, y = surface.centres(flat)
+    # A distance, not a buffered polygon (whose arcs are chords); a centre exactly buffer_m
+    # away is in (geosite.tolerance).
+    inside = (
+        shapely.dwithin(whole, shapely.points(x, y), widen(area.buffer_m))
+        if area.buffer_m > 0
+        else shapely.intersects_xy(whole, x, y)
+    )
     mask = np.zeros(surface.scores.size, dtype=bool)
-    mask[flat[shapely.intersects_xy(whole, x, y)]] = True
+    mask[flat[np.asarray(inside, dtype=bool)]] = True
     return mask.reshape(surface.scores.shape)
 
 
