@@ -57,10 +57,16 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._contradictions: list[tuple[str, str, tuple[str, ...], str]] = []
+        self._contradictions: list[tuple[str, str, tuple[str, ...], str, tuple[str, ...]]] = []
 
     def refuse_together(
-        self, first: str, second: str, *, unless: tuple[str, ...] = (), why: str = ""
+        self,
+        first: str,
+        second: str,
+        *,
+        unless: tuple[str, ...] = (),
+        why: str = "",
+        unless_given: tuple[str, ...] = (),
     ) -> None:
         """Refuse ``first`` given with ``second`` (an option's name, e.g. ``"--basemap"``).
 
@@ -73,8 +79,11 @@ class Parser(argparse.ArgumentParser):
             Values of ``second`` that agree with ``first``.
         why
             What ``first`` means, said in the message.
+        unless_given
+            Options that, when given too, make the pair agree (``--no-score`` writes no
+            map unless ``--surface-map`` asks for one).
         """
-        self._contradictions.append((first, second, unless, why))
+        self._contradictions.append((first, second, unless, why, unless_given))
 
     def _given(self, args: argparse.Namespace, option: str) -> Any:
         action = self._option_string_actions[option]
@@ -86,9 +95,11 @@ class Parser(argparse.ArgumentParser):
     ) -> tuple[argparse.Namespace, list[str]]:
         """Parse as argparse does, then refuse options that contradict each other."""
         parsed, rest = super().parse_known_args(args, namespace)
-        for first, second, unless, why in self._contradictions:
+        for first, second, unless, why, unless_given in self._contradictions:
             value = self._given(parsed, second)
             if self._given(parsed, first) is None or value is None or value in unless:
+                continue
+            if any(self._given(parsed, option) is not None for option in unless_given):
                 continue
             shown = second if isinstance(value, bool) else f"{second} {value}"
             because = f" ({first} {why})" if why else ""

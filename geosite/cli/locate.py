@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geosite.cli._base import EXIT_OK, Subparsers
+from geosite.cli._base import EXIT_OK, Parser, Subparsers, refuse_contradictions
 from geosite.cli.run import add_allow_path, allowed_roots, print_ranking
 from geosite.errors import ScenarioError
 from geosite.i18n import Language, check_language, format_number, translate
@@ -74,6 +74,15 @@ def register(sub: Subparsers) -> None:
     )
     cmd.add_argument("--lang", choices=["en", "vi"], default=None, help="language of the maps")
     add_allow_path(cmd)
+    refuse_contradictions(cmd)
+    if isinstance(cmd, Parser):
+        # Only the scored regions' map and the surface map have a language.
+        cmd.refuse_together(
+            "--no-score",
+            "--lang",
+            why="writes no map unless --surface-map asks for one",
+            unless_given=("--surface-map",),
+        )
     cmd.set_defaults(handler=main, writes_folder=True)
 
 

@@ -345,7 +345,8 @@ def locate(
         scoring them), the surface's ``scores.csv``/``scores.gpkg`` (and ``map.html`` with
         ``surface_map``), with ``score`` the regions' ``regions/scores.csv``,
         ``regions/score_cards.csv``, ``regions/scores.gpkg`` and ``regions/map.html``, and
-        with ``zones`` ``zones.csv`` and ``zones.gpkg``.
+        with ``zones`` ``zones.csv`` and ``zones.gpkg`` (and on every map, one layer of the
+        suitable land per unit and level: :func:`geosite.render.context.zone_layers`).
     spec
         What to locate, replacing the scenario's section.
     score
@@ -415,6 +416,7 @@ def locate(
                 scenario,
                 Path(out_dir),
                 staged,
+                spec=spec,
                 beside=candidates is not None,
                 surface_map=surface_map,
                 formats=list(scenario.outputs.formats) if formats is None else formats,
@@ -449,6 +451,7 @@ def _write_all(
     out: Path,
     staged: Path,
     *,
+    spec: LocateSpec,
     beside: bool,
     surface_map: bool,
     formats: Sequence[TableFormat],
@@ -456,6 +459,7 @@ def _write_all(
 ) -> list[Path]:
     """Write every output into one staging folder, then publish them as one set."""
     from geosite.data.publish import output_set  # noqa: PLC0415
+    from geosite.render.context import zone_layers  # noqa: PLC0415
     from geosite.render.map import result_to_map  # noqa: PLC0415
     from geosite.result.outputs import stage_outputs  # noqa: PLC0415
 
@@ -463,9 +467,20 @@ def _write_all(
         msg = f"output path {str(out)!r} exists and is not a directory; choose another --out"
         raise OutputError(msg)
     language = lang or scenario.language
-    fmap = result_to_map(outcome.surface, lang=language) if surface_map else None
+    # The suitable land per unit, on every map written: one layer per level.
+    overlays = (
+        zone_layers(
+            outcome.zones,
+            language,
+            top_share=spec.zones.top_share,
+            threshold=spec.zones.threshold,
+        )
+        if outcome.zones is not None and spec.zones is not None
+        else []
+    )
+    fmap = result_to_map(outcome.surface, lang=language, overlays=overlays) if surface_map else None
     scored_map = (
-        result_to_map(outcome.scored, lang=language)
+        result_to_map(outcome.scored, lang=language, overlays=overlays)
         if outcome.scored is not None and scenario.outputs.map
         else None
     )

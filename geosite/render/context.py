@@ -15,6 +15,7 @@ reference layer.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -37,12 +38,15 @@ if TYPE_CHECKING:
 __all__ = [
     "ROAD_COLOURS",
     "SHAPES",
+    "UNIT_PALETTE",
+    "ZONE_LEVELS",
     "ContextLayer",
     "Shape",
     "context_layers",
     "frame_bounds",
     "layer_title",
     "shapes_of",
+    "zone_layers",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,7 +67,14 @@ ZONE_COLOUR = "#b2182b"
 #: A layer with at most this many named features names them in the legend.
 NAMED_UP_TO = 3
 
-Kind = Literal["zone", "roads", "facilities", "routes"]
+#: Fills of a choropleth of administrative units (ColorBrewer "Oranges", 5 classes), low to
+#: high: apart from the viridis of the scores drawn above them.
+UNIT_PALETTE = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
+#: The unit levels of a zone table (:func:`geosite.locate.zones.summarise_zones`), in the
+#: order their layers are drawn.
+ZONE_LEVELS = ("province_old", "district_old", "ward_old", "province_new", "ward_new")
+
+Kind = Literal["zone", "roads", "facilities", "routes", "units"]
 #: The kinds of geometry a layer draws, each with its own legend symbol: a filled patch, a
 #: line, a marker.
 Shape = Literal["polygon", "line", "point"]
@@ -109,8 +120,8 @@ class ContextLayer:
     key
         Stable identifier, shared by the drawn layer and its legend entry.
     kind
-        ``"zone"``, ``"roads"`` (lines coloured by ``classes``), ``"facilities"`` or
-        ``"routes"``.
+        ``"zone"``, ``"roads"`` (lines coloured by ``classes``), ``"facilities"``,
+        ``"routes"`` or ``"units"`` (a choropleth: one fill per feature from ``fills``).
     name
         Name in the map's language, shown in the layer control and the legend.
     colour
@@ -121,6 +132,19 @@ class ContextLayer:
         One tooltip text per feature.
     classes
         Road classes drawn, in legend order (roads only).
+    criteria
+        The criteria that measured to the features.
+    fills
+        One fill colour per feature (units only).
+    steps
+        The legend's classes as (colour, text) pairs, highest first (units only).
+    popups
+        One popup per feature: a title and (label, value) rows, in the map's language
+        (units only).
+    show
+        Whether the web map shows the layer at first (it is in the layer control either way).
+    note
+        A sentence under the layer's legend entry (what its classes count).
     """
 
     key: str
@@ -131,6 +155,11 @@ class ContextLayer:
     labels: list[str]
     classes: tuple[str, ...] = ()
     criteria: tuple[str, ...] = field(default=())
+    fills: tuple[str, ...] = ()
+    steps: tuple[tuple[str, str], ...] = ()
+    popups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    show: bool = True
+    note: str = ""
 
     @property
     def shapes(self) -> tuple[Shape, ...]:
@@ -239,7 +268,9 @@ def _zones(result: Result, lang: str) -> list[ContextLayer]:
     return out
 
 
-def context_layers(results: Sequence[Result], lang: str) -> list[ContextLayer]:
+def context_layers(
+    results: Sequence[Result], lang: str, *, overlays: Sequence[ContextLayer] = ()
+) -> list[ContextLayer]:
     """Return every layer drawn besides the candidates, in drawing order (bottom first).
 
     Criteria are taken from each result in turn, once per name (the first result that has
@@ -251,11 +282,19 @@ def context_layers(results: Sequence[Result], lang: str) -> list[ContextLayer]:
         Evaluated scenarios drawn on one map.
     lang
         Language of the layer names and tooltips.
+    overlays
+        Layers of the caller's own, drawn first (under everything else), e.g. the
+        suitable land per unit of :func:`zone_layers`.
 
     Returns
     -------
     list of ContextLayer
-        Zones, roads, facilities, routes.
+        The overlays, zones, roads, facilities, routes.
+
+    Raises
+    ------
+    ParameterError
+        If two layers share a key (the legend names a layer by its key).
     """
     zones = _zones(results[0], lang) if results else []
     roads: list[ContextLayer] = []
@@ -292,7 +331,13 @@ def context_layers(results: Sequence[Result], lang: str) -> list[ContextLayer]:
         colour = colours.get(_source(summary), FACILITY_COLOURS[0])
         routes.append(_route_layer(summary, rows, names, colour, lang))
     # Routes go on top of the roads they follow; facilities on top of both.
-    return [*zones, *roads, *routes, *drawn_facilities]
+    layers = [*overlays, *zones, *roads, *routes, *drawn_facilities]
+    keys = [layer.key for layer in layers]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        msg = f"overlays: layer key(s) {twice} are used twice; give each overlay its own key"
+        raise ParameterError(msg)
+    return layers
 
 
 def _road_layer(
@@ -410,3 +455,169 @@ def frame_bounds(
                 boxes.append(chosen.to_crs(4326).total_bounds)
     arr = np.array(boxes, dtype=float)
     return np.array([arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()])
+
+
+ZoneValue = Literal["suitable_share", "suitable_ha"]
+#: The unit name :func:`geosite.locate.zones.summarise_zones` gives cells outside every unit.
+OUTSIDE_UNITS = "(outside every unit)"
+
+
+def _zone_text(value: float, what: str, lang: str) -> str:
+    if what == "suitable_share":
+        return f"{format_number(100 * value, 1, lang)} %"
+    return f"{format_number(value, 0, lang)} ha"
+
+
+def zone_layers(
+    zones: pd.DataFrame,
+    lang: str = "en",
+    *,
+    value: ZoneValue = "suitable_share",
+    classes: int = 5,
+    top_share: float | None = None,
+    threshold: float | None = None,
+) -> list[ContextLayer]:
+    """Return one choropleth layer per unit level of a zone table, the first shown.
+
+    Each unit is filled by its class of ``value`` (equal steps from 0 to the level's largest
+    value, :data:`UNIT_PALETTE`) and opens a popup with its suitable hectares, their share
+    of the unit's land on the grid, and its mean and best score, in the map's language.
+    Pass the layers as ``overlays`` to :func:`geosite.render.result_to_map`; the legend
+    gets one entry per layer and class, like every drawn layer.
+
+    Parameters
+    ----------
+    zones
+        A zone table with geometry (:func:`geosite.locate.zones.summarise_zones`, or
+        ``zones.gpkg``): columns ``level``, ``unit``, ``area_ha``, ``suitable_ha``,
+        ``suitable_share``, ``mean_score``, ``best_score``.
+    lang
+        Language of the names, legend and popups.
+    value
+        What the fill shows: ``"suitable_share"`` (0-1, of the unit's land on the grid) or
+        ``"suitable_ha"`` (hectares).
+    classes
+        Number of fill classes, 2 to 5.
+    top_share, threshold
+        The rule that made cells suitable, when known, said under the first layer's legend
+        entry.
+
+    Returns
+    -------
+    list of ContextLayer
+        One ``"units"`` layer per level, in :data:`ZONE_LEVELS` order; only the first is
+        shown at first.
+
+    Raises
+    ------
+    ParameterError
+        For a table without those columns or geometry, an unknown level or ``value``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones = gpd.GeoDataFrame(
+    ...     {"level": "province_old", "unit": ["A", "B"], "area_ha": [800.0, 400.0],
+    ...      "suitable_ha": [400.0, 0.0], "suitable_share": [0.5, 0.0],
+    ...      "mean_score": [0.6, 0.2], "best_score": [0.9, 0.3]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=32648)
+    >>> [layer] = zone_layers(zones, "vi")
+    >>> layer.name, layer.labels
+    ('Đất thích hợp theo tỉnh, trước tháng 7/2025', ['A: 50,0 %', 'B: 0,0 %'])
+    >>> layer.popups[0][1][0]
+    ('Đất thích hợp', '400 ha')
+    """
+    columns = ("level", "unit", "area_ha", "suitable_ha", "suitable_share", "mean_score")
+    problems = []
+    missing = [c for c in (*columns, "best_score") if c not in zones.columns]
+    if missing:
+        problems.append(f"the zone table has no column(s) {missing}")
+    if not isinstance(zones, gpd.GeoDataFrame) or zones.crs is None:
+        problems.append("the zone table has no geometry with a CRS (read zones.gpkg)")
+    if value not in ("suitable_share", "suitable_ha"):
+        problems.append(f"value must be 'suitable_share' or 'suitable_ha', got {value!r}")
+    if not 2 <= classes <= len(UNIT_PALETTE):
+        problems.append(f"classes must be between 2 and {len(UNIT_PALETTE)}, got {classes!r}")
+    if not missing:
+        unknown = sorted(set(map(str, zones["level"])) - set(ZONE_LEVELS))
+        if unknown:
+            problems.append(f"unknown level(s) {unknown}; levels are {list(ZONE_LEVELS)}")
+    if problems:
+        raise ParameterError("; ".join(problems))
+    assert isinstance(zones, gpd.GeoDataFrame)
+    palette = tuple(
+        UNIT_PALETTE[round(i * (len(UNIT_PALETTE) - 1) / (classes - 1))] for i in range(classes)
+    )
+    layers: list[ContextLayer] = []
+    present = set(map(str, zones["level"]))
+    for level in (lv for lv in ZONE_LEVELS if lv in present):
+        rows = zones.loc[zones["level"].astype(str).eq(level).to_numpy(bool)]
+        rows = rows.loc[~rows.geometry.isna() & ~rows.geometry.is_empty]
+        shown = pd.to_numeric(rows[value], errors="coerce").fillna(0.0).to_numpy(float)
+        top = float(shown.max()) if len(shown) else 0.0
+        bins = [top * (k + 1) / classes for k in range(classes)] if top > 0 else [0.0]
+        cls = np.searchsorted(np.asarray(bins[:-1]) * (1 + 1e-9), shown, side="left")
+        lows = [0.0, *bins[:-1]]
+        # "0,0 to 1,9 %": the unit once, after the upper bound.
+        steps = tuple(
+            (palette[k], f"{_zone_text(lows[k], value, lang).split()[0]} \u2013 {high}")
+            for k in reversed(range(len(bins)))
+            for high in [_zone_text(bins[k], value, lang)]
+        )
+        units = [
+            tr("map.units.outside", lang) if u == OUTSIDE_UNITS else str(u) for u in rows["unit"]
+        ]
+        popups = tuple(
+            (
+                unit,
+                (
+                    (tr("map.units.suitable", lang), _zone_text(row.suitable_ha, "ha", lang)),
+                    (
+                        tr("map.units.share", lang),
+                        _zone_text(row.suitable_share, "suitable_share", lang),
+                    ),
+                    (tr("map.units.area", lang), _zone_text(row.area_ha, "ha", lang)),
+                    (tr("map.units.mean", lang), format_number(_finite(row.mean_score), 3, lang)),
+                    (tr("map.units.best", lang), format_number(_finite(row.best_score), 3, lang)),
+                ),
+            )
+            for unit, row in zip(units, rows.itertuples(), strict=True)
+        )
+        layers.append(
+            ContextLayer(
+                key=f"units:{level}",
+                kind="units",
+                name=tr(f"map.units.{level}", lang),
+                colour=palette[-1],
+                features=gpd.GeoDataFrame(
+                    {"unit": units}, geometry=rows.geometry.to_numpy(), crs=zones.crs
+                ),
+                labels=[
+                    f"{unit}: {_zone_text(v, value, lang)}"
+                    for unit, v in zip(units, shown, strict=True)
+                ],
+                fills=tuple(palette[int(c) if len(bins) > 1 else 0] for c in cls),
+                steps=steps if len(bins) > 1 else ((palette[0], _zone_text(0.0, value, lang)),),
+                popups=popups,
+                show=not layers,
+                note=_rule(top_share, threshold, lang) if not layers else "",
+            )
+        )
+    return layers
+
+
+def _finite(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _rule(top_share: float | None, threshold: float | None, lang: str) -> str:
+    if top_share is not None:
+        share = f"{format_number(100 * top_share, 1 if 100 * top_share % 1 else 0, lang)} %"
+        return tr("map.units.rule.top", lang, share=share)
+    if threshold is not None:
+        return tr("map.units.rule.threshold", lang, score=format_number(threshold, 2, lang))
+    return ""

@@ -71,6 +71,10 @@ logger = logging.getLogger(__name__)
 #: Colour-blind-safe sequential palette (viridis, 5 classes), low to high.
 PALETTE = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 EXCLUDED_COLOUR = "#9e9e9e"
+#: Outline and fill opacity of administrative units (overlays): light enough that the roads
+#: and facilities over them read.
+UNIT_EDGE = "#6b6b6b"
+UNIT_FILL_OPACITY = 0.45
 #: From this many candidates on, shapes are drawn on a canvas (faster) rather than as SVG.
 CANVAS_FROM = 2000
 #: Default size budget: candidates drawn at most (the best first).
@@ -650,6 +654,14 @@ def _context_layer(layer: ContextLayer, options: _Options) -> _JsLayer:
     elif layer.kind == "zone":
         props = [{"label": lab} for lab in layer.labels]
         spec |= {"weight": 1.5, "fillOpacity": 0.12, "dash": "6 4"}
+    elif layer.kind == "units":
+        props = [
+            {"label": lab, "fill": fill, "popup": [title, [list(r) for r in rows]]}
+            for lab, fill, (title, rows) in zip(
+                layer.labels, layer.fills, layer.popups, strict=True
+            )
+        ]
+        spec |= {"weight": 1.0, "fillOpacity": UNIT_FILL_OPACITY, "line": UNIT_EDGE, "by": "fill"}
     else:
         props = [{"label": lab} for lab in layer.labels]
         spec |= {"weight": 1.5, "fillOpacity": 0.85}
@@ -657,14 +669,18 @@ def _context_layer(layer: ContextLayer, options: _Options) -> _JsLayer:
     # Context features need less detail than candidates: 5 m is below a pixel at zoom 14.
     geoms = display_geojson(features.geometry, simplify_m=max(options.simplify_m, 5.0))
     js = f"geosite.featureLayer({_feature_collection(geoms, props)}, {_js_json(spec)})"
-    return _JsLayer(js, name=layer.name, show=True)
+    return _JsLayer(js, name=layer.name, show=layer.show)
 
 
 def _draw_context(
-    fmap: folium.Map, results: Sequence[Result], options: _Options
+    fmap: folium.Map,
+    results: Sequence[Result],
+    options: _Options,
+    *,
+    overlays: Sequence[ContextLayer] = (),
 ) -> list[ContextLayer]:
     """Draw what the criteria measured to and the constraint zones; return what was drawn."""
-    layers = context_layers(results, options.lang)
+    layers = context_layers(results, options.lang, overlays=overlays)
     for layer in layers:
         _context_layer(layer, options).add_to(fmap)
     return layers
@@ -678,6 +694,8 @@ def _symbol(layer: ContextLayer) -> str:
     colour = layer.colour
     if layer.kind == "zone":
         return f"<i class='zone' style='border-color:{colour}'></i>"
+    if layer.kind == "units":
+        return ""
     symbols = {
         "polygon": f"<i class='area' style='background:{colour};border-color:{colour}'></i>",
         "line": (
@@ -725,9 +743,20 @@ def _score_rows(results: Sequence[Result], options: _Options) -> list[str]:
 def _context_rows(context: Sequence[ContextLayer], lang: str) -> list[str]:
     """Return the legend rows of what the criteria measured to, one or more per layer."""
     rows = []
-    if context:
+    units = [layer for layer in context if layer.kind == "units"]
+    if units:
+        rows.append(f"<div class='head'>{html.escape(tr('map.legend.units', lang))}</div>")
+    for layer in units:
+        rows.append(_row(layer.key, "", layer.name))
+        for fill, text in layer.steps:
+            symbol = f"<i class='area' style='background:{fill};border-color:{UNIT_EDGE}'></i>"
+            rows.append(_row(layer.key, symbol, text).replace("class='row'", "class='row sub'"))
+        if layer.note:
+            rows.append(f"<div class='note'>{html.escape(layer.note)}</div>")
+    measured = [layer for layer in context if layer.kind != "units"]
+    if measured:
         rows.append(f"<div class='head'>{html.escape(tr('map.legend.context', lang))}</div>")
-    for layer in context:
+    for layer in measured:
         if layer.kind != "roads":
             rows.append(_row(layer.key, _symbol(layer), layer.name))
             continue
@@ -863,6 +892,7 @@ def result_to_map(
     max_shapes: int = MAX_SHAPES,
     lang: str = "en",
     what_if: bool = True,
+    overlays: Sequence[ContextLayer] = (),
 ) -> folium.Map:
     """Draw a result as an interactive folium map.
 
@@ -910,6 +940,11 @@ def result_to_map(
         Add the what-if panel (:mod:`geosite.render.whatif`): sliders for the weights that
         re-score, recolour and re-rank every candidate in the browser, and copy the weights
         as a scenario that extends this one.
+    overlays
+        Layers of your own to draw under everything else, each listed in the layer control
+        and the legend like the layers the map draws itself; e.g. the suitable land per
+        administrative unit of a zone table,
+        :func:`geosite.render.context.zone_layers` (``geosite locate`` draws them).
 
     Returns
     -------
@@ -942,6 +977,7 @@ def result_to_map(
         max_shapes=max_shapes,
         lang=lang,
         what_if=what_if,
+        overlays=overlays,
     )
     return cast("folium.Map", fmap)
 
@@ -956,6 +992,7 @@ def _dual_map(
     cdn: bool,
     canvas: bool,
     show_features: bool,
+    overlays: Sequence[ContextLayer],
 ) -> folium.plugins.DualMap:
     """Draw two results side by side on maps that pan and zoom together."""
     lang = options.lang
@@ -970,7 +1007,11 @@ def _dual_map(
     for fmap, result in zip((dual.m1, dual.m2), results, strict=True):
         _add_tiles(fmap, basemap, offline=offline, lang=lang)
         name = localized(result.scenario.name, lang)  # type: ignore[arg-type]
-        own = _draw_context(fmap, [result], options) if show_features else []
+        own = (
+            _draw_context(fmap, [result], options, overlays=overlays)
+            if show_features
+            else _draw_context(fmap, [], options, overlays=overlays)
+        )
         _draw_candidates(fmap, result, options, prefix=f"{name}: ")
         _finish(fmap, [result], options, offline=offline, context=own, bounds=bounds)
     stable_ids(dual)
@@ -996,6 +1037,7 @@ def results_to_map(
     max_shapes: int = MAX_SHAPES,
     lang: str = "en",
     what_if: bool = True,
+    overlays: Sequence[ContextLayer] = (),
 ) -> folium.Map | folium.plugins.DualMap:
     """Draw one or more results on one map, to compare scenarios.
 
@@ -1014,6 +1056,9 @@ def results_to_map(
     what_if
         Add the what-if panel when the map shows one result (see :func:`result_to_map`);
         maps comparing several scenarios have none.
+    overlays
+        Layers of your own, drawn under everything else (see :func:`result_to_map`); they
+        are drawn even without ``show_features``.
 
     Returns
     -------
@@ -1063,9 +1108,9 @@ def results_to_map(
         max_shapes=max_shapes,
         basemap=basemap,
     )
-    context = context_layers(results, lang)
+    context = context_layers(results, lang, overlays=overlays)
     bounds = _bounds(results, context, options)
-    drawn = context if show_features else []
+    drawn = context if show_features else list(overlays)
     # One renderer for everything: stacked canvases or SVG over a canvas swallow clicks.
     canvas = renderer == "canvas" or (
         renderer == "auto" and max(len(r.table) for r in results) >= CANVAS_FROM
@@ -1080,6 +1125,7 @@ def results_to_map(
             cdn=cdn,
             canvas=canvas,
             show_features=show_features,
+            overlays=overlays,
         )
     fmap = _new_map(bounds, basemap, offline=offline, lang=lang, prefer_canvas=canvas)
     _add_runtime(fmap)

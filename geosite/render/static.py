@@ -36,6 +36,8 @@ from geosite.render.context import (
 )
 from geosite.render.map import (
     EXCLUDED_COLOUR,
+    UNIT_EDGE,
+    UNIT_FILL_OPACITY,
     Scheme,
     _feature_colour,
     _palette,
@@ -100,6 +102,7 @@ def static_map(
     classes: int = 5,
     max_labels: int = 30,
     lang: str = "en",
+    overlays: Sequence[ContextLayer] = (),
 ) -> Path:
     """Draw the candidates coloured by total score, ranks and measured features, as a PNG.
 
@@ -120,6 +123,9 @@ def static_map(
         Rank labels for at most this many best candidates.
     lang
         Language of the legend.
+    overlays
+        Layers of your own drawn under everything else, each with its legend entries, as
+        on the web map (:func:`geosite.render.context.zone_layers`).
 
     Returns
     -------
@@ -131,7 +137,7 @@ def static_map(
     bins, cls = classify_scores(scores, scheme=scheme, classes=classes)
     palette = _palette(classes)
     colours = [EXCLUDED_COLOUR if c < 0 else palette[c] for c in cls]
-    layers = context_layers([result], lang)
+    layers = context_layers([result], lang, overlays=overlays)
     fig = Figure(figsize=(11.5, 8), layout="constrained")
     ax = fig.add_subplot()
     entries: list[tuple[Any, str]] = []
@@ -283,6 +289,8 @@ def _wrap(text: str, width: int = 44) -> str:
 
 #: Fill of drawn facility outlines (polygons) on the print map, as ``alpha``.
 FACILITY_FILL_ALPHA = 0.4
+#: Fill of administrative units (overlays), as on the web map.
+UNIT_FILL_ALPHA = UNIT_FILL_OPACITY
 
 
 def _symbol(layer: ContextLayer, shape: Shape) -> Any:
@@ -323,6 +331,14 @@ def legend_entries(layer: ContextLayer, lang: str = "en") -> list[tuple[Any, str
             )
             for c in layer.classes
         ]
+    if layer.kind == "units":
+        return [
+            (
+                Patch(facecolor=to_rgba(fill, UNIT_FILL_ALPHA), edgecolor=UNIT_EDGE, linewidth=0.6),
+                _wrap(f"{layer.name}: {text}"),
+            )
+            for fill, text in layer.steps
+        ]
     symbols = [_symbol(layer, shape) for shape in layer.shapes]
     if not symbols:
         return []
@@ -339,6 +355,14 @@ def _draw_layer(ax: Axes, layer: ContextLayer, crs: Any, lang: str) -> list[tupl
             edgecolor=layer.colour,
             linestyle="--",
             linewidth=1,
+            zorder=0,
+        )
+    elif layer.kind == "units":
+        features.plot(
+            ax=ax,
+            color=[to_rgba(fill, UNIT_FILL_ALPHA) for fill in layer.fills],
+            edgecolor=UNIT_EDGE,
+            linewidth=0.6,
             zorder=0,
         )
     elif layer.kind == "roads":

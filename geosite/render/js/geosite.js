@@ -205,15 +205,25 @@
           fillColor: spec.colour, fillOpacity: 0.9 });
       },
       style: function (f) {
-        var c = (spec.by && spec.colours[f.properties[spec.by]]) || spec.colour;
+        var c = spec.by === "fill" ? f.properties.fill
+          : (spec.by && spec.colours[f.properties[spec.by]]) || spec.colour;
         if (f.geometry.type === "Point" || f.geometry.type === "MultiPoint") {
           return { color: "#222222", weight: 1, fillColor: c, fillOpacity: 0.9 };
         }
-        return { color: c, weight: spec.weight, opacity: 0.9, fillColor: c,
+        return { color: spec.line || c, weight: spec.weight, opacity: 0.9, fillColor: c,
           fillOpacity: spec.fillOpacity, dashArray: spec.dash };
       },
       onEachFeature: function (f, l) {
         if (f.properties.label) l.bindTooltip(G.esc(f.properties.label), { sticky: true });
+        // A unit's popup: its name, then one (label, value) row per figure.
+        var p = f.properties.popup;
+        if (p) {
+          var rows = p[1].map(function (r) {
+            return "<tr><td>" + G.esc(r[0]) + "</td><td class='n'>" + G.esc(r[1]) + "</td></tr>";
+          }).join("");
+          l.bindPopup("<div class='geosite-scorecard'><b>" + G.esc(p[0]) +
+            "</b><table class='geosite-card'>" + rows + "</table></div>", { maxWidth: 360 });
+        }
       },
     });
     G.layers.push({ kind: spec.kind, key: spec.key, name: spec.name, layer: layer,
